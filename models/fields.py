@@ -1,0 +1,319 @@
+"""The fields of the plant data contract: names, types, bounds, units, defaults.
+
+One table serves three readers: the problem classes check their values with
+it, the workbook reader parses and checks cells with it, and the blank
+template explains every column with it. Changing a bound here changes it
+everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class FieldKind(StrEnum):
+    """How a field's value is written and checked."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    INTEGER = "integer"
+    DATE = "date"
+    CHOICE = "choice"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of the contract.
+
+    Parameters
+    ----------
+    name
+        The column name as the workbook spells it (``lead_time``).
+    kind
+        Text, number, whole number, date or one of a fixed set of choices.
+    meaning
+        One sentence for the template's README sheet.
+    unit
+        The unit of a number, e.g. ``minutes per unit``.
+    default
+        What a blank cell means, in words; empty for required fields.
+    required
+        Whether a value must be given.
+    minimum
+        Inclusive lower bound of a number.
+    positive
+        Whether a number must be strictly greater than zero.
+    choices
+        The allowed values of a ``CHOICE`` field (matched case-insensitively).
+    """
+
+    name: str
+    kind: FieldKind
+    meaning: str
+    unit: str = ""
+    default: str = ""
+    required: bool = False
+    minimum: float | None = None
+    positive: bool = False
+    choices: tuple[str, ...] = ()
+
+    def expected(self) -> str:
+        """Describe a valid value, for error messages."""
+        if self.kind is FieldKind.CHOICE:
+            return "one of " + ", ".join(self.choices)
+        if self.kind is FieldKind.DATE:
+            return "a date (an Excel date or text like 2026-03-02)"
+        if self.kind is FieldKind.TEXT:
+            return "text"
+        noun = "a whole number" if self.kind is FieldKind.INTEGER else "a number"
+        if self.positive:
+            return f"{noun} > 0"
+        if self.minimum is not None:
+            return f"{noun} >= {self.minimum:g}"
+        return noun
+
+    def violation(self, value: object) -> str | None:
+        """Return what was expected if an already-typed ``value`` breaks this field.
+
+        ``None`` is accepted for optional fields. Parsing text into numbers or
+        dates is the reader's job; this only checks type and range.
+        """
+        if value is None:
+            return f"a value ({self.expected()})" if self.required else None
+        if self.kind in (FieldKind.NUMBER, FieldKind.INTEGER):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return self.expected()
+            if not math.isfinite(value):
+                return self.expected()
+            if self.kind is FieldKind.INTEGER and value != int(value):
+                return self.expected()
+            if self.positive and value <= 0:
+                return self.expected()
+            if self.minimum is not None and value < self.minimum:
+                return self.expected()
+            return None
+        if self.kind is FieldKind.CHOICE:
+            return None if str(value).lower() in self.choices else self.expected()
+        if self.kind is FieldKind.TEXT and not str(value).strip():
+            return f"a value ({self.expected()})" if self.required else None
+        return None
+
+
+def _number(name: str, meaning: str, unit: str, default: str = "0", **bounds: object) -> Field:
+    options = {"minimum": 0.0, **bounds}
+    return Field(name, FieldKind.NUMBER, meaning, unit, default, **options)  # type: ignore[arg-type]
+
+
+KINDS = ("make", "buy")
+LOT_RULES = ("lfl", "foq", "eoq", "poq", "ww", "sm")
+
+ITEM_FIELDS: tuple[Field, ...] = (
+    Field("item", FieldKind.TEXT, "Item code, unique.", required=True),
+    Field("description", FieldKind.TEXT, "Free text.", default="blank"),
+    Field(
+        "kind",
+        FieldKind.CHOICE,
+        "make = made in-house, buy = purchased.",
+        default="make if the item has a work_center, else buy",
+        choices=KINDS,
+    ),
+    Field(
+        "work_center",
+        FieldKind.TEXT,
+        "Where the item is made (one routing step per item).",
+        default="required for make items",
+    ),
+    _number("run_time", "Capacity used per unit made.", "minutes per unit"),
+    _number("setup_time", "Capacity used per setup.", "minutes per setup"),
+    _number("setup_cost", "Cost of one setup (per order for buy items).", "money per setup"),
+    _number("unit_cost", "Value of one unit, used for inventory value.", "money per unit"),
+    _number(
+        "holding_cost",
+        "Cost of keeping one unit in stock for one working day.",
+        "money per unit per working day",
+        default="unit_cost x carrying_rate / 250",
+    ),
+    Field(
+        "lead_time",
+        FieldKind.INTEGER,
+        "Working days from start (release) to availability.",
+        "working days",
+        "0",
+        minimum=0.0,
+    ),
+    _number("on_hand", "Inventory at the start of the first day.", "units"),
+    _number("safety_stock", "Target minimum projected inventory.", "units"),
+    Field(
+        "lot_rule",
+        FieldKind.CHOICE,
+        "Lot-sizing rule of classic MRP: lot-for-lot, fixed order quantity, economic order "
+        "quantity, periodic order quantity, Wagner-Whitin, Silver-Meal.",
+        default="LFL",
+        choices=LOT_RULES,
+    ),
+    _number(
+        "lot_size",
+        "The quantity for FOQ; the number of days covered for POQ.",
+        "units (FOQ) or working days (POQ)",
+        default="blank (required for FOQ and POQ)",
+        positive=True,
+    ),
+    _number("min_lot", "Minimum order or lot size.", "units"),
+    _number("lot_multiple", "Lots are rounded up to a multiple of this (0 = none).", "units"),
+    _number("container_qty", "Kanban container size (pull).", "units", default="1", positive=True),
+    _number(
+        "backlog_cost",
+        "Cost of one unit of external demand one working day late.",
+        "money per unit per working day",
+        default="Settings backlog_cost",
+    ),
+)
+
+BOM_FIELDS: tuple[Field, ...] = (
+    Field("parent", FieldKind.TEXT, "An item in Items.", required=True),
+    Field("child", FieldKind.TEXT, "An item in Items, consumed by the parent.", required=True),
+    Field(
+        "qty_per",
+        FieldKind.NUMBER,
+        "Units of child consumed per unit of parent started.",
+        "units",
+        required=True,
+        positive=True,
+    ),
+)
+
+DEMAND_FIELDS: tuple[Field, ...] = (
+    Field("item", FieldKind.TEXT, "An item in Items.", required=True),
+    Field(
+        "date",
+        FieldKind.DATE,
+        "Due date; a non-working day is due on the previous working day.",
+        required=True,
+    ),
+    Field(
+        "qty",
+        FieldKind.NUMBER,
+        "Units demanded; repeated item and date rows are summed.",
+        "units",
+        required=True,
+        minimum=0.0,
+    ),
+)
+
+WORK_CENTER_FIELDS: tuple[Field, ...] = (
+    Field("work_center", FieldKind.TEXT, "Work center code, unique.", required=True),
+    Field(
+        "capacity",
+        FieldKind.NUMBER,
+        "Regular capacity per working day.",
+        "minutes per working day",
+        required=True,
+        minimum=0.0,
+    ),
+    _number(
+        "overtime_capacity",
+        "Extra capacity per working day, available at a cost.",
+        "minutes per working day",
+    ),
+    _number("overtime_cost", "Cost of one minute of overtime.", "money per minute"),
+)
+
+CALENDAR_FIELDS: tuple[Field, ...] = (
+    Field("date", FieldKind.DATE, "The day the exception applies to.", required=True),
+    Field(
+        "work_center",
+        FieldKind.TEXT,
+        "The work center; blank = every work center (blank with capacity 0 = plant holiday).",
+        default="blank = every work center",
+    ),
+    Field(
+        "capacity",
+        FieldKind.NUMBER,
+        "Regular capacity that day (0 = closed).",
+        "minutes",
+        required=True,
+        minimum=0.0,
+    ),
+)
+
+RECEIPT_FIELDS: tuple[Field, ...] = (
+    Field("item", FieldKind.TEXT, "An item in Items.", required=True),
+    Field("date", FieldKind.DATE, "Arrival, at the start of the day.", required=True),
+    Field("qty", FieldKind.NUMBER, "Units arriving.", "units", required=True, positive=True),
+)
+
+SETTINGS_FIELDS: tuple[Field, ...] = (
+    Field("start_date", FieldKind.DATE, "First day of the horizon.", default="first demand date"),
+    Field("end_date", FieldKind.DATE, "Last day of the horizon.", default="last demand date"),
+    Field(
+        "workdays",
+        FieldKind.TEXT,
+        "Working weekdays, e.g. Mon-Sat or Mon,Tue,Thu.",
+        default="Mon-Fri",
+    ),
+    _number(
+        "carrying_rate",
+        "Yearly inventory carrying rate, for the default holding_cost.",
+        "share per year",
+        default="0.25",
+    ),
+    _number(
+        "backlog_cost",
+        "Default backlog cost per unit per working day.",
+        "money per unit per working day",
+        default="10 x the largest holding_cost, at least 1",
+    ),
+    _number(
+        "time_limit",
+        "Seconds the solver may spend per optimisation model.",
+        "seconds",
+        default="60",
+        positive=True,
+    ),
+    _number(
+        "mip_gap",
+        "Relative optimality gap at which a MILP may stop.",
+        "share",
+        default="0.01",
+    ),
+)
+
+ATTRIBUTE_FIELDS: tuple[Field, ...] = (
+    Field("item", FieldKind.TEXT, "An item in Items.", required=True),
+    Field(
+        "attribute", FieldKind.TEXT, "A property the item carries, e.g. sunroof.", required=True
+    ),
+)
+
+SEQUENCE_RULE_FIELDS: tuple[Field, ...] = (
+    Field("attribute", FieldKind.TEXT, "An attribute of the Attributes sheet.", required=True),
+    Field(
+        "max_in_window",
+        FieldKind.INTEGER,
+        "At most this many positions (p) in any window may carry the attribute.",
+        "positions",
+        required=True,
+        minimum=0.0,
+    ),
+    Field(
+        "window",
+        FieldKind.INTEGER,
+        "Number of consecutive positions (q) in a window.",
+        "positions",
+        required=True,
+        positive=True,
+    ),
+    Field(
+        "work_center",
+        FieldKind.TEXT,
+        "The work center the rule applies to; blank = every work center.",
+        default="blank = every work center",
+    ),
+)
+
+
+def field_map(fields: tuple[Field, ...]) -> dict[str, Field]:
+    """Index fields by name."""
+    return {f.name: f for f in fields}

@@ -1,0 +1,8 @@
+"""The production planner: workbooks in, plans and comparisons out."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("heijunka-planner")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+unknown"
