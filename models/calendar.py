@@ -116,7 +116,10 @@ class Calendar:
         return tuple(days)
 
     def capacity_arrays(
-        self, days: Sequence[date], work_centers: Sequence[str], regular: Sequence[float],
+        self,
+        days: Sequence[date],
+        work_centers: Sequence[str],
+        regular: Sequence[float],
         overtime: Sequence[float],
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Regular and overtime capacity per work center and working day.
@@ -126,9 +129,7 @@ class Calendar:
         either. Exceptions on days that are not working days change nothing.
         """
         capacity = np.repeat(np.asarray(regular, dtype=float)[:, None], len(days), axis=1)
-        overtime_capacity = np.repeat(
-            np.asarray(overtime, dtype=float)[:, None], len(days), axis=1
-        )
+        overtime_capacity = np.repeat(np.asarray(overtime, dtype=float)[:, None], len(days), axis=1)
         day_index = {day: t for t, day in enumerate(days)}
         center_index = {code: w for w, code in enumerate(work_centers)}
         ordered = sorted(self.exceptions, key=lambda e: e.work_center is not None)

@@ -74,6 +74,11 @@ class Field:
             return f"{noun} >= {self.minimum:g}"
         return noun
 
+    def choice(self, value: object) -> str | None:
+        """The allowed choice ``value`` names, matched case-insensitively, or ``None``."""
+        text = str(value).strip().lower()
+        return next((c for c in self.choices if c.lower() == text), None)
+
     def violation(self, value: object) -> str | None:
         """Return what was expected if an already-typed ``value`` breaks this field.
 
@@ -95,7 +100,7 @@ class Field:
                 return self.expected()
             return None
         if self.kind is FieldKind.CHOICE:
-            return None if str(value).lower() in self.choices else self.expected()
+            return None if self.choice(value) is not None else self.expected()
         if self.kind is FieldKind.TEXT and not str(value).strip():
             return f"a value ({self.expected()})" if self.required else None
         return None
@@ -107,7 +112,7 @@ def _number(name: str, meaning: str, unit: str, default: str = "0", **bounds: ob
 
 
 KINDS = ("make", "buy")
-LOT_RULES = ("lfl", "foq", "eoq", "poq", "ww", "sm")
+LOT_RULES = ("LFL", "FOQ", "EOQ", "POQ", "WW", "SM")
 
 ITEM_FIELDS: tuple[Field, ...] = (
     Field("item", FieldKind.TEXT, "Item code, unique.", required=True),
@@ -282,9 +287,7 @@ SETTINGS_FIELDS: tuple[Field, ...] = (
 
 ATTRIBUTE_FIELDS: tuple[Field, ...] = (
     Field("item", FieldKind.TEXT, "An item in Items.", required=True),
-    Field(
-        "attribute", FieldKind.TEXT, "A property the item carries, e.g. sunroof.", required=True
-    ),
+    Field("attribute", FieldKind.TEXT, "A property the item carries, e.g. sunroof.", required=True),
 )
 
 SEQUENCE_RULE_FIELDS: tuple[Field, ...] = (

@@ -68,9 +68,7 @@ def _check(fields: Mapping[str, Field], label: str, values: Mapping[str, object]
 
 
 _ITEM_FIELDS = field_map(ITEM_FIELDS)
-_NUMERIC_ITEM_FIELDS = tuple(
-    f.name for f in ITEM_FIELDS if f.kind in ("number", "integer")
-)
+_NUMERIC_ITEM_FIELDS = tuple(f.name for f in ITEM_FIELDS if f.kind in ("number", "integer"))
 
 
 @dataclass(frozen=True)
@@ -221,7 +219,9 @@ class Settings:
             raise ProblemError(problems)
 
 
-def _frozen_array(values: Any, shape: tuple[int, int], name: str, problems: list[str]) -> FloatArray:
+def _frozen_array(
+    values: Any, shape: tuple[int, int], name: str, problems: list[str]
+) -> FloatArray:
     array = np.array(values, dtype=float, copy=True)
     if array.shape != shape:
         problems.append(f"{name} has shape {array.shape}, expected {shape}")
@@ -328,20 +328,22 @@ class Problem:
             if item.work_center is not None and item.work_center not in known_centers:
                 problems.append(f"item {item.code!r}: unknown work center {item.work_center!r}")
         pairs = [(line.parent, line.child) for line in self.bom]
-        problems += [f"BOM line {p!r} -> {c!r} is listed more than once" for p, c in _repeated(pairs)]
+        problems += [
+            f"BOM line {p!r} -> {c!r} is listed more than once" for p, c in _repeated(pairs)
+        ]
         for line in self.bom:
             for role, code in (("parent", line.parent), ("child", line.child)):
                 if code not in known_items:
                     problems.append(f"BOM line {line.parent!r} -> {line.child!r}: unknown {role}")
             if not line.qty_per > 0:
-                problems.append(
-                    f"BOM line {line.parent!r} -> {line.child!r}: qty_per must be > 0"
-                )
+                problems.append(f"BOM line {line.parent!r} -> {line.child!r}: qty_per must be > 0")
         for cycle in find_cycles(pairs):
             problems.append("the BOM has a cycle: " + " -> ".join(cycle))
         for attribute in self.attributes:
             if attribute.item not in known_items:
-                problems.append(f"attribute {attribute.attribute!r}: unknown item {attribute.item!r}")
+                problems.append(
+                    f"attribute {attribute.attribute!r}: unknown item {attribute.item!r}"
+                )
         for rule in self.sequence_rules:
             if rule.work_center is not None and rule.work_center not in known_centers:
                 problems.append(
@@ -380,18 +382,24 @@ class Problem:
         if calendar is None:
             dates = [row[1] for row in demand_rows]
             if not dates:
-                raise ProblemError(["without a calendar, the horizon needs at least one demand date"])
+                raise ProblemError(
+                    ["without a calendar, the horizon needs at least one demand date"]
+                )
             calendar = Calendar(min(dates), max(dates))
         days = calendar.working_days()
         index = {item.code: i for i, item in enumerate(items)}
         arrays = []
-        for label, rows, later in (("demand", demand_rows, False), ("receipts", receipt_rows, True)):
+        for label, rows, later in (
+            ("demand", demand_rows, False),
+            ("receipts", receipt_rows, True),
+        ):
             unknown = sorted({str(row[0]) for row in rows if row[0] not in index})
             if unknown:
                 raise ProblemError([f"{label} for unknown item {code!r}" for code in unknown])
             array = np.zeros((len(items), len(days)))
-            slots = horizon_index(days, [row[1] for row in rows], calendar.start, calendar.end,
-                                  later=later)
+            slots = horizon_index(
+                days, [row[1] for row in rows], calendar.start, calendar.end, later=later
+            )
             rows_in = slots >= 0
             if not rows_in.all():
                 warnings.warn(

@@ -1,0 +1,261 @@
+"""Opening a workbook safely and reading its sheets into located rows.
+
+This layer knows about files and cells, not about planning: it refuses
+files that are not workbooks, too large, encrypted or built to exhaust
+memory, and it returns each sheet as a header plus rows that remember their
+Excel row numbers.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+import olefile
+import openpyxl
+from defusedxml import DefusedXmlException
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+
+from planner.workbook.cells import is_blank
+from planner.workbook.issues import Issue, Level
+from planner.workbook.schema import name_key
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""Largest workbook file accepted, in bytes."""
+
+MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
+"""Largest total size of a workbook's unpacked parts, in bytes (zip-bomb guard)."""
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+class UnreadableWorkbook(Exception):
+    """The file cannot be opened as a workbook; carries the issue to report."""
+
+    def __init__(self, issue: Issue) -> None:
+        super().__init__(issue.message)
+        self.issue = issue
+
+
+def _refuse(message: str) -> UnreadableWorkbook:
+    return UnreadableWorkbook(Issue(Level.ERROR, message))
+
+
+def check_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> None:
+    """Refuse files that are missing, empty, too large or not .xlsx workbooks.
+
+    Raises
+    ------
+    UnreadableWorkbook
+        With a message that says what the file is and what to do.
+    """
+    if not path.exists():
+        raise _refuse(f"file {path} does not exist")
+    if path.is_dir():
+        raise _refuse(f"{path} is a folder, not an .xlsx file")
+    size = path.stat().st_size
+    if size == 0:
+        raise _refuse(f"{path.name} is empty (0 bytes): save the workbook again from Excel")
+    if size > max_bytes:
+        raise _refuse(
+            f"{path.name} is {size / 2**20:.1f} MiB, over the limit of {max_bytes / 2**20:.0f} "
+            "MiB: remove unused sheets, formatting or images, or split the plant"
+        )
+    with path.open("rb") as handle:
+        magic = handle.read(8)
+    if magic == _OLE_MAGIC:
+        raise _refuse(_describe_ole(path))
+    if not magic.startswith(_ZIP_MAGIC):
+        raise _refuse(
+            f"{path.name} is not an Excel .xlsx workbook: save it from Excel as "
+            "'Excel Workbook (*.xlsx)'"
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _refuse(
+            f"{path.name} is corrupt (a damaged or truncated .xlsx file): open it in Excel, "
+            "repair it and save it again"
+        ) from None
+    if "xl/workbook.xml" not in names:
+        raise _refuse(
+            f"{path.name} is a zip archive but not an Excel workbook (no xl/workbook.xml): "
+            "save it from Excel as 'Excel Workbook (*.xlsx)'"
+        )
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _refuse(
+            f"{path.name} unpacks to {unpacked / 2**20:.0f} MiB, over the limit of "
+            f"{MAX_UNPACKED_BYTES / 2**20:.0f} MiB; it is refused as a possible zip bomb"
+        )
+
+
+def _describe_ole(path: Path) -> str:
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            encrypted = ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
+    except OSError:
+        encrypted = False
+    if encrypted:
+        return (
+            f"{path.name} is password-protected: open it in Excel, remove the password "
+            "(File > Info > Protect Workbook > Encrypt with Password, clear it) and save it again"
+        )
+    return (
+        f"{path.name} is an old-style .xls (or other Office) file, not .xlsx: open it in Excel "
+        "and save it as 'Excel Workbook (*.xlsx)'"
+    )
+
+
+def open_workbook(path: Path) -> tuple[Workbook, Workbook | None]:
+    """Open a checked workbook read-only, with cached values.
+
+    Returns the workbook of values and, when some sheet holds formulas, a
+    second read-only view of the formulas themselves (to find formulas whose
+    value Excel never computed).
+
+    Raises
+    ------
+    UnreadableWorkbook
+        When openpyxl cannot read the file or the XML is hostile.
+    """
+    try:
+        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formulas = None
+        if _has_formulas(path):
+            formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except DefusedXmlException:
+        raise _refuse(
+            f"{path.name} contains XML constructs (entity declarations) that are refused "
+            "for safety; save the workbook again from Excel"
+        ) from None
+    except (zipfile.BadZipFile, KeyError, ParseError, OSError, ValueError, TypeError) as error:
+        raise _refuse(
+            f"{path.name} cannot be read as an Excel workbook ({type(error).__name__}: {error}); "
+            "open it in Excel and save it again as .xlsx"
+        ) from None
+    return values, formulas
+
+
+def _has_formulas(path: Path) -> bool:
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(name) as part:
+                    while chunk := part.read(1 << 20):
+                        if _FORMULA.search(chunk):
+                            return True
+    return False
+
+
+@dataclass
+class Column:
+    """A header cell: its position and the name the workbook gives it."""
+
+    index: int
+    title: str
+
+    @property
+    def letter(self) -> str:
+        """The column letter, e.g. ``E``."""
+        return get_column_letter(self.index + 1)
+
+
+@dataclass
+class SheetRows:
+    """A sheet as its header and its non-blank rows, with Excel row numbers.
+
+    Parameters
+    ----------
+    name
+        The sheet name as the workbook spells it.
+    header_row
+        The Excel row number of the header (the first non-blank row); 0 if
+        the sheet is empty.
+    columns
+        Header cells by :func:`~planner.workbook.schema.name_key` of their title;
+        only the first of repeated titles is kept.
+    header_cells
+        Every non-blank header cell in order, for sheets (the wide demand
+        form) whose headers are data.
+    rows
+        ``(excel_row, values)`` for every row below the header with a value.
+    uncomputed
+        Cells holding a formula without a cached value, as ``(row, column_index)``.
+    """
+
+    name: str
+    header_row: int = 0
+    columns: dict[str, Column] = field(default_factory=dict)
+    header_cells: list[tuple[Column, Any]] = field(default_factory=list)
+    rows: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
+    repeated_columns: list[Column] = field(default_factory=list)
+    uncomputed: set[tuple[int, int]] = field(default_factory=set)
+
+    def value(self, values: tuple[Any, ...], key: str) -> Any:
+        """The value of column ``key`` in a row (``None`` if absent)."""
+        column = self.columns.get(key)
+        if column is None or column.index >= len(values):
+            return None
+        return values[column.index]
+
+    def cell(self, row: int, key: str) -> str | None:
+        """The cell reference of column ``key`` in Excel row ``row``."""
+        column = self.columns.get(key)
+        return f"{column.letter}{row}" if column else None
+
+
+def read_sheet(workbook: Workbook, name: str, formulas: Workbook | None) -> SheetRows:
+    """Read one sheet of an open workbook into located rows."""
+    sheet = workbook[name]
+    result = SheetRows(name)
+    if hasattr(sheet, "reset_dimensions"):
+        sheet.reset_dimensions()
+    for number, values in enumerate(sheet.iter_rows(min_row=1, min_col=1, values_only=True), 1):
+        if all(is_blank(v) for v in values):
+            continue
+        if not result.header_row:
+            result.header_row = number
+            _set_header(result, values)
+        else:
+            result.rows.append((number, tuple(values)))
+    if formulas is not None and name in formulas.sheetnames:
+        result.uncomputed = _uncomputed_cells(formulas[name], result)
+    return result
+
+
+def _set_header(result: SheetRows, values: tuple[Any, ...]) -> None:
+    for index, title in enumerate(values):
+        if is_blank(title):
+            continue
+        column = Column(index, str(title).strip())
+        result.header_cells.append((column, title))
+        key = name_key(title)
+        if key in result.columns:
+            result.repeated_columns.append(column)
+        else:
+            result.columns[key] = column
+
+
+def _uncomputed_cells(sheet: Any, values: SheetRows) -> set[tuple[int, int]]:
+    known: dict[int, tuple[Any, ...]] = dict(values.rows)
+    found = set()
+    if hasattr(sheet, "reset_dimensions"):
+        sheet.reset_dimensions()
+    rows: Iterator[tuple[Any, ...]] = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
+    for number, raw in enumerate(rows, 1):
+        for index, value in enumerate(raw):
+            if isinstance(value, str) and value.startswith("="):
+                cached = known.get(number, ())
+                if index >= len(cached) or cached[index] is None:
+                    found.add((number, index))
+    return found
