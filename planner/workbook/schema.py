@@ -76,7 +76,10 @@ DEMAND = SheetSpec(
     "column per date with the date in the header cell.",
 )
 WORK_CENTERS = SheetSpec(
-    "WorkCenters", WORK_CENTER_FIELDS, False, "Required if any item is make: one row per work center."
+    "WorkCenters",
+    WORK_CENTER_FIELDS,
+    False,
+    "Required if any item is make: one row per work center.",
 )
 CALENDAR = SheetSpec(
     "Calendar",
@@ -86,7 +89,10 @@ CALENDAR = SheetSpec(
     "extra working days (blank work_center, capacity > 0 on a day off) and capacity changes.",
 )
 RECEIPTS = SheetSpec(
-    "Receipts", RECEIPT_FIELDS, False, "Scheduled receipts (open orders) that arrive whatever the plan."
+    "Receipts",
+    RECEIPT_FIELDS,
+    False,
+    "Scheduled receipts (open orders) that arrive whatever the plan.",
 )
 SETTINGS = SheetSpec(
     "Settings",
