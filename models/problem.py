@@ -279,9 +279,9 @@ class Problem:
     demand: FloatArray
     work_centers: tuple[WorkCenter, ...] = ()
     bom: tuple[BomLine, ...] = ()
-    receipts: FloatArray | None = None
-    capacity: FloatArray | None = None
-    overtime_capacity: FloatArray | None = None
+    receipts: FloatArray = None  # type: ignore[assignment]
+    capacity: FloatArray = None  # type: ignore[assignment]
+    overtime_capacity: FloatArray = None  # type: ignore[assignment]
     settings: Settings = field(default_factory=Settings)
     attributes: tuple[ItemAttribute, ...] = ()
     sequence_rules: tuple[SequenceRule, ...] = ()
@@ -346,9 +346,8 @@ class Problem:
                 )
         for rule in self.sequence_rules:
             if rule.work_center is not None and rule.work_center not in known_centers:
-                problems.append(
-                    f"sequence rule for {rule.attribute!r}: unknown work center {rule.work_center!r}"
-                )
+                where = f"sequence rule for {rule.attribute!r}"
+                problems.append(f"{where}: unknown work center {rule.work_center!r}")
         return problems
 
     @classmethod
@@ -572,14 +571,18 @@ class Problem:
     # Item data as arrays ------------------------------------------------------
 
     def _item_values(self, name: str, dtype: type = float) -> npt.NDArray[Any]:
-        values = np.array([getattr(item, name) for item in self.items], dtype=dtype)
+        values: npt.NDArray[Any] = np.array(
+            [getattr(item, name) for item in self.items], dtype=dtype
+        )
         values.flags.writeable = False
         return values
 
     @cached_property
     def is_make(self) -> BoolArray:
         """Whether each item is made in-house."""
-        return self._item_values("kind", object) == ItemKind.MAKE
+        values = np.array([item.kind is ItemKind.MAKE for item in self.items], dtype=bool)
+        values.flags.writeable = False
+        return values
 
     @cached_property
     def item_work_center(self) -> IntArray:

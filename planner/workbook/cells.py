@@ -46,7 +46,7 @@ def as_number(value: Any) -> float:
     CellError
         If the cell holds something else.
     """
-    if isinstance(value, bool) or isinstance(value, datetime | date):
+    if isinstance(value, bool | datetime | date):
         raise CellError("is not a number")
     if isinstance(value, int | float):
         number = float(value)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +42,14 @@ from planner.workbook.schema import SheetSpec, name_key
 from planner.workbook.sheets import (
     MAX_FILE_BYTES,
     SheetRows,
-    UnreadableWorkbook,
+    UnreadableWorkbookError,
     check_file,
     open_workbook,
     read_sheet,
 )
 
 _SHOWN_ROWS = 8
+_EXPLANATORY_SHEETS = {"readme"}
 
 
 @dataclass
@@ -107,7 +109,7 @@ def read_workbook(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> ReadR
     try:
         check_file(path, max_bytes)
         values, formulas = open_workbook(path)
-    except UnreadableWorkbook as refused:
+    except UnreadableWorkbookError as refused:
         return ReadResult(path, None, [refused.issue], time.perf_counter() - started)
     try:
         reader = _WorkbookReader(path, values, formulas)
@@ -162,6 +164,7 @@ class _WorkbookReader:
         self.formulas = formulas
         self.issues: list[Issue] = []
         self.sheets: dict[str, SheetRows] = {}
+        self.center_codes: set[str] = set()
 
     # Issue helpers ------------------------------------------------------------
 
@@ -208,11 +211,11 @@ class _WorkbookReader:
         centers = self._work_centers(items)
         bom = self._bom(items)
         settings, start, end, workdays = self._settings()
-        exceptions = self._calendar(centers)
+        exceptions = self._calendar()
         demand = self._demand(items)
         receipts = self._dated_rows(schema.RECEIPTS, items)
         attributes = self._attributes(items)
-        rules = self._sequence_rules(centers, attributes)
+        rules = self._sequence_rules(attributes)
         self._check_item_centers(items, centers)
         if start is None and demand:
             start = min(d.day for d in demand)
@@ -230,6 +233,8 @@ class _WorkbookReader:
         known = {spec.key: spec for spec in schema.SHEETS}
         for title in self.book.sheetnames:
             key = name_key(title)
+            if key in _EXPLANATORY_SHEETS:
+                continue
             if key not in known:
                 self.warn(f"sheet '{title}' is not part of the planner workbook and is ignored")
                 continue
@@ -387,7 +392,7 @@ class _WorkbookReader:
                 "where it is made, or make it a buy item",
                 sheet,
                 row.number,
-                "work_center" if "work_center" in sheet.columns else "kind",
+                "work_center" if sheet.has("work_center") else "kind",
             )
             failed = True
         if kind == "buy" and center is not None:
@@ -407,7 +412,7 @@ class _WorkbookReader:
                 f"lot_rule {rule} needs a lot_size ({meaning})",
                 sheet,
                 row.number,
-                "lot_size" if "lot_size" in sheet.columns else "lot_rule",
+                "lot_size" if sheet.has("lot_size") else "lot_rule",
             )
             failed = True
         if rule == "POQ" and lot_size is not None and not float(lot_size).is_integer():
@@ -438,6 +443,7 @@ class _WorkbookReader:
             sheet, rows, lambda r: r.values.get("work_center"), "work_center", "work center"
         )
         centers: dict[str, WorkCenter] = {}
+        self.center_codes = {r.values["work_center"] for r in rows if r.values.get("work_center")}
         for row in rows:
             code = row.values.get("work_center")
             if row.failed or code is None or code in centers:
@@ -453,7 +459,7 @@ class _WorkbookReader:
         if sheet is None or schema.WORK_CENTERS.key not in self.sheets:
             return
         for code, (number, item) in items.items():
-            if item is not None and item.work_center and item.work_center not in centers:
+            if item is not None and item.work_center and item.work_center not in self.center_codes:
                 self.error(
                     f"item {code} names work center {item.work_center!r}, which is not "
                     "in sheet WorkCenters",
@@ -514,7 +520,7 @@ class _WorkbookReader:
                     parent,
                 )
         for cycle in find_cycles(where):
-            rows_on_cycle = [where[(a, b)] for a, b in zip(cycle, cycle[1:], strict=False)]
+            rows_on_cycle = [where[(a, b)] for a, b in pairwise(cycle)]
             listed = ", ".join(str(r) for r in sorted(rows_on_cycle))
             self.error(
                 f"the BOM has a cycle: {' -> '.join(cycle)} (rows {listed}); an item "
@@ -587,7 +593,7 @@ class _WorkbookReader:
             )
         return Settings(**values), start, end, workdays
 
-    def _calendar(self, centers: dict[str, WorkCenter]) -> list[tuple[int, CapacityException]]:
+    def _calendar(self) -> list[tuple[int, CapacityException]]:
         sheet = self._sheet(schema.CALENDAR)
         if sheet is None:
             return []
@@ -603,7 +609,7 @@ class _WorkbookReader:
         seen = set()
         for row in rows:
             center = row.values.get("work_center")
-            if center is not None and center not in centers:
+            if center is not None and center not in self.center_codes:
                 self.error(
                     f"work center {center!r} is not in sheet WorkCenters",
                     sheet,
@@ -649,7 +655,7 @@ class _WorkbookReader:
                 continue
             result.append(
                 _Dated(
-                    code,
+                    row.values["item"],
                     row.values["date"],
                     row.values["qty"],
                     row.number,
@@ -741,17 +747,16 @@ class _WorkbookReader:
         )
         result: dict[tuple[str, str], ItemAttribute] = {}
         for row in rows:
-            code, attribute = row.values.get("item"), row.values.get("attribute")
+            code = row.values.get("item")
             if code is not None and code not in items:
                 self.error(f"item {code!r} is not in sheet Items", sheet, row.number, "item", code)
                 continue
             if not row.failed:
-                result.setdefault((code, attribute), ItemAttribute(code, attribute))
+                pair = (row.values["item"], row.values["attribute"])
+                result.setdefault(pair, ItemAttribute(*pair))
         return list(result.values())
 
-    def _sequence_rules(
-        self, centers: dict[str, WorkCenter], attributes: list[ItemAttribute]
-    ) -> list[SequenceRule]:
+    def _sequence_rules(self, attributes: list[ItemAttribute]) -> list[SequenceRule]:
         sheet = self._sheet(schema.SEQUENCE_RULES)
         if sheet is None:
             return []
@@ -761,7 +766,7 @@ class _WorkbookReader:
         for row in rows:
             v = row.values
             center = v.get("work_center")
-            if center is not None and center not in centers:
+            if center is not None and center not in self.center_codes:
                 self.error(
                     f"work center {center!r} is not in sheet WorkCenters",
                     sheet,

@@ -98,10 +98,10 @@ SETTINGS = SheetSpec(
     "Settings",
     (
         Field("key", FieldKind.TEXT, "A setting name (see the rows below).", required=True),
-        Field("value", FieldKind.TEXT, "Its value.", required=True),
+        Field("value", FieldKind.TEXT, "Its value; blank = the default.", default="the default"),
     ),
     False,
-    "Plant-wide settings, two columns key and value; blank keys take their default.",
+    "Plant-wide settings, two columns key and value; a blank value takes the default.",
 )
 ATTRIBUTES = SheetSpec(
     "Attributes", ATTRIBUTE_FIELDS, False, "One row per attribute an item carries (heijunka)."

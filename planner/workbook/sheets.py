@@ -37,7 +37,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
 
 
-class UnreadableWorkbook(Exception):
+class UnreadableWorkbookError(Exception):
     """The file cannot be opened as a workbook; carries the issue to report."""
 
     def __init__(self, issue: Issue) -> None:
@@ -45,8 +45,8 @@ class UnreadableWorkbook(Exception):
         self.issue = issue
 
 
-def _refuse(message: str) -> UnreadableWorkbook:
-    return UnreadableWorkbook(Issue(Level.ERROR, message))
+def _refuse(message: str) -> UnreadableWorkbookError:
+    return UnreadableWorkbookError(Issue(Level.ERROR, message))
 
 
 def check_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> None:
@@ -54,7 +54,7 @@ def check_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> None:
 
     Raises
     ------
-    UnreadableWorkbook
+    UnreadableWorkbookError
         With a message that says what the file is and what to do.
     """
     if not path.exists():
@@ -125,7 +125,7 @@ def open_workbook(path: Path) -> tuple[Workbook, Workbook | None]:
 
     Raises
     ------
-    UnreadableWorkbook
+    UnreadableWorkbookError
         When openpyxl cannot read the file or the XML is hostile.
     """
     try:
@@ -133,17 +133,35 @@ def open_workbook(path: Path) -> tuple[Workbook, Workbook | None]:
         formulas = None
         if _has_formulas(path):
             formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except DefusedXmlException:
-        raise _refuse(
-            f"{path.name} contains XML constructs (entity declarations) that are refused "
-            "for safety; save the workbook again from Excel"
-        ) from None
-    except (zipfile.BadZipFile, KeyError, ParseError, OSError, ValueError, TypeError) as error:
+    except (
+        DefusedXmlException,
+        zipfile.BadZipFile,
+        KeyError,
+        ParseError,
+        OSError,
+        ValueError,
+        TypeError,
+    ) as error:
+        if _caused_by(error, DefusedXmlException):
+            raise _refuse(
+                f"{path.name} contains XML constructs (entity declarations) that are refused "
+                "for safety; save the workbook again from Excel"
+            ) from None
         raise _refuse(
             f"{path.name} cannot be read as an Excel workbook ({type(error).__name__}: {error}); "
             "open it in Excel and save it again as .xlsx"
         ) from None
     return values, formulas
+
+
+def _caused_by(error: BaseException | None, kind: type[BaseException]) -> bool:
+    seen = 0
+    while error is not None and seen < 20:
+        if isinstance(error, kind):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
 
 
 def _has_formulas(path: Path) -> bool:
@@ -167,7 +185,7 @@ class Column:
     @property
     def letter(self) -> str:
         """The column letter, e.g. ``E``."""
-        return get_column_letter(self.index + 1)
+        return str(get_column_letter(self.index + 1))
 
 
 @dataclass
@@ -200,6 +218,10 @@ class SheetRows:
     rows: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
     repeated_columns: list[Column] = field(default_factory=list)
     uncomputed: set[tuple[int, int]] = field(default_factory=set)
+
+    def has(self, name: str) -> bool:
+        """Whether the sheet has a column of that name."""
+        return name_key(name) in self.columns
 
     def value(self, values: tuple[Any, ...], key: str) -> Any:
         """The value of column ``key`` in a row (``None`` if absent)."""
