@@ -1,0 +1,25 @@
+"""Every notebook in notebooks/ runs from top to bottom without error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+def test_notebook_runs(notebook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(notebook.parent)
+    cells = json.loads(notebook.read_text())["cells"]
+    namespace: dict[str, object] = {"__name__": "__notebook__"}
+    for number, cell in enumerate(cells):
+        if cell["cell_type"] == "code":
+            code = compile("".join(cell["source"]), f"{notebook.name}[{number}]", "exec")
+            exec(code, namespace)
+
+
+def test_there_are_notebooks() -> None:
+    assert NOTEBOOKS
