@@ -378,7 +378,7 @@ class _WorkbookReader:
             code = row.values.get("item")
             if code is None or code in items:
                 continue
-            items[code] = (row.number, None if row.failed else self._item(sheet, row))
+            items[code] = (row.number, self._item(sheet, row))
         return items
 
     def _item(self, sheet: SheetRows, row: _Row) -> Item | None:
@@ -424,7 +424,7 @@ class _WorkbookReader:
                 lot_size,
             )
             failed = True
-        if failed:
+        if failed or row.failed:
             return None
         try:
             return Item(code=code, **v)
