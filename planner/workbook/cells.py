@@ -100,22 +100,21 @@ def parse_cell(spec: Field, value: Any) -> Any:
     CellError
         With a message that says what was expected.
     """
-    expected = spec.expected()
     if spec.kind is FieldKind.TEXT:
         return as_text(value)
     if spec.kind is FieldKind.CHOICE:
         choice = spec.choice(as_text(value))
         if choice is None:
-            raise CellError(f"is not allowed: expected {expected}")
+            raise CellError(f"is not allowed: expected {spec.expected()}")
         return choice
     if spec.kind is FieldKind.DATE:
         return as_date(value)
     try:
         number = as_number(value)
     except CellError as error:
-        raise CellError(f"{error}: expected {expected}") from None
+        raise CellError(f"{error}: expected {spec.expected()}") from None
     if spec.violation(number) is not None:
         if spec.kind is FieldKind.INTEGER and not number.is_integer():
-            raise CellError(f"is fractional: expected {expected}")
-        raise CellError(f"is out of range: expected {expected}")
+            raise CellError(f"is fractional: expected {spec.expected()}")
+        raise CellError(f"is out of range: expected {spec.expected()}")
     return int(number) if spec.kind is FieldKind.INTEGER else number

@@ -41,11 +41,10 @@ from planner.workbook.issues import Issue, Level, WorkbookError
 from planner.workbook.schema import SheetSpec, name_key
 from planner.workbook.sheets import (
     MAX_FILE_BYTES,
+    OpenWorkbook,
     SheetRows,
     UnreadableWorkbookError,
     check_file,
-    open_workbook,
-    read_sheet,
 )
 
 _SHOWN_ROWS = 8
@@ -108,16 +107,14 @@ def read_workbook(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> ReadR
     path = Path(path)
     try:
         check_file(path, max_bytes)
-        values, formulas = open_workbook(path)
+        book = OpenWorkbook(path)
     except UnreadableWorkbookError as refused:
         return ReadResult(path, None, [refused.issue], time.perf_counter() - started)
     try:
-        reader = _WorkbookReader(path, values, formulas)
+        reader = _WorkbookReader(path, book)
         problem = reader.read()
     finally:
-        values.close()
-        if formulas is not None:
-            formulas.close()
+        book.close()
     return ReadResult(path, problem, _in_sheet_order(reader.issues), time.perf_counter() - started)
 
 
@@ -158,10 +155,9 @@ class _Dated:
 class _WorkbookReader:
     """One pass over a workbook, collecting issues as it goes."""
 
-    def __init__(self, path: Path, values: Any, formulas: Any) -> None:
+    def __init__(self, path: Path, book: OpenWorkbook) -> None:
         self.path = path
-        self.book = values
-        self.formulas = formulas
+        self.book = book
         self.issues: list[Issue] = []
         self.sheets: dict[str, SheetRows] = {}
         self.center_codes: set[str] = set()
@@ -231,7 +227,7 @@ class _WorkbookReader:
 
     def _find_sheets(self) -> None:
         known = {spec.key: spec for spec in schema.SHEETS}
-        for title in self.book.sheetnames:
+        for title in self.book.sheet_names:
             key = name_key(title)
             if key in _EXPLANATORY_SHEETS:
                 continue
@@ -242,7 +238,11 @@ class _WorkbookReader:
                 first = self.sheets[key].name
                 self.warn(f"sheet '{title}' repeats sheet '{first}' and is ignored")
                 continue
-            sheet = read_sheet(self.book, title, self.formulas)
+            try:
+                sheet = self.book.read_sheet(title)
+            except UnreadableWorkbookError as refused:
+                self.warn(f"{refused.issue.message}; it is ignored")
+                continue
             self.sheets[key] = sheet
             for row, index in sorted(sheet.uncomputed):
                 letter = _letter(index)
@@ -312,13 +312,17 @@ class _WorkbookReader:
 
     def _rows(self, sheet: SheetRows, fields: tuple[Field, ...]) -> list[_Row]:
         """Parse every row of a sheet; blank required cells and bad values are errors."""
-        present = [f for f in fields if name_key(f.name) in sheet.columns]
+        present = [
+            (spec, sheet.columns[name_key(spec.name)].index)
+            for spec in fields
+            if sheet.has(spec.name)
+        ]
         parsed = []
         for number, raw in sheet.rows:
             values: dict[str, Any] = {}
             failed = False
-            for spec in present:
-                value = sheet.value(raw, name_key(spec.name))
+            for spec, index in present:
+                value = raw[index] if index < len(raw) else None
                 if is_blank(value):
                     if spec.required:
                         self.error(

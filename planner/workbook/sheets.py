@@ -21,6 +21,7 @@ import openpyxl
 from defusedxml import DefusedXmlException
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
+from python_calamine import CalamineWorkbook
 
 from planner.workbook.cells import is_blank
 from planner.workbook.issues import Issue, Level
@@ -116,42 +117,109 @@ def _describe_ole(path: Path) -> str:
     )
 
 
-def open_workbook(path: Path) -> tuple[Workbook, Workbook | None]:
-    """Open a checked workbook read-only, with cached values.
+class OpenWorkbook:
+    """A checked workbook, open for reading sheet by sheet.
 
-    Returns the workbook of values and, when some sheet holds formulas, a
-    second read-only view of the formulas themselves (to find formulas whose
-    value Excel never computed).
-
-    Raises
-    ------
-    UnreadableWorkbookError
-        When openpyxl cannot read the file or the XML is hostile.
+    Cell values come from calamine, a fast reader that never expands XML
+    entities. Formulas whose value Excel never computed read as blank there;
+    when the file holds formulas at all, openpyxl (with defusedxml) locates
+    them so that the reader can warn about each one.
     """
-    try:
-        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        formulas = None
-        if _has_formulas(path):
-            formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (
-        DefusedXmlException,
-        zipfile.BadZipFile,
-        KeyError,
-        ParseError,
-        OSError,
-        ValueError,
-        TypeError,
-    ) as error:
-        if _caused_by(error, DefusedXmlException):
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        has_formulas = _scan_parts(path)
+        try:
+            self._book = CalamineWorkbook.from_path(str(path))
+        except Exception as error:
             raise _refuse(
-                f"{path.name} contains XML constructs (entity declarations) that are refused "
-                "for safety; save the workbook again from Excel"
+                f"{path.name} cannot be read as an Excel workbook ({error}); open it in Excel "
+                "and save it again as .xlsx"
             ) from None
-        raise _refuse(
-            f"{path.name} cannot be read as an Excel workbook ({type(error).__name__}: {error}); "
-            "open it in Excel and save it again as .xlsx"
-        ) from None
-    return values, formulas
+        self._formulas: Workbook | None = None
+        if has_formulas:
+            try:
+                self._formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+            except (
+                DefusedXmlException,
+                zipfile.BadZipFile,
+                KeyError,
+                ParseError,
+                OSError,
+                ValueError,
+                TypeError,
+            ) as error:
+                if _caused_by(error, DefusedXmlException):
+                    raise _refuse(_HOSTILE.format(name=path.name)) from None
+                self._formulas = None
+
+    @property
+    def sheet_names(self) -> list[str]:
+        """The sheet names, in workbook order."""
+        return list(self._book.sheet_names)
+
+    def read_sheet(self, name: str) -> SheetRows:
+        """Read one sheet into located rows.
+
+        Raises
+        ------
+        UnreadableWorkbookError
+            When the sheet cannot be read (e.g. a chart sheet).
+        """
+        try:
+            grid = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as error:
+            raise _refuse(f"sheet '{name}' cannot be read ({error})") from None
+        result = SheetRows(name)
+        for number, values in enumerate(grid, 1):
+            if all(is_blank(v) for v in values):
+                continue
+            if not result.header_row:
+                result.header_row = number
+                _set_header(result, tuple(values))
+            else:
+                result.rows.append((number, tuple(values)))
+        if self._formulas is not None and name in self._formulas.sheetnames:
+            result.uncomputed = _uncomputed_cells(self._formulas[name], result)
+        return result
+
+    def close(self) -> None:
+        """Release the file."""
+        self._book.close()
+        if self._formulas is not None:
+            self._formulas.close()
+
+
+_HOSTILE = (
+    "{name} contains XML constructs (document type or entity declarations) that are refused "
+    "for safety; save the workbook again from Excel"
+)
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _scan_parts(path: Path) -> bool:
+    """Refuse XML parts that declare a DTD or entities; tell whether any sheet has formulas.
+
+    Excel never writes a document type declaration, and entity declarations
+    are how XML bombs work, so any part that has one is refused outright.
+    """
+    has_formulas = False
+    overlap = 16
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if not name.endswith((".xml", ".rels", ".vml")):
+                continue
+            is_sheet = name.startswith("xl/worksheets/")
+            tail = b""
+            with archive.open(name) as part:
+                while chunk := part.read(1 << 20):
+                    window = tail + chunk
+                    if _DECLARATION.search(window):
+                        raise _refuse(_HOSTILE.format(name=path.name))
+                    if is_sheet and not has_formulas and _FORMULA.search(window):
+                        has_formulas = True
+                    tail = chunk[-overlap:]
+    return has_formulas
 
 
 def _caused_by(error: BaseException | None, kind: type[BaseException]) -> bool:
@@ -161,17 +229,6 @@ def _caused_by(error: BaseException | None, kind: type[BaseException]) -> bool:
             return True
         error = error.__cause__ or error.__context__
         seen += 1
-    return False
-
-
-def _has_formulas(path: Path) -> bool:
-    with zipfile.ZipFile(path) as archive:
-        for name in archive.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                with archive.open(name) as part:
-                    while chunk := part.read(1 << 20):
-                        if _FORMULA.search(chunk):
-                            return True
     return False
 
 
@@ -236,25 +293,6 @@ class SheetRows:
         return f"{column.letter}{row}" if column else None
 
 
-def read_sheet(workbook: Workbook, name: str, formulas: Workbook | None) -> SheetRows:
-    """Read one sheet of an open workbook into located rows."""
-    sheet = workbook[name]
-    result = SheetRows(name)
-    if hasattr(sheet, "reset_dimensions"):
-        sheet.reset_dimensions()
-    for number, values in enumerate(sheet.iter_rows(min_row=1, min_col=1, values_only=True), 1):
-        if all(is_blank(v) for v in values):
-            continue
-        if not result.header_row:
-            result.header_row = number
-            _set_header(result, values)
-        else:
-            result.rows.append((number, tuple(values)))
-    if formulas is not None and name in formulas.sheetnames:
-        result.uncomputed = _uncomputed_cells(formulas[name], result)
-    return result
-
-
 def _set_header(result: SheetRows, values: tuple[Any, ...]) -> None:
     for index, title in enumerate(values):
         if is_blank(title):
@@ -278,6 +316,6 @@ def _uncomputed_cells(sheet: Any, values: SheetRows) -> set[tuple[int, int]]:
         for index, value in enumerate(raw):
             if isinstance(value, str) and value.startswith("="):
                 cached = known.get(number, ())
-                if index >= len(cached) or cached[index] is None:
+                if index >= len(cached) or is_blank(cached[index]):
                     found.add((number, index))
     return found
