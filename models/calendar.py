@@ -129,7 +129,8 @@ class Calendar:
         either. Exceptions on days that are not working days change nothing.
         """
         capacity = np.repeat(np.asarray(regular, dtype=float)[:, None], len(days), axis=1)
-        overtime_capacity = np.repeat(np.asarray(overtime, dtype=float)[:, None], len(days), axis=1)
+        usual_overtime = np.asarray(overtime, dtype=float)
+        overtime_capacity = np.repeat(usual_overtime[:, None], len(days), axis=1)
         day_index = {day: t for t, day in enumerate(days)}
         center_index = {code: w for w, code in enumerate(work_centers)}
         ordered = sorted(self.exceptions, key=lambda e: e.work_center is not None)
@@ -144,8 +145,7 @@ class Calendar:
             else:
                 continue
             capacity[rows, t] = exception.capacity
-            if exception.capacity == 0:
-                overtime_capacity[rows, t] = 0.0
+            overtime_capacity[rows, t] = 0.0 if exception.capacity == 0 else usual_overtime[rows]
         return capacity, overtime_capacity
 
 

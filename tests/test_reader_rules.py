@@ -102,19 +102,19 @@ def test_unknown_item_in_bom(read: Read, sheets: Sheets) -> None:
 
 def test_unknown_item_in_demand(read: Read, sheets: Sheets) -> None:
     sheets["Demand"].append(["FG9", datetime(2026, 3, 5), 4])
-    issue = only(read(sheets).issues, E, "item 'FG9' is not in sheet Items")
+    issue = only(read(sheets).issues, E, "item 'FG9' is not an item")
     assert (issue.sheet, issue.row, issue.column, issue.value) == ("Demand", 5, "item", "FG9")
 
 
 def test_unknown_item_in_receipts(read: Read, sheets: Sheets) -> None:
     sheets["Receipts"] = [["item", "date", "qty"], ["P7", datetime(2026, 3, 3), 50]]
-    issue = only(read(sheets).issues, E, "item 'P7' is not in sheet Items")
+    issue = only(read(sheets).issues, E, "item 'P7' is not an item")
     assert (issue.sheet, issue.row) == ("Receipts", 2)
 
 
 def test_unknown_item_in_attributes(read: Read, sheets: Sheets) -> None:
     sheets["Attributes"] = [["item", "attribute"], ["FG7", "heavy"]]
-    issue = only(read(sheets).issues, E, "item 'FG7' is not in sheet Items")
+    issue = only(read(sheets).issues, E, "item 'FG7' is not an item")
     assert (issue.sheet, issue.row) == ("Attributes", 2)
 
 
@@ -497,3 +497,11 @@ def test_reads_a_workbook_saved_with_openpyxl_defaults(tmp_path: Path) -> None:
     assert result.errors == []
     assert result.problem is not None
     assert result.problem.items[0].kind == "buy"
+
+
+def test_unknown_codes_suggest_the_closest_known_one(read: Read, sheets: Sheets) -> None:
+    sheets["BOM"].append(["fg1", "P1", 1])
+    sheets["Items"][2][2] = "WC 1"
+    issues = read(sheets).issues
+    assert "(did you mean 'FG1'?)" in only(issues, E, "parent 'fg1'").message
+    assert "(did you mean 'WC1'?)" in only(issues, E, "work center 'WC 1'").message

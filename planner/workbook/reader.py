@@ -8,6 +8,7 @@ found and, when there is no error, the problem.
 
 from __future__ import annotations
 
+import difflib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -198,6 +199,19 @@ class _WorkbookReader:
         self.issues.append(
             Issue(level, message, sheet.name if sheet else None, row, shown, cell, value)
         )
+
+    def _unknown_item(
+        self, code: str, items: dict[str, Any], sheet: SheetRows, row: int, column: str = "item"
+    ) -> None:
+        hint = _suggest(code, items)
+        self.error(
+            f"{column} {code!r} is not an item of sheet Items{hint}", sheet, row, column, code
+        )
+
+    def _unknown_center(self, code: str, sheet: SheetRows, row: int) -> None:
+        hint = _suggest(code, self.center_codes)
+        message = f"work center {code!r} is not in sheet WorkCenters{hint}"
+        self.error(message, sheet, row, "work_center", code)
 
     # The pass -----------------------------------------------------------------
 
@@ -466,7 +480,7 @@ class _WorkbookReader:
             if item is not None and item.work_center and item.work_center not in self.center_codes:
                 self.error(
                     f"item {code} names work center {item.work_center!r}, which is not "
-                    "in sheet WorkCenters",
+                    f"in sheet WorkCenters{_suggest(item.work_center, self.center_codes)}",
                     sheet,
                     number,
                     "work_center",
@@ -492,13 +506,7 @@ class _WorkbookReader:
             failed = row.failed
             for role, code in (("parent", parent), ("child", child)):
                 if code is not None and code not in items:
-                    self.error(
-                        f"{role} {code!r} is not an item of sheet Items",
-                        sheet,
-                        row.number,
-                        role,
-                        code,
-                    )
+                    self._unknown_item(code, items, sheet, row.number, role)
                     failed = True
             if parent is not None and parent == child:
                 self.error(
@@ -614,13 +622,7 @@ class _WorkbookReader:
         for row in rows:
             center = row.values.get("work_center")
             if center is not None and center not in self.center_codes:
-                self.error(
-                    f"work center {center!r} is not in sheet WorkCenters",
-                    sheet,
-                    row.number,
-                    "work_center",
-                    center,
-                )
+                self._unknown_center(center, sheet, row.number)
                 continue
             key = (row.values.get("date"), center)
             if row.failed or key in seen:
@@ -653,7 +655,7 @@ class _WorkbookReader:
         for row in rows:
             code = row.values.get("item")
             if code is not None and code not in items:
-                self.error(f"item {code!r} is not in sheet Items", sheet, row.number, "item", code)
+                self._unknown_item(code, items, sheet, row.number)
                 continue
             if row.failed:
                 continue
@@ -711,7 +713,7 @@ class _WorkbookReader:
                 continue
             code = parse_cell(field_map(schema.DEMAND.fields)["item"], code_cell)
             if code not in items:
-                self.error(f"item {code!r} is not in sheet Items", sheet, number, "item", code)
+                self._unknown_item(code, items, sheet, number)
                 continue
             for index, day, letter in dates:
                 value = raw[index] if index < len(raw) else None
@@ -753,7 +755,7 @@ class _WorkbookReader:
         for row in rows:
             code = row.values.get("item")
             if code is not None and code not in items:
-                self.error(f"item {code!r} is not in sheet Items", sheet, row.number, "item", code)
+                self._unknown_item(code, items, sheet, row.number)
                 continue
             if not row.failed:
                 pair = (row.values["item"], row.values["attribute"])
@@ -771,13 +773,7 @@ class _WorkbookReader:
             v = row.values
             center = v.get("work_center")
             if center is not None and center not in self.center_codes:
-                self.error(
-                    f"work center {center!r} is not in sheet WorkCenters",
-                    sheet,
-                    row.number,
-                    "work_center",
-                    center,
-                )
+                self._unknown_center(center, sheet, row.number)
                 continue
             if row.failed:
                 continue
@@ -965,6 +961,14 @@ def _in_sheet_order(issues: list[Issue]) -> list[Issue]:
         return (order.get(name_key(issue.sheet), len(order)), issue.row or 0)
 
     return sorted(issues, key=position)
+
+
+def _suggest(code: str, known: Iterable[str]) -> str:
+    """A hint naming the known code closest to a mistyped one, if any is close."""
+    known = list(known)
+    exact = [k for k in known if k.lower() == code.lower()]
+    close = exact or difflib.get_close_matches(code, known, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _letter(index: int) -> str:

@@ -9,8 +9,6 @@ other: the template as written loads without errors.
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -26,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from models.fields import Field, FieldKind
 from models.problem import ItemKind, LotRule
 from planner.workbook.schema import SETTING_FIELDS, SHEETS, WORK_CENTERS, SheetSpec
+from planner.workbook.writer import save_atomically
 
 VALIDATED_ROWS = 5000
 """Data rows (from row 2) covered by the drop-downs and number checks."""
@@ -163,15 +162,7 @@ def write_template(path: str | Path) -> None:
     path
         Where to write the ``.xlsx`` file; an existing file is replaced.
     """
-    target = Path(path)
-    workbook = build_template()
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        workbook.save(temporary)
-        temporary.replace(target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    save_atomically(build_template(), Path(path))
 
 
 def build_template() -> Workbook:

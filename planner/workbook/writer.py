@@ -110,7 +110,7 @@ def write_input_workbook(
             [r.attribute, r.max_in_window, r.window, r.work_center] for r in problem.sequence_rules
         )
         _add_sheet(workbook, SEQUENCE_RULES, rows)
-    _save_atomically(workbook, path)
+    save_atomically(workbook, path)
 
 
 def _item_rows(problem: Problem) -> Iterator[Row]:
@@ -258,7 +258,11 @@ def _width(name: str) -> int:
     return max(10, len(name) + 4)
 
 
-def _save_atomically(workbook: Workbook, path: Path) -> None:
+def save_atomically(workbook: Workbook, path: Path) -> None:
+    """Save a workbook under a temporary name beside ``path``, then rename it into place.
+
+    A reader never sees half a file, and a failed save leaves nothing behind.
+    """
     temporary = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.tmp.xlsx")
     try:
         workbook.save(temporary)
