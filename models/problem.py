@@ -12,7 +12,7 @@ import dataclasses
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -501,6 +501,24 @@ class Problem:
     def work_center_index(self) -> dict[str, int]:
         """Position of each work center code in :attr:`work_centers`."""
         return {w.code: k for k, w in enumerate(self.work_centers)}
+
+    def date_of(self, day: int) -> date:
+        """The date of working day ``day``, also past the end of the horizon.
+
+        Beyond the last day, working days continue on the weekdays that occur
+        in the horizon (plant holidays after the horizon are unknown).
+        """
+        if 0 <= day < self.n_days:
+            return self.days[day]
+        if day < 0:
+            raise IndexError(f"working day {day} is before the horizon")
+        weekdays = {d.weekday() for d in self.days}
+        current, remaining = self.days[-1], day - self.n_days + 1
+        while remaining:
+            current += timedelta(days=1)
+            if current.weekday() in weekdays:
+                remaining -= 1
+        return current
 
     @cached_property
     def day_index(self) -> dict[date, int]:
