@@ -21,16 +21,12 @@ This is a measurement, not a test: it never fails on timing.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from measure import format_table, mib, run_child, summary_row
 
 TARGET_SECONDS = 5.0
 TARGET_MIB = 1024.0
@@ -69,64 +65,6 @@ print(time.perf_counter() - started, 1, 0)
 """
 
 
-@dataclass
-class Run:
-    """One measured process."""
-
-    output: str
-    wall: float
-    peak_mib: float
-
-    @property
-    def seconds(self) -> float:
-        """The time the process measured for its step."""
-        return float(self.output.split()[0])
-
-
-def _mib(maxrss: int) -> float:
-    return maxrss / 2**20 if sys.platform == "darwin" else maxrss / 2**10
-
-
-def run_child(code: str, path: Path) -> Run:
-    """Run ``code`` on ``path`` in a fresh interpreter; time it and take its peak memory."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True
-    )
-    assert process.stdout is not None
-    output = process.stdout.read()
-    process.stdout.close()
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise RuntimeError(f"the measured process failed with exit code {process.returncode}")
-    return Run(output.strip(), wall, _mib(usage.ru_maxrss))
-
-
-def _format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(row[k]) for row in [header, *rows]) for k in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(header, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    for row in rows:
-        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    return "\n".join(lines)
-
-
-def _summary(label: str, runs: list[Run], target: str, verdict: str) -> list[str]:
-    seconds = [r.seconds for r in runs]
-    return [
-        label,
-        str(len(runs)),
-        f"{statistics.median(seconds):.2f}",
-        f"{min(seconds):.2f}-{max(seconds):.2f}",
-        f"{statistics.median(r.wall for r in runs):.2f}",
-        f"{max(r.peak_mib for r in runs):.0f}",
-        target,
-        verdict,
-    ]
-
-
 def main() -> None:
     """Generate the workbook, run the measurements and print the table."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
@@ -153,16 +91,18 @@ def main() -> None:
     )
     header = ["step", "runs", "median s", "range s", "process s", "peak MiB", "target", "verdict"]
     rows = [
-        _summary("read_workbook", reader, f"{TARGET_SECONDS:g} s, {TARGET_MIB:.0f} MiB", verdict),
-        _summary("bare openpyxl read-only", bare, "baseline", ""),
+        summary_row(
+            "read_workbook", reader, f"{TARGET_SECONDS:g} s, {TARGET_MIB:.0f} MiB", verdict
+        ),
+        summary_row("bare openpyxl read-only", bare, "baseline", ""),
     ]
-    print(_format_table(header, rows))
+    print(format_table(header, rows))
     ratio = reader_seconds / statistics.median(r.seconds for r in bare)
     print(f"\nread_workbook / bare openpyxl: {ratio:.2f} x")
     failed = [r.output for r in reader if r.output.split()[1:] != ["1", "0"]]
     if failed:
         print(f"read_workbook did not give a problem without errors: {failed}")
-    overall = _mib(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    overall = mib(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     print(f"largest peak of any child process (RUSAGE_CHILDREN): {overall:.0f} MiB")
 
 

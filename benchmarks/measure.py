@@ -1,0 +1,77 @@
+"""Measuring a step in a fresh Python process: its own time, wall time and peak memory.
+
+Shared by the benchmark scripts. On Linux a child's ``ru_maxrss`` starts
+from its parent's size at the fork, so the scripts import nothing heavy
+themselves and do all real work in children.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Run:
+    """One measured process."""
+
+    output: str
+    wall: float
+    peak_mib: float
+
+    @property
+    def seconds(self) -> float:
+        """The time the process measured for its step."""
+        return float(self.output.split()[0])
+
+
+def mib(maxrss: int) -> float:
+    return maxrss / 2**20 if sys.platform == "darwin" else maxrss / 2**10
+
+
+def run_child(code: str, path: Path | None) -> Run:
+    """Run ``code`` (on ``path``, if given) in a fresh interpreter; time it, take its peak memory.
+
+    The code prints its own measured seconds first on its output line.
+    """
+    started = time.perf_counter()
+    arguments = [sys.executable, "-c", code, *([str(path)] if path is not None else [])]
+    process = subprocess.Popen(arguments, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    output = process.stdout.read()
+    process.stdout.close()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"the measured process failed with exit code {process.returncode}")
+    return Run(output.strip(), wall, mib(usage.ru_maxrss))
+
+
+def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[k]) for row in [header, *rows]) for k in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(header, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+def summary_row(label: str, runs: list[Run], target: str, verdict: str) -> list[str]:
+    seconds = [r.seconds for r in runs]
+    return [
+        label,
+        str(len(runs)),
+        f"{statistics.median(seconds):.2f}",
+        f"{min(seconds):.2f}-{max(seconds):.2f}",
+        f"{statistics.median(r.wall for r in runs):.2f}",
+        f"{max(r.peak_mib for r in runs):.0f}",
+        target,
+        verdict,
+    ]

@@ -1,0 +1,86 @@
+"""Plan one problem with several strategies and judge every plan the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from models import PlanningError, Problem
+from models.mrp import plan_mrp
+from models.plan import Plan
+from planner.evaluate import evaluate
+from planner.pegging import peg
+from planner.results import Comparison, StrategyResult
+from planner.workbook.reader import load_workbook
+
+Strategy = Callable[[Problem], Plan]
+
+STRATEGIES: dict[str, Strategy] = {"mrp": plan_mrp}
+"""The strategies ``compare`` knows, by name, in their default order."""
+
+
+class UnknownStrategyError(PlanningError):
+    """A strategy name that is not one of :data:`STRATEGIES`."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = tuple(names)
+        known = ", ".join(STRATEGIES)
+        listed = ", ".join(repr(n) for n in self.names)
+        super().__init__(f"unknown strategy {listed}: available strategies are {known}")
+
+
+def parse_strategies(names: str | Iterable[str] | None) -> list[str]:
+    """Check strategy names (a list, or text like ``"mrp,batch"``); ``None`` means all.
+
+    Raises
+    ------
+    UnknownStrategyError
+        Naming every unknown strategy.
+    """
+    if names is None:
+        return list(STRATEGIES)
+    if isinstance(names, str):
+        names = names.split(",")
+    chosen = [n.strip().lower() for n in names if n.strip()]
+    unknown = [n for n in chosen if n not in STRATEGIES]
+    if unknown:
+        raise UnknownStrategyError(unknown)
+    if not chosen:
+        raise UnknownStrategyError([""])
+    return list(dict.fromkeys(chosen))
+
+
+def compare(
+    problem: Problem | str | Path,
+    strategies: str | Iterable[str] | None = None,
+    *,
+    on_start: Callable[[str], None] | None = None,
+) -> Comparison:
+    """Plan ``problem`` with each strategy, evaluate and peg every plan.
+
+    Parameters
+    ----------
+    problem
+        A problem, or the path of a planner workbook.
+    strategies
+        Names (or comma-separated text); all known strategies by default.
+    on_start
+        Called with each strategy's name before it plans (for progress display).
+
+    Raises
+    ------
+    UnknownStrategyError
+        When a name is not a known strategy.
+    planner.workbook.issues.WorkbookError
+        When a workbook path is given and the workbook is invalid.
+    """
+    names = parse_strategies(strategies)
+    if not isinstance(problem, Problem):
+        problem = load_workbook(problem)
+    results = {}
+    for name in names:
+        if on_start is not None:
+            on_start(name)
+        plan = STRATEGIES[name](problem)
+        results[name] = StrategyResult(plan, evaluate(problem, plan), peg(problem, plan))
+    return Comparison(problem, results)

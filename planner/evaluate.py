@@ -1,0 +1,585 @@
+"""The one evaluator: checks any plan against the rules and computes every KPI.
+
+Every strategy's plan is judged here, by the accounting of the workbook
+contract, from the plan's starts (and sequences) alone: the flow balance is
+rebuilt, costs and KPIs are recomputed, and every broken rule is reported as
+a violation with item, day and size. No strategy computes its own KPIs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from models import PlanningError, Problem
+from models.plan import MessageLevel, Plan, PlanMessage, Position
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+START_TOLERANCE = 1e-9
+"""A start larger than this is an order (and a setup); one below minus this is negative."""
+
+RELATIVE_TOLERANCE = 1e-6
+"""Shortages, overloads and mismatches count beyond this share of the quantities involved."""
+
+
+class ViolationKind(StrEnum):
+    """The rules a plan can break."""
+
+    COMPONENT_SHORTAGE = "component_shortage"
+    OVERLOAD = "overload"
+    NEGATIVE_START = "negative_start"
+    SEQUENCE_MISMATCH = "sequence_mismatch"
+    NON_FINITE_START = "non_finite_start"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule, located: what, which item or work center, which day, how much."""
+
+    kind: ViolationKind
+    day: date
+    size: float
+    message: str
+    item: str | None = None
+    work_center: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluation:
+    """A plan judged: the rebuilt flow balance, loads, costs, KPIs and violations.
+
+    Arrays are indexed like the problem's: ``[item, day]`` or
+    ``[work_center, day]``.
+
+    Attributes
+    ----------
+    strategy
+        The plan's strategy.
+    kpis
+        The summary figures, in the order of the workbook contract's Summary
+        JSON keys, then extras (see :func:`evaluate`).
+    inventory, backlog
+        End-of-day inventory and backlog per item and day.
+    on_time
+        Units of each day's external demand shipped that day (FIFO).
+    dependent_demand
+        Units consumed by the starts of parents, per item and day.
+    setups
+        Setups (orders, for purchased items) per item and day.
+    load, overtime, overload
+        Minutes per work center and day.
+    violations
+        Every broken rule; empty for a feasible plan.
+    messages
+        Exception messages for the planner: overloads, shortages, late
+        demand, safety-stock dips. The plan's own messages are not repeated.
+    """
+
+    strategy: str
+    kpis: dict[str, Any]
+    inventory: FloatArray
+    backlog: FloatArray
+    on_time: FloatArray
+    dependent_demand: FloatArray
+    setups: IntArray
+    load: FloatArray
+    overtime: FloatArray
+    overload: FloatArray
+    violations: tuple[Violation, ...]
+    messages: tuple[PlanMessage, ...]
+
+    @property
+    def feasible(self) -> bool:
+        """Whether the plan breaks no rule (MRP's overloads count as broken)."""
+        return not self.violations
+
+    def daily_series(self, problem: Problem) -> dict[str, FloatArray]:
+        """Plant-wide totals per working day, for charts and report sheets.
+
+        Parameters
+        ----------
+        problem
+            The problem the plan was evaluated on.
+
+        Returns
+        -------
+        dict of str to ndarray
+            Arrays of length ``problem.n_days``: ``inventory_units``,
+            ``inventory_value`` (at unit cost), ``backlog_units``, ``demand``
+            (external), ``on_time``, ``setups``, ``load``, ``capacity``,
+            ``overtime`` and ``overload`` (minutes, summed over work centers).
+        """
+        return {
+            "inventory_units": self.inventory.sum(axis=0),
+            "inventory_value": problem.unit_cost @ self.inventory,
+            "backlog_units": self.backlog.sum(axis=0),
+            "demand": problem.demand.sum(axis=0),
+            "on_time": self.on_time.sum(axis=0),
+            "setups": self.setups.sum(axis=0).astype(float),
+            "load": self.load.sum(axis=0),
+            "capacity": problem.capacity.sum(axis=0),
+            "overtime": self.overtime.sum(axis=0),
+            "overload": self.overload.sum(axis=0),
+        }
+
+    def __repr__(self) -> str:
+        kpis = self.kpis
+        return (
+            f"Evaluation({self.strategy!r}: total_cost {kpis['total_cost']:,.2f}, "
+            f"fill_rate {kpis['fill_rate']:.1%}, {kpis['setups']} setups, "
+            f"{len(self.violations)} violation(s))"
+        )
+
+
+class _Flow(NamedTuple):
+    arrivals: FloatArray
+    dependent: FloatArray
+    opening: FloatArray
+    net: FloatArray
+    tolerance: FloatArray
+
+
+def evaluate(problem: Problem, plan: Plan) -> Evaluation:
+    """Judge a plan by the contract's rules and compute its KPIs.
+
+    The flow balance of ``spec/workbook.md`` is rebuilt from the starts
+    alone: a start of item i on day t arrives on day t + lead_time (never,
+    if that is past the horizon) and consumes its components on day t. The
+    net position ``n = on_hand + cumsum(receipts + arrivals - demand -
+    dependent)`` splits into end-of-day inventory ``max(n, 0)`` and backlog
+    ``max(-n, 0)``. Demand ships first in, first out: a day's demand ships on
+    time only from what is left once older backlog is served.
+
+    Parameters
+    ----------
+    problem
+        The plant and its demand.
+    plan
+        Any strategy's plan for it.
+
+    Returns
+    -------
+    Evaluation
+        Flow balance, setups, loads, KPIs, violations and messages.
+        ``kpis`` holds, in this order: ``total_cost``, ``setup_cost``,
+        ``holding_cost``, ``backlog_cost``, ``overtime_cost``, ``setups``,
+        ``avg_inventory_units``, ``avg_inventory_value``,
+        ``peak_inventory_value``, ``backlog_unit_days``, ``fill_rate``,
+        ``overload_minutes``, ``max_utilization``, ``solve_seconds``,
+        ``status``, ``bound``, ``gap``, then ``overtime_minutes``,
+        ``late_units``, ``shortage_units``, ``violations`` (their number)
+        and ``orders`` (item-days with a start).
+
+    Raises
+    ------
+    PlanningError
+        If the plan's starts do not have the problem's shape, or a sequence
+        names a work center, day or item that does not exist.
+
+    Notes
+    -----
+    Violations found:
+
+    - ``non_finite_start``: a NaN or infinite start, then counted as 0;
+    - ``negative_start``: a start below ``-1e-9`` (counted as given);
+    - ``sequence_mismatch``: on a sequenced work-center day, an item's
+      sequenced quantity differs from its start, or the sequence holds an
+      item not made on that work center;
+    - ``component_shortage``: parents' starts consume more of a component
+      than its stock at the start of the day (none while backlogged) plus
+      that day's receipts and arrivals;
+    - ``overload``: load above regular plus overtime capacity.
+
+    Shortages and overloads count beyond ``1e-6`` times the largest quantity
+    of the item or work center (at least 1), so that solver round-off is
+    not reported; below that, the ``overload`` array and the shortage sizes
+    are 0.
+
+    Setups: every (item, day) with a start above ``1e-9`` is one setup (one
+    order for purchased items), except on sequenced work-center days, where
+    each run of consecutive positions of an item (positions of zero
+    quantity left out) is one setup. A started item missing from its day's
+    sequence keeps one setup.
+    """
+    starts, violations = _checked_starts(problem, plan)
+    flow = _flow_balance(problem, starts)
+    setups, mismatches = _setups(problem, plan, starts)
+    violations += mismatches
+
+    inventory = np.maximum(flow.net, 0.0)
+    backlog = np.maximum(-flow.net, 0.0)
+    supply = problem.receipts + flow.arrivals - flow.dependent
+    on_time = np.minimum(problem.demand, np.maximum(0.0, flow.opening + supply))
+    physical = np.maximum(0.0, np.maximum(flow.opening, 0.0) + problem.receipts + flow.arrivals)
+    missing = flow.dependent - physical
+    shortage = np.where(missing > flow.tolerance[:, None], missing, 0.0)
+    violations += _shortage_violations(problem, flow.dependent, physical, shortage)
+
+    load = _load(problem, starts, setups)
+    capacity, extra = problem.capacity, problem.overtime_capacity
+    overtime = np.maximum(0.0, load - capacity)
+    excess = np.maximum(0.0, load - capacity - extra)
+    scale = np.maximum(1.0, np.maximum(capacity + extra, load).max(axis=1, initial=0.0))
+    overload = np.where(excess > RELATIVE_TOLERANCE * scale[:, None], excess, 0.0)
+    violations += _overload_violations(problem, load, overload)
+
+    kpis = _kpis(
+        problem,
+        plan,
+        starts,
+        setups,
+        (inventory, backlog, on_time, shortage),
+        (load, overtime, overload),
+        len(violations),
+    )
+
+    messages = (
+        _shortage_messages(problem, shortage)
+        + _overload_messages(problem, load, overload)
+        + _late_messages(problem, on_time, backlog, flow.tolerance)
+        + _safety_stock_messages(problem, inventory, flow.tolerance)
+    )
+    return Evaluation(
+        strategy=plan.strategy,
+        kpis=kpis,
+        inventory=inventory,
+        backlog=backlog,
+        on_time=on_time,
+        dependent_demand=flow.dependent,
+        setups=setups,
+        load=load,
+        overtime=overtime,
+        overload=overload,
+        violations=tuple(violations),
+        messages=tuple(messages),
+    )
+
+
+def _checked_starts(problem: Problem, plan: Plan) -> tuple[FloatArray, list[Violation]]:
+    shape = (problem.n_items, problem.n_days)
+    if plan.starts.shape != shape:
+        raise PlanningError(
+            f"plan {plan.strategy!r} has starts of shape {plan.starts.shape}, expected {shape}"
+        )
+    starts = np.array(plan.starts, dtype=float)
+    violations: list[Violation] = []
+    texts = _day_texts(problem)
+    finite = np.isfinite(starts)
+    for i, t, value in _cells(~finite, starts):
+        code, day = problem.items[i].code, problem.days[t]
+        violations.append(
+            Violation(
+                ViolationKind.NON_FINITE_START,
+                day,
+                0.0,
+                f"start of {code} on {texts[t]} is {value}, counted as 0",
+                item=code,
+            )
+        )
+    starts[~finite] = 0.0
+    for i, t, value in _cells(starts < -START_TOLERANCE, starts):
+        code, day = problem.items[i].code, problem.days[t]
+        violations.append(
+            Violation(
+                ViolationKind.NEGATIVE_START,
+                day,
+                -value,
+                f"start of {code} on {texts[t]} is negative: {_qty(value)}",
+                item=code,
+            )
+        )
+    return starts, violations
+
+
+def _flow_balance(problem: Problem, starts: FloatArray) -> _Flow:
+    n_items, n_days = starts.shape
+    source = np.arange(n_days)[None, :] - problem.lead_time[:, None]
+    rows = np.arange(n_items)[:, None]
+    arrivals = np.where(source >= 0, starts[rows, np.maximum(source, 0)], 0.0)
+    dependent = np.asarray(problem.bom_matrix @ starts, dtype=float).reshape(starts.shape)
+    change = problem.receipts + arrivals - problem.demand - dependent
+    net = problem.on_hand[:, None] + np.cumsum(change, axis=1)
+    opening = np.concatenate([problem.on_hand[:, None], net[:, :-1]], axis=1)
+    magnitude = np.maximum.reduce(
+        [np.abs(net), np.abs(dependent), np.abs(arrivals), problem.receipts, problem.demand]
+    )
+    scale = np.maximum(1.0, np.maximum(problem.on_hand, magnitude.max(axis=1, initial=0.0)))
+    return _Flow(arrivals, dependent, opening, net, RELATIVE_TOLERANCE * scale)
+
+
+def _setups(problem: Problem, plan: Plan, starts: FloatArray) -> tuple[IntArray, list[Violation]]:
+    setups = (starts > START_TOLERANCE).astype(np.int64)
+    violations: list[Violation] = []
+    if not plan.sequences:
+        return setups, violations
+    centers = problem.item_work_center
+    members = [np.flatnonzero(centers == w) for w in range(len(problem.work_centers))]
+    for (w, t), positions in plan.sequences.items():
+        if not (0 <= w < len(members) and 0 <= t < problem.n_days):
+            raise PlanningError(
+                f"plan {plan.strategy!r} has a sequence for work center {w} on day {t}, "
+                "outside the problem"
+            )
+        runs, sequenced = _runs(problem, plan.strategy, positions)
+        for i, count in runs.items():
+            if centers[i] == w:
+                setups[i, t] = count
+        violations += _mismatches(problem, starts, w, t, members[w], sequenced)
+    return setups, violations
+
+
+def _runs(
+    problem: Problem, strategy: str, positions: tuple[Position, ...]
+) -> tuple[dict[int, int], dict[int, float]]:
+    runs: dict[int, int] = {}
+    sequenced: dict[int, float] = {}
+    previous = None
+    for item, qty in positions:
+        if not 0 <= item < problem.n_items:
+            raise PlanningError(f"plan {strategy!r} sequences item {item}, which does not exist")
+        sequenced[item] = sequenced.get(item, 0.0) + float(qty)
+        if qty > START_TOLERANCE:
+            if item != previous:
+                runs[item] = runs.get(item, 0) + 1
+            previous = item
+    return runs, sequenced
+
+
+def _mismatches(
+    problem: Problem,
+    starts: FloatArray,
+    w: int,
+    t: int,
+    members: IntArray,
+    sequenced: Mapping[int, float],
+) -> list[Violation]:
+    center, day = problem.work_centers[w].code, problem.days[t]
+    violations = []
+    quantities = np.zeros(problem.n_items)
+    for item, qty in sequenced.items():
+        quantities[item] = qty
+        home = int(problem.item_work_center[item])
+        if home != w:
+            code = problem.items[item].code
+            where = "a purchased item" if home < 0 else f"made on {problem.work_centers[home].code}"
+            violations.append(
+                Violation(
+                    ViolationKind.SEQUENCE_MISMATCH,
+                    day,
+                    abs(qty),
+                    f"the sequence of {center} on {day} holds {code}, which is {where}",
+                    item=code,
+                    work_center=center,
+                )
+            )
+    planned, built = starts[members, t], quantities[members]
+    limit = RELATIVE_TOLERANCE * np.maximum(1.0, np.maximum(np.abs(planned), np.abs(built)))
+    for k in np.flatnonzero(~(np.abs(built - planned) <= limit)):
+        code = problem.items[members[k]].code
+        violations.append(
+            Violation(
+                ViolationKind.SEQUENCE_MISMATCH,
+                day,
+                float(abs(built[k] - planned[k])),
+                f"the sequence of {center} on {day} builds {_qty(built[k])} of {code}, "
+                f"the plan starts {_qty(planned[k])}",
+                item=code,
+                work_center=center,
+            )
+        )
+    return violations
+
+
+def _load(problem: Problem, starts: FloatArray, setups: IntArray) -> FloatArray:
+    minutes = problem.run_time[:, None] * starts + problem.setup_time[:, None] * setups
+    centers = problem.item_work_center
+    made = centers >= 0
+    load = np.zeros((len(problem.work_centers), problem.n_days))
+    np.add.at(load, centers[made], minutes[made])
+    return load
+
+
+def _shortage_violations(
+    problem: Problem, needed: FloatArray, available: FloatArray, shortage: FloatArray
+) -> list[Violation]:
+    violations = []
+    texts = _day_texts(problem)
+    for i, t, size, need, have in _cells(shortage > 0, shortage, needed, available):
+        code, day = problem.items[i].code, problem.days[t]
+        violations.append(
+            Violation(
+                ViolationKind.COMPONENT_SHORTAGE,
+                day,
+                size,
+                f"component shortage of {code} on {texts[t]}: parent starts need "
+                f"{_qty(need)}, only {_qty(have)} available",
+                item=code,
+            )
+        )
+    return violations
+
+
+def _overload_violations(
+    problem: Problem, load: FloatArray, overload: FloatArray
+) -> list[Violation]:
+    violations = []
+    texts = _day_texts(problem)
+    for w, t, size, minutes in _cells(overload > 0, overload, load):
+        center, day = problem.work_centers[w].code, problem.days[t]
+        violations.append(
+            Violation(
+                ViolationKind.OVERLOAD,
+                day,
+                size,
+                f"{center} on {texts[t]} is loaded {_qty(minutes)} min, "
+                f"{_qty(size)} min beyond regular and overtime capacity",
+                work_center=center,
+            )
+        )
+    return violations
+
+
+def _kpis(
+    problem: Problem,
+    plan: Plan,
+    starts: FloatArray,
+    setups: IntArray,
+    flows: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    minutes: tuple[FloatArray, FloatArray, FloatArray],
+    n_violations: int,
+) -> dict[str, Any]:
+    inventory, backlog, on_time, shortage = flows
+    load, overtime, overload = minutes
+    overtime_rate = np.array([w.overtime_cost for w in problem.work_centers], dtype=float)
+    costs = {
+        "setup_cost": float(problem.setup_cost @ setups.sum(axis=1)),
+        "holding_cost": float(problem.holding_cost @ inventory.sum(axis=1)),
+        "backlog_cost": float(problem.backlog_cost @ backlog.sum(axis=1)),
+        "overtime_cost": float(overtime_rate @ overtime.sum(axis=1)),
+    }
+    value = problem.unit_cost @ inventory
+    demand = float(problem.demand.sum())
+    shipped = float(on_time.sum())
+    capacity = problem.capacity
+    open_days = capacity > 0
+    utilization = load[open_days] / capacity[open_days]
+    return {
+        "total_cost": sum(costs.values()),
+        **costs,
+        "setups": int(setups.sum()),
+        "avg_inventory_units": float(inventory.sum(axis=0).mean()),
+        "avg_inventory_value": float(value.mean()),
+        "peak_inventory_value": float(value.max()),
+        "backlog_unit_days": float(backlog.sum()),
+        "fill_rate": shipped / demand if demand > 0 else 1.0,
+        "overload_minutes": float(overload.sum()),
+        "max_utilization": float(utilization.max(initial=0.0)),
+        "solve_seconds": float(plan.seconds),
+        "status": str(plan.status),
+        "bound": None if plan.bound is None else float(plan.bound),
+        "gap": None if plan.gap is None else float(plan.gap),
+        "overtime_minutes": float(overtime.sum()),
+        "late_units": max(0.0, demand - shipped),
+        "shortage_units": float(shortage.sum()),
+        "violations": n_violations,
+        "orders": int(np.count_nonzero(starts > START_TOLERANCE)),
+    }
+
+
+def _shortage_messages(problem: Problem, shortage: FloatArray) -> list[PlanMessage]:
+    messages = []
+    for i in np.flatnonzero(shortage.any(axis=1)):
+        days = np.flatnonzero(shortage[i])
+        worst = int(days[np.argmax(shortage[i, days])])
+        messages.append(
+            PlanMessage(
+                MessageLevel.ERROR,
+                f"component shortage of {problem.items[i].code} on {len(days)} day(s) from "
+                f"{problem.days[days[0]]}: {_qty(shortage[i].sum())} units short in all, "
+                f"at most {_qty(shortage[i, worst])} on {problem.days[worst]}",
+                item=int(i),
+                day=int(days[0]),
+            )
+        )
+    return messages
+
+
+def _overload_messages(
+    problem: Problem, load: FloatArray, overload: FloatArray
+) -> list[PlanMessage]:
+    messages = []
+    cells = _cells(overload > 0, load, problem.capacity, problem.overtime_capacity)
+    for w, t, minutes, regular, extra in cells:
+        messages.append(
+            PlanMessage(
+                MessageLevel.WARNING,
+                f"capacity overload on {problem.work_centers[w].code} on {problem.days[t]}: "
+                f"load {_qty(minutes)} min against {_qty(regular)} + {_qty(extra)} min",
+                day=t,
+                work_center=w,
+            )
+        )
+    return messages
+
+
+def _late_messages(
+    problem: Problem, on_time: FloatArray, backlog: FloatArray, tolerance: FloatArray
+) -> list[PlanMessage]:
+    late = problem.demand - on_time
+    messages = []
+    for i in np.flatnonzero(late.sum(axis=1) > tolerance):
+        first = int(np.argmax(late[i] > tolerance[i]))
+        text = (
+            f"{problem.items[i].code}: {_qty(late[i].sum())} units of demand late, "
+            f"{_qty(backlog[i].sum())} unit-days of backlog, first late on {problem.days[first]}"
+        )
+        if backlog[i, -1] > tolerance[i]:
+            text += f"; {_qty(backlog[i, -1])} units still open at the end of the horizon"
+        messages.append(PlanMessage(MessageLevel.WARNING, text, item=int(i), day=first))
+    return messages
+
+
+def _safety_stock_messages(
+    problem: Problem, inventory: FloatArray, tolerance: FloatArray
+) -> list[PlanMessage]:
+    target = problem.safety_stock
+    below = inventory < (target - tolerance)[:, None]
+    messages = []
+    for i in np.flatnonzero(below.any(axis=1)):
+        days = np.flatnonzero(below[i])
+        messages.append(
+            PlanMessage(
+                MessageLevel.WARNING,
+                f"{problem.items[i].code} is below its safety stock of {_qty(target[i])} on "
+                f"{len(days)} day(s) from {problem.days[days[0]]}, lowest "
+                f"{_qty(inventory[i].min())}",
+                item=int(i),
+                day=int(days[0]),
+            )
+        )
+    return messages
+
+
+def _day_texts(problem: Problem) -> list[str]:
+    return [day.isoformat() for day in problem.days]
+
+
+def _cells(mask: BoolArray, *arrays: FloatArray) -> list[tuple[Any, ...]]:
+    rows, cols = np.nonzero(mask)
+    values = [array[rows, cols].tolist() for array in arrays]
+    return list(zip(rows.tolist(), cols.tolist(), *values, strict=True))
+
+
+def _qty(value: float | np.floating[Any]) -> str:
+    number = float(value)
+    text = f"{number:,.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text

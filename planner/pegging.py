@@ -1,0 +1,152 @@
+"""Pegging: which external demands each planned order serves.
+
+For every item, supply (on-hand, scheduled receipts, then planned orders by
+arrival day) is matched first-in-first-out to its requirements (by day; on
+each day the components consumed by parent orders before the external
+demand due). An order matched to a parent order serves whatever that parent
+order serves, in proportion, so that pegging reaches through every BOM
+level down to the external demand at the top. Units no requirement consumes
+restore safety stock, or are surplus (lot sizing, minimum lots).
+
+Pegging applies to any plan, whatever strategy made it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from models import Problem
+from models.plan import Plan
+from planner.results import Peg, PegKind
+
+_TOLERANCE = 1e-9
+FloatArray = npt.NDArray[np.float64]
+
+_Target = tuple[PegKind, int | None, int | None]
+"""What a unit serves: (kind, demand item, demand day)."""
+
+
+@dataclass
+class _Supply:
+    order: tuple[int, int] | None
+    quantity: float
+
+
+@dataclass
+class _Requirement:
+    quantity: float
+    external: tuple[int, int] | None = None
+    parent_order: tuple[int, int] | None = None
+
+
+def peg(problem: Problem, plan: Plan) -> tuple[Peg, ...]:
+    """Peg every planned order of ``plan`` to what it serves.
+
+    Returns
+    -------
+    tuple of Peg
+        Per planned order (item, start day), the quantities serving each
+        external demand (item, due day), safety stock, or nothing (surplus),
+        summing to the order's quantity.
+    """
+    starts = plan.starts
+    index = problem.item_index
+    usage = {(index[line.child], index[line.parent]): line.qty_per for line in problem.bom}
+    served: dict[tuple[int, int], dict[_Target, float]] = {}
+    for item in problem.topological_order.tolist():
+        requirements = _requirements(problem, starts, usage, item)
+        served.update(_match(problem, starts, item, requirements, served))
+    pegs = []
+    for (item, day), targets in served.items():
+        order = float(starts[item, day])
+        for (kind, demand_item, demand_day), quantity in targets.items():
+            if quantity > _TOLERANCE:
+                pegs.append(Peg(item, day, order, quantity, kind, demand_item, demand_day))
+    return tuple(sorted(pegs, key=lambda p: (p.item, p.start_day, p.demand_day or -1)))
+
+
+def _requirements(
+    problem: Problem, starts: FloatArray, usage: dict[tuple[int, int], float], item: int
+) -> list[tuple[int, _Requirement]]:
+    """Requirements of an item by day: parent orders' consumption first, then demand."""
+    requirements: list[tuple[int, int, _Requirement]] = []
+    for parent in problem.parents[item]:
+        per_unit = usage[(item, parent)]
+        for day in np.flatnonzero(starts[parent] > _TOLERANCE).tolist():
+            quantity = per_unit * float(starts[parent, day])
+            requirements.append((day, 0, _Requirement(quantity, parent_order=(parent, day))))
+    for day in np.flatnonzero(problem.demand[item] > 0).tolist():
+        quantity = float(problem.demand[item, day])
+        requirements.append((day, 1, _Requirement(quantity, external=(item, day))))
+    requirements.sort(key=lambda r: (r[0], r[1]))
+    return [(day, requirement) for day, _, requirement in requirements]
+
+
+def _match(
+    problem: Problem,
+    starts: FloatArray,
+    item: int,
+    requirements: list[tuple[int, _Requirement]],
+    served: dict[tuple[int, int], dict[_Target, float]],
+) -> dict[tuple[int, int], dict[_Target, float]]:
+    """Match an item's supplies to its requirements first in, first out."""
+    lead = int(problem.lead_time[item])
+    supplies: list[tuple[int, tuple[int, int] | None, float]] = []
+    if problem.on_hand[item] > 0:
+        supplies.append((-1, None, float(problem.on_hand[item])))
+    for day in np.flatnonzero(problem.receipts[item] > 0).tolist():
+        supplies.append((day, None, float(problem.receipts[item, day])))
+    for day in np.flatnonzero(starts[item] > _TOLERANCE).tolist():
+        supplies.append((day + lead, (item, day), float(starts[item, day])))
+    supplies.sort(key=lambda s: (s[0], s[1] is not None))
+    queue = deque(_Supply(order, quantity) for _, order, quantity in supplies)
+    result: dict[tuple[int, int], dict[_Target, float]] = defaultdict(lambda: defaultdict(float))
+    for _, requirement in requirements:
+        remaining = requirement.quantity
+        while remaining > _TOLERANCE and queue:
+            supply = queue[0]
+            taken = min(remaining, supply.quantity)
+            if supply.order is not None:
+                _credit(result[supply.order], requirement, taken, served)
+            supply.quantity -= taken
+            remaining -= taken
+            if supply.quantity <= _TOLERANCE:
+                queue.popleft()
+    safety = float(problem.safety_stock[item])
+    for leftover in queue:
+        order, quantity = leftover.order, leftover.quantity
+        if order is None:
+            safety = max(0.0, safety - quantity)
+            continue
+        kept = min(quantity, safety)
+        safety -= kept
+        if kept > _TOLERANCE:
+            result[order][(PegKind.SAFETY_STOCK, None, None)] += kept
+        if quantity - kept > _TOLERANCE:
+            result[order][(PegKind.SURPLUS, None, None)] += quantity - kept
+    return {order: dict(targets) for order, targets in result.items()}
+
+
+def _credit(
+    targets: dict[_Target, float],
+    requirement: _Requirement,
+    quantity: float,
+    served: dict[tuple[int, int], dict[_Target, float]],
+) -> None:
+    """Record that ``quantity`` of an order goes to ``requirement``."""
+    if requirement.external is not None:
+        demand_item, demand_day = requirement.external
+        targets[(PegKind.DEMAND, demand_item, demand_day)] += quantity
+        return
+    assert requirement.parent_order is not None
+    parent_targets = served.get(requirement.parent_order, {})
+    total = sum(parent_targets.values())
+    if total <= _TOLERANCE:
+        targets[(PegKind.SURPLUS, None, None)] += quantity
+        return
+    for target, share in parent_targets.items():
+        targets[target] += quantity * share / total
