@@ -19,7 +19,12 @@ from rich.console import Console
 from rich.table import Table
 
 from planner import __version__
+from planner.compare import STRATEGIES, UnknownStrategyError, parse_strategies
+from planner.compare import compare as run_comparison
 from planner.describe import describe
+from planner.report.results_workbook import write_results_workbook
+from planner.report.summary_json import write_summary_json
+from planner.results import Comparison
 from planner.workbook.issues import Issue
 from planner.workbook.reader import ReadResult, read_workbook
 
@@ -138,6 +143,89 @@ def validate(
         errors.print(f"[red]{workbook} does not exist.[/]", highlight=False)
         raise typer.Exit(EXIT_FAILURE)
     raise typer.Exit(_report(read_workbook(workbook), as_json, show_all))
+
+
+def _kpi_text(key: str, value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return value
+    if key in ("fill_rate", "max_utilization", "gap"):
+        return f"{value:.1%}"
+    if key.endswith("_seconds"):
+        return f"{value:.2f}"
+    if key.endswith(("_cost", "_value")) or key == "bound":
+        return f"{value:,.2f}"
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def _print_comparison(comparison: Comparison) -> None:
+    table = Table("kpi", *comparison.strategies, title=f"{comparison.problem.name}: plans compared")
+    keys = list(dict.fromkeys(k for r in comparison.results.values() for k in r.evaluation.kpis))
+    for key in keys:
+        cells = [_kpi_text(key, r.evaluation.kpis.get(key)) for r in comparison.results.values()]
+        table.add_row(key, *cells)
+    console.print(table)
+    for name, result in comparison.results.items():
+        violations = result.evaluation.violations
+        messages = len(result.plan.messages) + len(result.evaluation.messages)
+        verdict = (
+            "[green]passes the plan checker[/]"
+            if not violations
+            else f"[yellow]{len(violations)} rule violation(s)[/] "
+            f"({', '.join(sorted({str(v.kind) for v in violations}))})"
+        )
+        console.print(f"{name}: {verdict}; {messages} message(s)")
+
+
+@app.command()
+def compare(
+    workbook: Annotated[Path, typer.Argument(help="The planner workbook (.xlsx).")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the output workbook (.xlsx) here.")
+    ] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the summary JSON here.")
+    ] = None,
+    strategies: Annotated[
+        str,
+        typer.Option("--strategies", help="Comma-separated strategies to run."),
+    ] = ",".join(STRATEGIES),
+) -> None:
+    """Plan the workbook's demand with each strategy and compare the plans.
+
+    Exit code 0 when the plans are made, 2 when the workbook is invalid or a
+    strategy is unknown, 1 for anything else.
+    """
+    try:
+        names = parse_strategies(strategies)
+    except UnknownStrategyError as unknown:
+        errors.print(f"[red]{unknown}[/]", highlight=False)
+        raise typer.Exit(EXIT_INVALID_INPUT) from None
+    if not workbook.exists():
+        errors.print(f"[red]{workbook} does not exist.[/]", highlight=False)
+        raise typer.Exit(EXIT_FAILURE)
+    result = read_workbook(workbook)
+    if result.problem is None:
+        raise typer.Exit(_report(result, as_json=False, show_all=False))
+    if result.warnings:
+        console.print(
+            f"[yellow]{len(result.warnings)} warning(s) in the workbook[/] "
+            f"(planner validate {workbook} lists them)"
+        )
+    with console.status("planning...") as status:
+        comparison = run_comparison(
+            result.problem, names, on_start=lambda name: status.update(f"planning: {name}")
+        )
+    _print_comparison(comparison)
+    if out is not None:
+        write_results_workbook(comparison, out)
+        console.print(f"Wrote {out}")
+    if json_path is not None:
+        write_summary_json(comparison, json_path)
+        console.print(f"Wrote {json_path}")
 
 
 @app.command()

@@ -1,0 +1,1 @@
+"""Reports of a comparison: the output workbook and the summary JSON."""

@@ -1,0 +1,129 @@
+"""The summary JSON of a comparison: every strategy's KPIs, the horizon and the plant.
+
+The document follows ``spec/workbook.md`` ("Summary JSON")::
+
+    {"strategies": {"mrp": {"total_cost": ..., "status": "heuristic", ...}, ...},
+     "horizon": {"start": "2026-03-02", "end": "2026-03-27", "days": 19},
+     "plant": {"name": ..., "items": ..., "work_centers": ..., "bom_lines": ...},
+     "violations": {"mrp": {"overload": 3}, ...},
+     "messages": {"mrp": {"warning": 2}, ...}}
+
+Each strategy object holds the KPIs of the Summary sheet, with the same
+values: the evaluation's KPIs, every KPI of the contract present (``null``
+when unknown, e.g. ``bound`` and ``gap`` without a solver). Numbers are
+plain JSON numbers, never NaN or infinity (those become ``null``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Mapping
+from datetime import date
+from enum import Enum
+from math import isfinite
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from planner.results import Comparison
+from planner.tables import strategy_kpis
+
+__all__ = ["summary", "write_summary_json"]
+
+
+def summary(comparison: Comparison) -> dict[str, Any]:
+    """The summary of a comparison as a JSON-ready dictionary.
+
+    Parameters
+    ----------
+    comparison
+        The problem and the strategies' results.
+
+    Returns
+    -------
+    dict
+        Keys ``strategies`` (strategy name to its KPIs, in the comparison's
+        order), ``horizon`` (``start`` and ``end`` as ISO dates, ``days``,
+        the number of working days), ``plant`` (its name and numbers of
+        items, work centers and BOM lines), ``violations`` (per strategy,
+        the number of violations of each kind) and ``messages`` (per
+        strategy, the number of plan and evaluation messages of each level).
+        Only plain Python values: ``json.dumps(..., allow_nan=False)``
+        accepts it.
+    """
+    problem = comparison.problem
+    results = comparison.results
+    document = {
+        "strategies": {name: strategy_kpis(result) for name, result in results.items()},
+        "horizon": {
+            "start": problem.days[0].isoformat(),
+            "end": problem.days[-1].isoformat(),
+            "days": problem.n_days,
+        },
+        "plant": {
+            "name": problem.name,
+            "items": problem.n_items,
+            "work_centers": len(problem.work_centers),
+            "bom_lines": len(problem.bom),
+        },
+        "violations": {
+            name: dict(Counter(v.kind for v in result.evaluation.violations))
+            for name, result in results.items()
+        },
+        "messages": {
+            name: dict(
+                Counter(m.level for m in (*result.plan.messages, *result.evaluation.messages))
+            )
+            for name, result in results.items()
+        },
+    }
+    return _plain(document)  # type: ignore[no-any-return]
+
+
+def write_summary_json(comparison: Comparison, path: str | Path) -> None:
+    """Write :func:`summary` as an indented UTF-8 JSON file.
+
+    The file is written beside ``path`` under a temporary name, then renamed
+    into place, so a reader never sees half a file.
+
+    Parameters
+    ----------
+    comparison
+        The problem and the strategies' results.
+    path
+        The ``.json`` file to create or replace.
+    """
+    path = Path(path)
+    text = json.dumps(summary(comparison), indent=2, ensure_ascii=False, allow_nan=False)
+    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp.json", dir=path.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text + "\n")
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with only JSON types: enums as values, numpy as Python, non-finite as None."""
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if isfinite(value) else None
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(_plain(key)): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset | np.ndarray):
+        return [_plain(item) for item in value]
+    return str(value)

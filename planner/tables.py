@@ -1,0 +1,529 @@
+"""A comparison as long tables: one pandas data frame per sheet of the output workbook.
+
+Every function takes a :class:`~planner.results.Comparison` and returns a
+data frame whose columns are those of the matching sheet of the workbook
+contract (``spec/workbook.md``, "Output workbook"), in that order. Rows come
+strategy by strategy, in the comparison's order. Items and work centers are
+given by their codes, dates as :class:`datetime.date` values; a missing item,
+work center or date is ``None``.
+
+The frames are built from the plan and evaluation arrays with numpy, so a
+plant of a thousand items over half a year turns into tables in a fraction
+of a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from enum import Enum
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from models.plan import PlanMessage
+from models.problem import Problem
+from planner.evaluate import START_TOLERANCE
+from planner.results import Comparison, StrategyResult
+
+__all__ = [
+    "BUILD_PLAN_COLUMNS",
+    "INVENTORY_COLUMNS",
+    "KANBAN_COLUMNS",
+    "LOAD_COLUMNS",
+    "MESSAGES_COLUMNS",
+    "PEGGING_COLUMNS",
+    "SEQUENCE_COLUMNS",
+    "SPEC_KPIS",
+    "VIOLATIONS_COLUMNS",
+    "build_plan_frame",
+    "inventory_frame",
+    "kanban_frame",
+    "load_frame",
+    "messages_frame",
+    "pegging_frame",
+    "sequence_frame",
+    "strategy_kpis",
+    "summary_frame",
+    "violations_frame",
+]
+
+ObjectArray = npt.NDArray[np.object_]
+
+BUILD_PLAN_COLUMNS = ("strategy", "item", "work_center", "start_date", "due_date", "qty")
+INVENTORY_COLUMNS = ("strategy", "item", "date", "on_hand", "backlog")
+LOAD_COLUMNS = ("strategy", "work_center", "date", "load", "capacity", "overtime", "overload")
+SEQUENCE_COLUMNS = ("strategy", "date", "work_center", "position", "item", "qty")
+KANBAN_COLUMNS = ("item", "container_qty", "cards", "max_inventory")
+MESSAGES_COLUMNS = ("level", "strategy", "item", "date", "message")
+PEGGING_COLUMNS = (
+    "strategy",
+    "item",
+    "start_date",
+    "order_qty",
+    "pegged_qty",
+    "serves",
+    "demand_item",
+    "demand_date",
+)
+VIOLATIONS_COLUMNS = ("strategy", "kind", "item", "work_center", "date", "size", "message")
+
+SPEC_KPIS = (
+    "total_cost",
+    "setup_cost",
+    "holding_cost",
+    "backlog_cost",
+    "overtime_cost",
+    "setups",
+    "avg_inventory_units",
+    "avg_inventory_value",
+    "peak_inventory_value",
+    "backlog_unit_days",
+    "fill_rate",
+    "overload_minutes",
+    "max_utilization",
+    "solve_seconds",
+    "status",
+    "bound",
+    "gap",
+)
+"""The KPIs the contract requires of every strategy, in the evaluator's order."""
+
+
+def strategy_kpis(result: StrategyResult) -> dict[str, Any]:
+    """The KPIs of one strategy, as reported in the Summary sheet and the summary JSON.
+
+    These are the evaluation's KPIs in their order, enumerations replaced
+    by their values and numpy scalars by plain Python numbers. A KPI of
+    :data:`SPEC_KPIS` the evaluation lacks is added: ``status``, ``bound``,
+    ``gap`` and ``solve_seconds`` from the plan, any other as ``None``.
+
+    Parameters
+    ----------
+    result
+        One strategy's plan and evaluation.
+
+    Returns
+    -------
+    dict
+        KPI name to value.
+    """
+    kpis = dict(result.evaluation.kpis)
+    plan = result.plan
+    from_plan = {
+        "solve_seconds": plan.seconds,
+        "status": plan.status,
+        "bound": plan.bound,
+        "gap": plan.gap,
+    }
+    for name in SPEC_KPIS:
+        kpis.setdefault(name, from_plan.get(name))
+    return {name: _scalar(value) for name, value in kpis.items()}
+
+
+def summary_frame(comparison: Comparison) -> pd.DataFrame:
+    """The KPI table: one row per KPI, one column per strategy.
+
+    Parameters
+    ----------
+    comparison
+        The strategies to report, in their order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``kpi`` and one per strategy. The rows are the union of the
+        strategies' KPIs in first-seen order; a KPI a strategy lacks is
+        ``None`` in its column.
+    """
+    per_strategy = {name: strategy_kpis(r) for name, r in comparison.results.items()}
+    names: dict[str, None] = {}
+    for kpis in per_strategy.values():
+        names.update(dict.fromkeys(kpis))
+    columns: dict[str, Any] = {"kpi": _objects(list(names))}
+    for strategy, kpis in per_strategy.items():
+        columns[strategy] = _objects([kpis.get(name) for name in names])
+    return pd.DataFrame(columns, columns=["kpi", *per_strategy])
+
+
+def build_plan_frame(comparison: Comparison) -> pd.DataFrame:
+    """Every planned order: what to start, where, when, and when it is due.
+
+    Parameters
+    ----------
+    comparison
+        The strategies to report, in their order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``strategy, item, work_center, start_date, due_date, qty``:
+        one row per item and working day with a start above the evaluator's
+        tolerance (the starts it counts as orders), by start date then item.
+        ``work_center`` is ``None`` for purchased items; ``due_date`` is the
+        working day ``lead_time`` days after the start, also when it falls
+        past the horizon.
+    """
+    problem = comparison.problem
+    items, centers = _item_codes(problem), _center_codes(problem, with_none=True)
+    lead_time = np.asarray(problem.lead_time, dtype=np.int64)
+    frames = []
+    for name, result in comparison.results.items():
+        starts = np.asarray(result.plan.starts, dtype=float)
+        day, item = np.nonzero(starts.T > START_TOLERANCE)
+        frames.append(
+            {
+                "strategy": _repeat(name, len(item)),
+                "item": items[item],
+                "work_center": centers[problem.item_work_center[item]],
+                "start_date": _dates(problem, day),
+                "due_date": _dates(problem, day + lead_time[item]),
+                "qty": starts[item, day],
+            }
+        )
+    return _concat(frames, BUILD_PLAN_COLUMNS, optional=("work_center",))
+
+
+def inventory_frame(comparison: Comparison) -> pd.DataFrame:
+    """Projected inventory and backlog of every item at the end of every working day.
+
+    Parameters
+    ----------
+    comparison
+        The strategies to report, in their order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``strategy, item, date, on_hand, backlog``, item by item and
+        day by day within each strategy.
+    """
+    problem = comparison.problem
+    n_items, n_days = problem.n_items, problem.n_days
+    item = np.repeat(np.arange(n_items), n_days)
+    dates = np.tile(_dates(problem, np.arange(n_days)), n_items)
+    items = _item_codes(problem)[item]
+    frames = []
+    for name, result in comparison.results.items():
+        evaluation = result.evaluation
+        frames.append(
+            {
+                "strategy": _repeat(name, len(item)),
+                "item": items,
+                "date": dates,
+                "on_hand": np.asarray(evaluation.inventory, dtype=float).reshape(-1),
+                "backlog": np.asarray(evaluation.backlog, dtype=float).reshape(-1),
+            }
+        )
+    return _concat(frames, INVENTORY_COLUMNS)
+
+
+def load_frame(comparison: Comparison) -> pd.DataFrame:
+    """Load, regular capacity, overtime and overload of every work center and day (minutes).
+
+    Parameters
+    ----------
+    comparison
+        The strategies to report, in their order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``strategy, work_center, date, load, capacity, overtime,
+        overload``, work center by work center and day by day within each
+        strategy.
+    """
+    problem = comparison.problem
+    n_centers, n_days = len(problem.work_centers), problem.n_days
+    center = np.repeat(np.arange(n_centers), n_days)
+    dates = np.tile(_dates(problem, np.arange(n_days)), n_centers)
+    centers = _center_codes(problem)[center]
+    capacity = np.asarray(problem.capacity, dtype=float).reshape(-1)
+    frames = []
+    for name, result in comparison.results.items():
+        evaluation = result.evaluation
+        frames.append(
+            {
+                "strategy": _repeat(name, len(center)),
+                "work_center": centers,
+                "date": dates,
+                "load": np.asarray(evaluation.load, dtype=float).reshape(-1),
+                "capacity": capacity,
+                "overtime": np.asarray(evaluation.overtime, dtype=float).reshape(-1),
+                "overload": np.asarray(evaluation.overload, dtype=float).reshape(-1),
+            }
+        )
+    return _concat(frames, LOAD_COLUMNS)
+
+
+def sequence_frame(comparison: Comparison) -> pd.DataFrame:
+    """The daily build sequences of the plans that have them.
+
+    Parameters
+    ----------
+    comparison
+        The strategies to report, in their order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``strategy, date, work_center, position, item, qty``: one row
+        per position, by date, then work center, then position (numbered
+        from 1). Empty, with these columns, when no plan is sequenced.
+    """
+    problem = comparison.problem
+    items, centers = _item_codes(problem), _center_codes(problem)
+    frames = []
+    for name, result in comparison.results.items():
+        keys = sorted(result.plan.sequences, key=lambda key: (key[1], key[0]))
+        runs = [result.plan.sequences[key] for key in keys]
+        lengths = np.array([len(run) for run in runs], dtype=np.int64)
+        positions = [position for run in runs for position in run]
+        center = np.repeat(np.array([k[0] for k in keys], dtype=np.int64), lengths)
+        day = np.repeat(np.array([k[1] for k in keys], dtype=np.int64), lengths)
+        first = np.cumsum(lengths) - lengths
+        frames.append(
+            {
+                "strategy": _repeat(name, len(positions)),
+                "date": _dates(problem, day),
+                "work_center": centers[center],
+                "position": np.arange(len(positions), dtype=np.int64)
+                - np.repeat(first, lengths)
+                + 1,
+                "item": items[np.array([p[0] for p in positions], dtype=np.int64)],
+                "qty": np.array([p[1] for p in positions], dtype=float),
+            }
+        )
+    return _concat(frames, SEQUENCE_COLUMNS)
+
+
+def kanban_frame(comparison: Comparison) -> pd.DataFrame:
+    """The kanban loops of the pull strategy: container size, cards and inventory cap.
+
+    A strategy result may carry an optional ``kanban`` attribute: a
+    sequence of objects with attributes ``item`` (an item index or code),
+    ``container_qty``, ``cards`` and ``max_inventory``. The first result in
+    the comparison's order that carries one fills the table.
+
+    Parameters
+    ----------
+    comparison
+        The strategies to report, in their order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``item, container_qty, cards, max_inventory``; empty, with
+        these columns, when no result carries kanban loops.
+    """
+    problem = comparison.problem
+    for result in comparison.results.values():
+        loops = getattr(result, "kanban", None)
+        if loops:
+            loops = list(loops)
+            return pd.DataFrame(
+                {
+                    "item": [_item_code(problem, loop.item) for loop in loops],
+                    "container_qty": _numbers(loop.container_qty for loop in loops),
+                    "cards": _numbers(loop.cards for loop in loops),
+                    "max_inventory": _numbers(loop.max_inventory for loop in loops),
+                },
+                columns=list(KANBAN_COLUMNS),
+            )
+    return _empty(KANBAN_COLUMNS)
+
+
+def messages_frame(comparison: Comparison) -> pd.DataFrame:
+    """Every message about the plans: the strategies' own, the evaluator's, and the violations.
+
+    Parameters
+    ----------
+    comparison
+        The strategies to report, in their order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``level, strategy, item, date, message``. For each strategy
+        come the plan's messages, then the evaluation's, then one ``error``
+        per violation.
+    """
+    problem = comparison.problem
+    rows: list[tuple[Any, ...]] = []
+    for name, result in comparison.results.items():
+        messages: Iterable[PlanMessage] = (*result.plan.messages, *result.evaluation.messages)
+        rows += [
+            (
+                _scalar(m.level),
+                name,
+                _item_code(problem, m.item),
+                _date_or_none(problem, m.day),
+                m.text,
+            )
+            for m in messages
+        ]
+        rows += [("error", name, v.item, v.day, v.message) for v in result.evaluation.violations]
+    return _from_rows(rows, MESSAGES_COLUMNS)
+
+
+def pegging_frame(comparison: Comparison) -> pd.DataFrame:
+    """What each planned order is for: demand, safety stock or surplus.
+
+    Parameters
+    ----------
+    comparison
+        The strategies to report, in their order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``strategy, item, start_date, order_qty, pegged_qty, serves,
+        demand_item, demand_date``: one row per peg. ``serves`` is
+        ``demand``, ``safety_stock`` or ``surplus``; the demand columns are
+        ``None`` unless it is ``demand``.
+    """
+    problem = comparison.problem
+    items = _item_codes(problem)
+    rows: list[tuple[Any, ...]] = []
+    for name, result in comparison.results.items():
+        rows += [
+            (
+                name,
+                items[peg.item],
+                _date_or_none(problem, peg.start_day),
+                float(peg.order_qty),
+                float(peg.qty),
+                _scalar(peg.kind),
+                _item_code(problem, peg.demand_item),
+                _date_or_none(problem, peg.demand_day),
+            )
+            for peg in result.pegging
+        ]
+    return _from_rows(rows, PEGGING_COLUMNS)
+
+
+def violations_frame(comparison: Comparison) -> pd.DataFrame:
+    """Every rule a plan breaks, located and sized.
+
+    Parameters
+    ----------
+    comparison
+        The strategies to report, in their order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``strategy, kind, item, work_center, date, size, message``.
+    """
+    rows: list[tuple[Any, ...]] = []
+    for name, result in comparison.results.items():
+        rows += [
+            (name, _scalar(v.kind), v.item, v.work_center, v.day, float(v.size), v.message)
+            for v in result.evaluation.violations
+        ]
+    return _from_rows(rows, VIOLATIONS_COLUMNS)
+
+
+FRAMES: dict[str, Callable[[Comparison], pd.DataFrame]] = {
+    "Summary": summary_frame,
+    "BuildPlan": build_plan_frame,
+    "Inventory": inventory_frame,
+    "Load": load_frame,
+    "Sequence": sequence_frame,
+    "Kanban": kanban_frame,
+    "Messages": messages_frame,
+    "Pegging": pegging_frame,
+    "Violations": violations_frame,
+}
+"""The sheets of the output workbook, in order, and the function that builds each."""
+
+
+def _objects(values: Sequence[Any]) -> ObjectArray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _item_codes(problem: Problem) -> ObjectArray:
+    return _objects([item.code for item in problem.items])
+
+
+def _center_codes(problem: Problem, *, with_none: bool = False) -> ObjectArray:
+    codes: list[str | None] = [w.code for w in problem.work_centers]
+    if with_none:
+        codes.append(None)
+    return _objects(codes)
+
+
+def _item_code(problem: Problem, item: Any) -> str | None:
+    if item is None or isinstance(item, str):
+        return item
+    return problem.items[int(item)].code
+
+
+def _repeat(value: str, count: int) -> ObjectArray:
+    array = np.empty(count, dtype=object)
+    array.fill(value)
+    return array
+
+
+def _dates(problem: Problem, days: npt.NDArray[np.int64]) -> ObjectArray:
+    """The dates of working-day indices, also past the horizon, as an object array."""
+    days = np.asarray(days, dtype=np.int64)
+    if days.size == 0:
+        return np.empty(0, dtype=object)
+    unique, inverse = np.unique(days, return_inverse=True)
+    known = _objects([_date_or_none(problem, int(t)) for t in unique])
+    return known[inverse.reshape(days.shape)]
+
+
+def _date_or_none(problem: Problem, day: int | None) -> date | None:
+    if day is None or day < 0:
+        return None
+    return problem.date_of(int(day))
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _numbers(values: Iterable[Any]) -> list[Any]:
+    return [_scalar(value) for value in values]
+
+
+def _empty(columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series([], dtype=object) for name in columns})
+
+
+def _concat(
+    frames: list[dict[str, Any]], columns: Sequence[str], optional: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Join per-strategy column arrays into one frame; optional text columns keep ``None``."""
+    if not frames:
+        return _empty(columns)
+    data: dict[str, Any] = {}
+    for name in columns:
+        joined = np.concatenate([frame[name] for frame in frames])
+        data[name] = pd.Series(joined, dtype=object) if name in optional else joined
+    return pd.DataFrame(data, columns=list(columns))
+
+
+def _from_rows(rows: list[tuple[Any, ...]], columns: Sequence[str]) -> pd.DataFrame:
+    """A frame of object columns, so that ``None`` stays ``None`` in text and date columns."""
+    if not rows:
+        return _empty(columns)
+    data = {
+        name: pd.Series(_objects([row[k] for row in rows]), dtype=object)
+        for k, name in enumerate(columns)
+    }
+    frame = pd.DataFrame(data, columns=list(columns))
+    for name in ("order_qty", "pegged_qty", "size"):
+        if name in frame:
+            frame[name] = frame[name].astype(float)
+    return frame
