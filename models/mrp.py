@@ -116,7 +116,8 @@ def _explode(problem: Problem, options: MrpOptions) -> _Explosion:
             receipts = _net_item(problem, i, gross[i], options)
             lead = int(problem.lead_time[i])
             if lead:
-                starts[i, : n_days - lead] = receipts[lead:]
+                if lead < n_days:
+                    starts[i, : n_days - lead] = receipts[lead:]
                 early = receipts[:lead]
                 if early.sum() > _TOLERANCE:
                     starts[i, 0] += early.sum()

@@ -18,8 +18,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from models import PlanningError
+from models.solvers.backends import backend_from_name
+from models.solvers.milp import Progress
 from planner import __version__
-from planner.compare import STRATEGIES, UnknownStrategyError, parse_strategies
+from planner.compare import STRATEGIES, RunOptions, parse_strategies
 from planner.compare import compare as run_comparison
 from planner.describe import describe
 from planner.report.results_workbook import write_results_workbook
@@ -193,6 +196,16 @@ def compare(
         str,
         typer.Option("--strategies", help="Comma-separated strategies to run."),
     ] = ",".join(STRATEGIES),
+    solver: Annotated[
+        str,
+        typer.Option("--solver", help="MILP solver: highs (default), cbc or ortools."),
+    ] = "highs",
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit", min=0.1, help="Seconds per optimisation model (default: Settings)."
+        ),
+    ] = None,
 ) -> None:
     """Plan the workbook's demand with each strategy and compare the plans.
 
@@ -201,7 +214,8 @@ def compare(
     """
     try:
         names = parse_strategies(strategies)
-    except UnknownStrategyError as unknown:
+        backend_from_name(solver)
+    except PlanningError as unknown:
         errors.print(f"[red]{unknown}[/]", highlight=False)
         raise typer.Exit(EXIT_INVALID_INPUT) from None
     if not workbook.exists():
@@ -216,9 +230,23 @@ def compare(
             f"(planner validate {workbook} lists them)"
         )
     with console.status("planning...") as status:
-        comparison = run_comparison(
-            result.problem, names, on_start=lambda name: status.update(f"planning: {name}")
-        )
+        current = {"name": ""}
+
+        def started(name: str) -> None:
+            current["name"] = name
+            status.update(f"planning: {name}")
+
+        def progress(state: Progress) -> None:
+            incumbent = "-" if state.incumbent is None else f"{state.incumbent:,.2f}"
+            bound = "-" if state.bound is None else f"{state.bound:,.2f}"
+            gap = "" if state.gap is None else f", gap {state.gap:.2%}"
+            status.update(
+                f"planning: {current['name']} - {state.seconds:.0f} s, best plan {incumbent}, "
+                f"bound {bound}{gap} (Ctrl-C keeps the best plan)"
+            )
+
+        run = RunOptions(solver=solver, time_limit=time_limit, on_progress=progress)
+        comparison = run_comparison(result.problem, names, run=run, on_start=started)
     _print_comparison(comparison)
     if out is not None:
         write_results_workbook(comparison, out)

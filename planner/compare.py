@@ -3,19 +3,51 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from models import PlanningError, Problem
+from models.batch import BatchOptions, plan_batch
 from models.mrp import plan_mrp
 from models.plan import Plan
+from models.solvers.milp import ProgressCallback
 from planner.evaluate import evaluate
 from planner.pegging import peg
 from planner.results import Comparison, StrategyResult
 from planner.workbook.reader import load_workbook
 
-Strategy = Callable[[Problem], Plan]
 
-STRATEGIES: dict[str, Strategy] = {"mrp": plan_mrp}
+@dataclass(frozen=True)
+class RunOptions:
+    """Choices that apply to every strategy of one comparison.
+
+    Parameters
+    ----------
+    solver
+        The MILP backend of the optimising strategies (``highs``, ``cbc``, ``ortools``).
+    time_limit
+        Seconds per optimisation model; the workbook's Settings when ``None``.
+    on_progress
+        Called with the solver's progress (time, incumbent, bound).
+    """
+
+    solver: str = "highs"
+    time_limit: float | None = None
+    on_progress: ProgressCallback | None = None
+
+
+def _mrp(problem: Problem, run: RunOptions) -> Plan:
+    return plan_mrp(problem)
+
+
+def _batch(problem: Problem, run: RunOptions) -> Plan:
+    options = BatchOptions(solver=run.solver, time_limit=run.time_limit)
+    return plan_batch(problem, options, on_progress=run.on_progress)
+
+
+Strategy = Callable[[Problem, RunOptions], Plan]
+
+STRATEGIES: dict[str, Strategy] = {"mrp": _mrp, "batch": _batch}
 """The strategies ``compare`` knows, by name, in their default order."""
 
 
@@ -54,6 +86,7 @@ def compare(
     problem: Problem | str | Path,
     strategies: str | Iterable[str] | None = None,
     *,
+    run: RunOptions | None = None,
     on_start: Callable[[str], None] | None = None,
 ) -> Comparison:
     """Plan ``problem`` with each strategy, evaluate and peg every plan.
@@ -64,6 +97,8 @@ def compare(
         A problem, or the path of a planner workbook.
     strategies
         Names (or comma-separated text); all known strategies by default.
+    run
+        Solver choice, time limit and progress callback.
     on_start
         Called with each strategy's name before it plans (for progress display).
 
@@ -75,12 +110,13 @@ def compare(
         When a workbook path is given and the workbook is invalid.
     """
     names = parse_strategies(strategies)
+    run = run or RunOptions()
     if not isinstance(problem, Problem):
         problem = load_workbook(problem)
     results = {}
     for name in names:
         if on_start is not None:
             on_start(name)
-        plan = STRATEGIES[name](problem)
+        plan = STRATEGIES[name](problem, run)
         results[name] = StrategyResult(plan, evaluate(problem, plan), peg(problem, plan))
     return Comparison(problem, results)

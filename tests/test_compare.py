@@ -115,7 +115,7 @@ def test_invalid_workbook_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 def test_compare_prints_the_kpi_table(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["compare", str(DATA / "example_small.xlsx")], capsys)
+    code, out, _ = run(["compare", str(DATA / "example_small.xlsx"), "--time-limit", "5"], capsys)
     assert code == EXIT_OK
     assert "total_cost" in out
     assert "fill_rate" in out
@@ -123,9 +123,9 @@ def test_compare_prints_the_kpi_table(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_parse_strategies() -> None:
     assert parse_strategies(" MRP ,mrp") == ["mrp"]
-    assert parse_strategies(None) == ["mrp"]
-    with pytest.raises(UnknownStrategyError, match="'batch'"):
-        parse_strategies(["batch"])
+    assert parse_strategies(None) == ["mrp", "batch"]
+    with pytest.raises(UnknownStrategyError, match="'kanban'"):
+        parse_strategies(["batch", "kanban"])
 
 
 def test_compare_accepts_a_workbook_path(tmp_path: Path) -> None:

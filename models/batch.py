@@ -1,0 +1,735 @@
+r"""Optimised batch production: the capacitated multi-level lot-sizing MILP.
+
+For items :math:`i`, working days :math:`t`, work centers :math:`w`:
+
+.. math::
+
+    \min \sum_{i,t} \big(f_i y_{it} + h_i I_{it} + b_i B_{it} + p_i S_{it}\big)
+         + \sum_{w,t} o_w O_{wt}
+
+subject to
+
+- flow balance, components consumed the day their parent starts
+  (:math:`a_{ip}` the BOM, :math:`L_i` the lead time):
+  :math:`I_{it} - B_{it} = I_{i,t-1} - B_{i,t-1} + R_{it} + x_{i,t-L_i} - d_{it}
+  - \sum_p a_{ip} x_{pt}`, with :math:`I_{i,-1} = ` on-hand;
+- backlog only of external demand: :math:`B_{it} \le \sum_{s \le t} d_{is}`
+  (so :math:`B = 0` for pure components), and dependent demand is served
+  from stock: :math:`\sum_p a_{ip} x_{pt} \le I_{i,t-1} - B_{i,t-1} + R_{it} +
+  x_{i,t-L_i}` (for items that also have external demand: their backlog is
+  served before their parents, a little stricter than the evaluator);
+- capacity with setup times and paid overtime:
+  :math:`\sum_{i \in w} (r_i x_{it} + s_i y_{it}) \le C_{wt} + O_{wt}`,
+  :math:`0 \le O_{wt} \le \bar O_{wt}`;
+- setup forcing with the tightest safe bound,
+  :math:`x_{it} \le M_{it} y_{it}`, :math:`M_{it}` the smaller of what the
+  work center can make that day and what the item's whole exploded
+  requirement can use; minimum lots :math:`x_{it} \ge m_i y_{it}`; lot
+  multiples :math:`x_{it} = q_i n_{it}`, :math:`n_{it}` integer;
+- safety stock as a soft target: :math:`I_{it} + S_{it} \ge SS_i`, the
+  shortfall :math:`S` penalised at :math:`p_i` (reported, not a cost of the
+  contract);
+- no start whose output would arrive after the horizon.
+
+Without the safety-stock penalty, the objective is exactly the contract's
+total cost of the plan, which the evaluator recomputes independently.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from models.decomposition import Improvement
+from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
+from models.problem import Problem
+from models.solvers.backends import backend_from_name
+from models.solvers.milp import Milp, MilpResult, Progress, ProgressCallback, SolverOptions
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+_CLEAN = 1e-6
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """Parameters of the batch strategy.
+
+    Parameters
+    ----------
+    solver
+        Backend name: ``highs`` (default), ``cbc`` or ``ortools``.
+    time_limit, mip_gap
+        Override the problem's Settings when given.
+    safety_stock_weight
+        Penalty per unit-day below safety stock, as a multiple of the item's
+        holding cost (keeping safety stock then costs less than not keeping it).
+    threads
+        Solver threads.
+    warm_start
+        Start the solver from the capacity-repaired MRP plan.
+    verbose
+        Let the solver print its log.
+    formulation
+        ``allocation`` (default) adds the facility-location linking of every
+        start to the echelon demand it can serve, which tightens the bound
+        far beyond ``bigm``, the textbook setup forcing alone.
+    allocation_limit
+        At most this many allocation variables; items with the highest setup
+        cost get them first, the others keep the plain setup forcing.
+    ls_window
+        Days ahead covered by the ``ls`` formulation's inequalities.
+    full_share
+        Share of the time limit spent on the whole model before
+        fix-and-optimize takes over.
+    full_model_limit
+        Models with more columns skip the whole-model solve.
+    relaxation_share
+        Share of the time limit the linear relaxation of a skipped model may
+        take to give a lower bound.
+    """
+
+    solver: str = "highs"
+    time_limit: float | None = None
+    mip_gap: float | None = None
+    safety_stock_weight: float = 2.0
+    threads: int = 2
+    warm_start: bool = True
+    verbose: bool = False
+    formulation: str = "allocation"
+    allocation_limit: int = 400_000
+    ls_window: int = 30
+    full_share: float = 0.4
+    full_model_limit: int = 400_000
+    relaxation_share: float = 0.3
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Where each variable family starts in the column vector."""
+
+    n_items: int
+    n_days: int
+    n_centers: int
+    x: int = 0
+    y: int = field(init=False)
+    inventory: int = field(init=False)
+    backlog: int = field(init=False)
+    shortfall: int = field(init=False)
+    overtime: int = field(init=False)
+    total: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        block = self.n_items * self.n_days
+        object.__setattr__(self, "y", block)
+        object.__setattr__(self, "inventory", 2 * block)
+        object.__setattr__(self, "backlog", 3 * block)
+        object.__setattr__(self, "shortfall", 4 * block)
+        object.__setattr__(self, "overtime", 5 * block)
+        object.__setattr__(self, "total", 5 * block + self.n_centers * self.n_days)
+
+    def item_day(self, start: int) -> IntArray:
+        """Column indices of one item-day family as an ``[item, day]`` array."""
+        return start + np.arange(self.n_items * self.n_days).reshape(self.n_items, self.n_days)
+
+
+class _Rows:
+    """Constraint rows collected as sparse triplets, appended family by family."""
+
+    def __init__(self) -> None:
+        self.rows: list[IntArray] = []
+        self.cols: list[IntArray] = []
+        self.vals: list[FloatArray] = []
+        self.lower: list[FloatArray] = []
+        self.upper: list[FloatArray] = []
+        self.count = 0
+
+    def new(self, n: int, lower: npt.ArrayLike, upper: npt.ArrayLike) -> IntArray:
+        """Reserve ``n`` rows with their bounds; return their indices."""
+        index = self.count + np.arange(n)
+        self.count += n
+        self.lower.append(np.broadcast_to(lower, (n,)).astype(float))
+        self.upper.append(np.broadcast_to(upper, (n,)).astype(float))
+        return index
+
+    def add(self, rows: npt.ArrayLike, cols: npt.ArrayLike, vals: npt.ArrayLike) -> None:
+        """Add coefficients (broadcast together)."""
+        r, c, v = np.broadcast_arrays(np.asarray(rows), np.asarray(cols), np.asarray(vals, float))
+        self.rows.append(r.ravel().astype(np.int64))
+        self.cols.append(c.ravel().astype(np.int64))
+        self.vals.append(v.ravel())
+
+    def matrix(self, n_columns: int) -> sp.csr_array:
+        """The assembled matrix (duplicate entries summed)."""
+        if not self.rows:
+            return sp.csr_array((self.count, n_columns))
+        coo = sp.coo_array(
+            (np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols))),
+            shape=(self.count, n_columns),
+        )
+        return coo.tocsr()
+
+
+class _Extra:
+    """Continuous columns added after the item-day families: upper bounds and costs."""
+
+    def __init__(self, first: int) -> None:
+        self.count = first
+        self.upper: list[FloatArray] = []
+        self.cost: list[FloatArray] = []
+
+    def new(self, upper: npt.ArrayLike, cost: npt.ArrayLike) -> IntArray:
+        """Add ``len(upper)`` columns with lower bound 0; return their indices."""
+        bounds = np.asarray(upper, dtype=float)
+        index = self.count + np.arange(bounds.size)
+        self.count += bounds.size
+        self.upper.append(bounds)
+        self.cost.append(np.broadcast_to(np.asarray(cost, dtype=float), bounds.shape).copy())
+        return index
+
+
+class BatchModel:
+    """The lot-sizing MILP of one problem, built as a solver-neutral :class:`Milp`.
+
+    Build with ``BatchModel(problem, options)``; ``milp`` is the model,
+    ``plan_from(x)`` turns a solution into daily starts, ``solution_from(starts)``
+    turns starts into a full solution vector (for warm starts).
+    """
+
+    def __init__(self, problem: Problem, options: BatchOptions | None = None) -> None:
+        self.problem = problem
+        self.options = options or BatchOptions()
+        n, t, w = problem.n_items, problem.n_days, len(problem.work_centers)
+        self.columns = _Columns(n, t, w)
+        self.scale = np.where(problem.lot_multiple > 0, problem.lot_multiple, 1.0)
+        self.big_m = self._setup_bounds()
+        self.rows = _Rows()
+        self.lower = np.zeros(self.columns.total)
+        self.upper = np.full(self.columns.total, np.inf)
+        self.integer = np.zeros(self.columns.total, dtype=bool)
+        self._bounds()
+        self._flow_balance()
+        self._dependent_from_stock()
+        self._capacity()
+        self._setup_forcing()
+        self._minimum_lots()
+        self._safety_stock()
+        self.extra = _Extra(self.columns.total)
+        self.allocated: list[int] = []
+        if self.options.formulation == "allocation":
+            self._allocation()
+        elif self.options.formulation == "ls":
+            self._ls_inequalities()
+        elif self.options.formulation != "bigm":
+            raise ValueError(f"unknown formulation {self.options.formulation!r}")
+        self.milp = self._assemble(self._objective())
+
+    # Bounds -----------------------------------------------------------------
+
+    def _setup_bounds(self) -> FloatArray:
+        """Largest useful start per item and day: capacity and exploded requirement."""
+        p = self.problem
+        requirement = _exploded_requirement(p)
+        useful = np.maximum(requirement - p.on_hand - p.receipts.sum(axis=1), 0.0)
+        useful = useful + np.maximum(p.min_lot, p.lot_multiple)
+        bound = np.repeat(useful[:, None], p.n_days, axis=1)
+        centers = p.item_work_center
+        made = centers >= 0
+        if made.any():
+            free = (p.capacity + p.overtime_capacity)[centers[made]]
+            room = free - p.setup_time[made, None]
+            run = p.run_time[made, None]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                by_capacity = np.where(run > 0, room / run, np.where(room >= 0, np.inf, 0.0))
+            bound[made] = np.minimum(bound[made], np.maximum(by_capacity, 0.0))
+        arrives_late = np.arange(p.n_days)[None, :] + p.lead_time[:, None] > p.n_days - 1
+        bound[arrives_late] = 0.0
+        return bound
+
+    def _bounds(self) -> None:
+        p, c = self.problem, self.columns
+        x = c.item_day(c.x)
+        self.upper[x] = np.where(
+            p.lot_multiple[:, None] > 0,
+            np.floor(self.big_m / self.scale[:, None] + 1e-9),
+            self.big_m,
+        )
+        self.integer[x[p.lot_multiple > 0]] = True
+        y = c.item_day(c.y)
+        self.upper[y] = np.where(self.big_m > 0, 1.0, 0.0)
+        self.integer[y] = True
+        self.upper[c.item_day(c.backlog)] = np.cumsum(p.demand, axis=1)
+        self.upper[c.item_day(c.shortfall)] = np.repeat(p.safety_stock[:, None], p.n_days, axis=1)
+        overtime = c.overtime + np.arange(len(p.work_centers) * p.n_days)
+        self.upper[overtime] = p.overtime_capacity.ravel()
+
+    # Constraint families --------------------------------------------------------
+
+    def _flow_balance(self) -> None:
+        """Inventory minus backlog carries over, plus arrivals, minus demand and use."""
+        p, c, rows = self.problem, self.columns, self.rows
+        n, days = p.n_items, p.n_days
+        rhs = p.receipts - p.demand
+        rhs[:, 0] += p.on_hand
+        index = rows.new(n * days, rhs.ravel(), rhs.ravel()).reshape(n, days)
+        rows.add(index, c.item_day(c.inventory), 1.0)
+        rows.add(index, c.item_day(c.backlog), -1.0)
+        rows.add(index[:, 1:], c.item_day(c.inventory)[:, :-1], -1.0)
+        rows.add(index[:, 1:], c.item_day(c.backlog)[:, :-1], 1.0)
+        self._arrivals(index, -1.0)
+        self._consumption(index, 1.0)
+
+    def _dependent_from_stock(self) -> None:
+        """Components consumed by parents come from stock, even for items that backlog demand.
+
+        The stock counted is the net position ``I - B`` of the day before,
+        which is the physical stock whenever at most one of them is positive
+        and never more, so the model cannot buy component stock with backlog.
+        """
+        p, c, rows = self.problem, self.columns, self.rows
+        both = np.flatnonzero(
+            (p.demand.sum(axis=1) > 0) & (np.diff(p.bom_matrix.tocsr().indptr) > 0)
+        )
+        if not both.size:
+            return
+        rhs = p.receipts[both].copy()
+        rhs[:, 0] += p.on_hand[both]
+        index = rows.new(both.size * p.n_days, -np.inf, rhs.ravel()).reshape(both.size, p.n_days)
+        rows.add(index[:, 1:], c.item_day(c.inventory)[both, :-1], -1.0)
+        rows.add(index[:, 1:], c.item_day(c.backlog)[both, :-1], 1.0)
+        full = np.full((p.n_items, p.n_days), -1)
+        full[both] = index
+        self._arrivals(full, -1.0)
+        self._consumption(full, 1.0)
+
+    def _arrivals(self, index: npt.NDArray[np.int_], sign: float) -> None:
+        """Add ``sign * x[i, t - L_i]`` to row ``index[i, t]`` (rows -1 are skipped)."""
+        p, c = self.problem, self.columns
+        items, days = np.nonzero(index >= 0)
+        started = days - p.lead_time[items]
+        keep = started >= 0
+        items, days, started = items[keep], days[keep], started[keep]
+        columns = c.x + items * p.n_days + started
+        self.rows.add(index[items, days], columns, sign * self.scale[items])
+
+    def _consumption(self, index: npt.NDArray[np.int_], sign: float) -> None:
+        """Add ``sign * a[i, p] * x[p, t]`` to row ``index[i, t]`` for every BOM line."""
+        p, c = self.problem, self.columns
+        bom = p.bom_matrix.tocoo()
+        for child, parent, per_unit in zip(bom.row, bom.col, bom.data, strict=True):
+            if index[child, 0] < 0:
+                continue
+            columns = c.x + parent * p.n_days + np.arange(p.n_days)
+            self.rows.add(index[child], columns, sign * per_unit * self.scale[parent])
+
+    def _capacity(self) -> None:
+        """Run and setup minutes within regular capacity plus overtime, every day."""
+        p, c, rows = self.problem, self.columns, self.rows
+        centers, days = len(p.work_centers), p.n_days
+        if not centers:
+            return
+        index = rows.new(centers * days, -np.inf, p.capacity.ravel()).reshape(centers, days)
+        made = np.flatnonzero(p.item_work_center >= 0)
+        row_of = index[p.item_work_center[made]]
+        rows.add(row_of, c.item_day(c.x)[made], (p.run_time[made] * self.scale[made])[:, None])
+        rows.add(row_of, c.item_day(c.y)[made], p.setup_time[made, None])
+        rows.add(index, c.overtime + np.arange(centers * days).reshape(centers, days), -1.0)
+
+    def _setup_forcing(self) -> None:
+        """No start without a setup: ``x <= M y``."""
+        p, c, rows = self.problem, self.columns, self.rows
+        open_ = np.argwhere(self.big_m > 0)
+        if not open_.size:
+            return
+        items, days = open_[:, 0], open_[:, 1]
+        index = rows.new(items.size, -np.inf, 0.0)
+        rows.add(index, c.x + items * p.n_days + days, self.scale[items])
+        rows.add(index, c.y + items * p.n_days + days, -self.big_m[items, days])
+
+    def _minimum_lots(self) -> None:
+        """A start is at least the minimum lot: ``x >= m y``."""
+        p, c, rows = self.problem, self.columns, self.rows
+        lots = np.argwhere((p.min_lot[:, None] > 0) & (self.big_m > 0))
+        if not lots.size:
+            return
+        items, days = lots[:, 0], lots[:, 1]
+        index = rows.new(items.size, 0.0, np.inf)
+        rows.add(index, c.x + items * p.n_days + days, self.scale[items])
+        rows.add(index, c.y + items * p.n_days + days, -p.min_lot[items])
+
+    def _safety_stock(self) -> None:
+        """Inventory plus shortfall reaches safety stock."""
+        p, c, rows = self.problem, self.columns, self.rows
+        kept = np.flatnonzero(p.safety_stock > 0)
+        if not kept.size:
+            return
+        index = rows.new(kept.size * p.n_days, np.repeat(p.safety_stock[kept], p.n_days), np.inf)
+        index = index.reshape(kept.size, p.n_days)
+        rows.add(index, c.item_day(c.inventory)[kept], 1.0)
+        rows.add(index, c.item_day(c.shortfall)[kept], 1.0)
+
+    def _allocation(self) -> None:
+        r"""Facility-location reformulation of the items that no other item uses.
+
+        Every unit such an item receives (on-hand, a receipt, or a start
+        :math:`t` arriving on day :math:`a_t = t + L_i`) is allocated to the
+        demand :math:`d_{is}` it serves, :math:`z_{ks}`, at its true cost:
+        :math:`h_i (s - a_k)` when it arrives early, :math:`b_i (a_k - s)`
+        when late; units allocated to no demand are held to the end of the
+        horizon, demand served by no unit is late to the end. Then
+
+        .. math::
+
+            q_t x_{it} = \sum_s z_{ts} + u_t, \quad z_{ts} \le d_{is} y_{it},
+            \quad \sum_k z_{ks} + w_s = d_{is},
+
+        and the item's holding and backlog costs are carried by the
+        allocation (the cheapest allocation is first-in-first-out, which is
+        exactly the flow balance's cost). The linear relaxation can no
+        longer spread one setup over a large lot, which is what makes the
+        textbook model weak (Krarup & Bilde 1977; Pochet & Wolsey 2006).
+        """
+        p, c, rows, extra = self.problem, self.columns, self.rows, self.extra
+        days = p.n_days
+        budget = self.options.allocation_limit
+        top = np.diff(p.bom_matrix.tocsr().indptr) == 0
+        for i in np.argsort(-p.setup_cost, kind="stable").tolist():
+            starts = np.flatnonzero(self.big_m[i] > 0)
+            due = np.flatnonzero(p.demand[i] > 0)
+            receipts = np.flatnonzero(p.receipts[i] > 0)
+            size = (starts.size + receipts.size + 1) * due.size
+            if not top[i] or not due.size or not starts.size or size > budget:
+                continue
+            budget -= size
+            self.allocated.append(i)
+            h, b = float(p.holding_cost[i]), float(p.backlog_cost[i])
+            demand = p.demand[i, due]
+
+            served = rows.new(due.size, demand, demand)
+            arrival = starts + int(p.lead_time[i])
+            z = extra.new(
+                np.repeat(demand[None, :], starts.size, axis=0).ravel(),
+                _allocation_cost(due, arrival, h, b).ravel(),
+            ).reshape(starts.size, due.size)
+            u = extra.new(np.full(starts.size, np.inf), h * (days - arrival))
+            split = rows.new(starts.size, 0.0, 0.0)
+            rows.add(split, c.x + i * days + starts, self.scale[i])
+            rows.add(split[:, None], z, -1.0)
+            rows.add(split, u, -1.0)
+            forcing = rows.new(z.size, -np.inf, 0.0).reshape(z.shape)
+            rows.add(forcing, z, 1.0)
+            rows.add(forcing, (c.y + i * days + starts)[:, None], -demand[None, :])
+            rows.add(served[None, :], z, 1.0)
+            fixed = [(0, float(p.on_hand[i]))] if p.on_hand[i] > 0 else []
+            fixed += [(int(r), float(p.receipts[i, r])) for r in receipts]
+            for day, quantity in fixed:
+                zf = extra.new(
+                    np.full(due.size, quantity), _allocation_cost(due, np.array([day]), h, b)[0]
+                )
+                uf = extra.new(np.array([quantity]), np.array([h * (days - day)]))
+                supply = rows.new(1, quantity, quantity)
+                rows.add(supply, zf, 1.0)
+                rows.add(supply, uf, 1.0)
+                rows.add(served, zf, 1.0)
+            late = extra.new(demand.copy(), b * (days - due))
+            rows.add(served, late, 1.0)
+
+    def _ls_inequalities(self) -> None:
+        r"""Single-start (l, S) inequalities of the items no other item uses.
+
+        A start on day :math:`t`, arriving on :math:`a = t + L_i`, serves
+        demand due from :math:`a` to :math:`l`, is still in stock at the end
+        of :math:`l`, or clears backlog owed before :math:`a`:
+
+        .. math:: x_{it} \le D_{i,a..l}\, y_{it} + I_{il} + B_{i,a-1}
+
+        for every :math:`l \ge a` (Barany, Van Roy & Wolsey 1984, with
+        backlog). Valid for every plan of the model.
+        """
+        p, c, rows = self.problem, self.columns, self.rows
+        days = p.n_days
+        top = np.diff(p.bom_matrix.tocsr().indptr) == 0
+        window = self.options.ls_window
+        for i in np.flatnonzero(top & (p.demand.sum(axis=1) > 0)).tolist():
+            lead = int(p.lead_time[i])
+            cumulative = np.concatenate([[0.0], np.cumsum(p.demand[i])])
+            for t in np.flatnonzero(self.big_m[i] > 0).tolist():
+                arrival = t + lead
+                last = np.arange(arrival, min(days, arrival + window))
+                demand = cumulative[last + 1] - cumulative[arrival]
+                useful = demand < self.big_m[i, t]
+                last, demand = last[useful], demand[useful]
+                if not last.size:
+                    continue
+                index = rows.new(last.size, -np.inf, 0.0)
+                rows.add(index, c.x + i * days + t, self.scale[i])
+                rows.add(index, c.y + i * days + t, -demand)
+                rows.add(index, c.inventory + i * days + last, -1.0)
+                if arrival >= 1:
+                    rows.add(index, c.backlog + i * days + arrival - 1, -1.0)
+
+    def _objective(self) -> FloatArray:
+        p, c = self.problem, self.columns
+        cost = np.zeros(c.total)
+        days = p.n_days
+        cost[c.item_day(c.y)] = np.repeat(p.setup_cost[:, None], days, axis=1)
+        cost[c.item_day(c.inventory)] = np.repeat(p.holding_cost[:, None], days, axis=1)
+        cost[c.item_day(c.backlog)] = np.repeat(p.backlog_cost[:, None], days, axis=1)
+        penalty = self.options.safety_stock_weight * np.maximum(p.holding_cost, 1e-6)
+        cost[c.item_day(c.shortfall)] = np.repeat(penalty[:, None], days, axis=1)
+        for i in self.allocated:
+            cost[c.inventory + i * days : c.inventory + (i + 1) * days] = 0.0
+            cost[c.backlog + i * days : c.backlog + (i + 1) * days] = 0.0
+        overtime_cost = np.array([w.overtime_cost for w in p.work_centers])
+        cost[c.overtime : c.total] = np.repeat(overtime_cost, days)
+        return cost
+
+    def _assemble(self, cost: FloatArray) -> Milp:
+        total = self.extra.count
+        added = total - self.columns.total
+        return Milp(
+            objective=np.concatenate([cost, *self.extra.cost]) if added else cost,
+            matrix=self.rows.matrix(total),
+            row_lower=np.concatenate(self.rows.lower) if self.rows.lower else np.zeros(0),
+            row_upper=np.concatenate(self.rows.upper) if self.rows.upper else np.zeros(0),
+            lower=np.concatenate([self.lower, np.zeros(added)]),
+            upper=np.concatenate([self.upper, *self.extra.upper]) if added else self.upper,
+            integer=np.concatenate([self.integer, np.zeros(added, dtype=bool)]),
+        )
+
+    # Between solutions and plans -------------------------------------------------
+
+    def setup_columns(self, items: IntArray) -> IntArray:
+        """The setup columns of the given items, every day."""
+        c, days = self.columns, self.problem.n_days
+        return (c.y + items[:, None] * days + np.arange(days)[None, :]).ravel()
+
+    def starts_from(self, solution: FloatArray) -> FloatArray:
+        """Daily starts ``[item, day]`` of a solution vector, cleaned of solver noise."""
+        c = self.columns
+        x = solution[c.item_day(c.x)] * self.scale[:, None]
+        y = solution[c.item_day(c.y)]
+        x = np.where((x > _CLEAN) & (y > 0.5), x, 0.0)
+        return np.asarray(x, dtype=float)
+
+    def solution_from(self, starts: FloatArray) -> FloatArray:
+        """A solution vector for given starts: the flow balance and overtime they imply.
+
+        Columns of the allocation reformulation are ``nan`` (unknown): a
+        solver completes them from the rest.
+        """
+        p, c = self.problem, self.columns
+        solution = np.full(self.milp.n_columns, np.nan)
+        solution[: c.total] = 0.0
+        solution[c.item_day(c.x)] = starts / self.scale[:, None]
+        solution[c.item_day(c.y)] = (starts > _CLEAN).astype(float)
+        arrivals = np.zeros_like(starts)
+        for i in range(p.n_items):
+            lead = int(p.lead_time[i])
+            if lead < p.n_days:
+                arrivals[i, lead:] = starts[i, : p.n_days - lead]
+        use = p.bom_matrix @ starts
+        position = p.on_hand[:, None] + np.cumsum(p.receipts + arrivals - p.demand - use, axis=1)
+        solution[c.item_day(c.inventory)] = np.maximum(position, 0.0)
+        solution[c.item_day(c.backlog)] = np.maximum(-position, 0.0)
+        solution[c.item_day(c.shortfall)] = np.maximum(
+            p.safety_stock[:, None] - np.maximum(position, 0.0), 0.0
+        )
+        centers = len(p.work_centers)
+        if centers:
+            load = np.zeros((centers, p.n_days))
+            made = p.item_work_center >= 0
+            np.add.at(
+                load,
+                p.item_work_center[made],
+                p.run_time[made, None] * starts[made]
+                + p.setup_time[made, None] * (starts[made] > _CLEAN),
+            )
+            solution[c.overtime : c.total] = np.maximum(load - p.capacity, 0.0).ravel()
+        return solution
+
+
+def _allocation_cost(due: IntArray, arrival: IntArray, holding: float, late: float) -> FloatArray:
+    """Cost of serving demand due on ``due`` days with units arriving on ``arrival`` days."""
+    gap = due[None, :] - arrival[:, None]
+    return np.where(gap >= 0, holding * gap, -late * gap).astype(float)
+
+
+def _exploded_requirement(problem: Problem) -> FloatArray:
+    """Total units of each item that all external demand and safety stock need, through the BOM."""
+    total = problem.demand.sum(axis=1) + problem.safety_stock
+    system = sp.identity(problem.n_items, format="csc") - problem.bom_matrix.tocsc()
+    return np.asarray(spla.spsolve(system, total), dtype=float).reshape(problem.n_items)
+
+
+def plan_batch(
+    problem: Problem,
+    options: BatchOptions | None = None,
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> Plan:
+    """Plan a problem with the capacitated multi-level lot-sizing MILP.
+
+    The solver starts from the capacity-repaired MRP plan and works on the
+    whole model for part of the time limit (``full_share``); if it has not
+    proved its plan within the gap by then, fix-and-optimize improves the
+    plan one group of items at a time for the rest of the limit. The plan
+    returned is the best found, with the bound the full model proved and the
+    gap to it. Models larger than ``full_model_limit`` columns go straight to
+    fix-and-optimize, with the bound of the linear relaxation when it solves
+    in time. Should no solution come back at all, the warm-start plan is
+    returned, with a message.
+    """
+    from models.decomposition import fix_and_optimize, item_groups
+    from models.repair import repair_capacity
+
+    options = options or BatchOptions()
+    started = time.perf_counter()
+    model = BatchModel(problem, options)
+    start_plan = repair_capacity(problem) if options.warm_start else None
+    warm = model.solution_from(start_plan.starts) if start_plan is not None else None
+    solver = backend_from_name(options.solver)
+    total = options.time_limit or problem.settings.time_limit
+    deadline = started + total
+    gap_target = problem.settings.mip_gap if options.mip_gap is None else options.mip_gap
+    limits = SolverOptions(
+        time_limit=total, mip_gap=gap_target, threads=options.threads, verbose=options.verbose
+    )
+    whole = model.milp.n_columns <= options.full_model_limit
+    share = total * (options.full_share if whole else options.relaxation_share)
+    first = solver.solve(
+        model.milp
+        if whole
+        else dataclasses.replace(model.milp, integer=np.zeros_like(model.milp.integer)),
+        dataclasses.replace(
+            limits, time_limit=max(0.5, min(share, deadline - time.perf_counter()))
+        ),
+        warm_start=warm if whole else None,
+        on_progress=on_progress,
+    )
+    bound = (
+        first.bound if whole else (first.objective if first.status is SolveStatus.OPTIMAL else None)
+    )
+    incumbent = first.x if whole else None
+    objective = first.objective if whole else None
+    if incumbent is None and warm is not None:
+        completed = solver.solve(
+            _fixed_to(model.milp, warm),
+            dataclasses.replace(limits, time_limit=max(0.5, deadline - time.perf_counter())),
+            warm_start=warm,
+        )
+        incumbent, objective = completed.x, completed.objective
+    proved = whole and first.status is SolveStatus.OPTIMAL
+    improvement = None
+    if incumbent is not None and not proved and time.perf_counter() < deadline - 1.0:
+        improvement = fix_and_optimize(
+            model.milp,
+            model.setup_columns,
+            item_groups(problem),
+            incumbent,
+            solver,
+            limits,
+            deadline,
+            on_improvement=None
+            if on_progress is None
+            else (lambda cost: on_progress(Progress(time.perf_counter() - started, cost, bound))),
+        )
+        incumbent, objective = improvement.solution, improvement.objective
+    return _plan_from_search(
+        problem,
+        model,
+        first,
+        incumbent,
+        objective,
+        bound,
+        proved,
+        improvement,
+        start_plan,
+        time.perf_counter() - started,
+    )
+
+
+def _fixed_to(milp: Milp, solution: FloatArray) -> Milp:
+    """The model with every integer column fixed to the (known) values of ``solution``."""
+    lower, upper = milp.lower.copy(), milp.upper.copy()
+    known = milp.integer & np.isfinite(solution)
+    lower[known] = upper[known] = np.round(solution[known])
+    return dataclasses.replace(milp, lower=lower, upper=upper)
+
+
+def _plan_from_search(
+    problem: Problem,
+    model: BatchModel,
+    first: MilpResult,
+    incumbent: FloatArray | None,
+    objective: float | None,
+    bound: float | None,
+    proved: bool,
+    improvement: Improvement | None,
+    fallback: Plan | None,
+    seconds: float,
+) -> Plan:
+    milp = model.milp
+    what = "the whole model" if first.x is not None or first.bound is not None else "the model"
+    messages = [
+        PlanMessage(
+            MessageLevel.INFO,
+            f"{first.solver}: {first.status} on {what} after {first.seconds:.1f} s "
+            f"({milp.n_columns:,} variables, {milp.n_rows:,} constraints)"
+            + (" (interrupted)" if first.interrupted else ""),
+        )
+    ]
+    if improvement is not None:
+        messages.append(
+            PlanMessage(
+                MessageLevel.INFO,
+                f"fix-and-optimize: {improvement.improvements} improvement(s) in "
+                f"{improvement.solves} subproblem(s), {improvement.rounds} round(s)",
+            )
+        )
+    gap = None
+    if objective is not None and bound is not None:
+        gap = max(0.0, objective - bound) / max(1e-9, abs(objective))
+    if incumbent is not None:
+        starts = model.starts_from(incumbent)
+        if proved:
+            status = SolveStatus.OPTIMAL
+        elif improvement is not None and improvement.improvements:
+            status = SolveStatus.HEURISTIC if first.x is None else SolveStatus.TIME_LIMIT
+        else:
+            status = SolveStatus.TIME_LIMIT if first.x is not None else SolveStatus.HEURISTIC
+    else:
+        starts = fallback.starts if fallback is not None else np.zeros(model.big_m.shape)
+        objective, status = None, SolveStatus.HEURISTIC
+        messages.append(
+            PlanMessage(
+                MessageLevel.WARNING,
+                f"the solver returned no plan ({first.status}); the capacity-repaired MRP "
+                "plan is used instead",
+            )
+        )
+    if gap is not None:
+        messages.append(
+            PlanMessage(
+                MessageLevel.INFO,
+                f"best plan {objective:,.2f} against a proved lower bound of {bound:,.2f}: "
+                f"gap {gap:.2%}",
+            )
+        )
+    return Plan(
+        strategy="batch",
+        starts=starts,
+        status=status,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        seconds=seconds,
+        messages=tuple(messages),
+    )

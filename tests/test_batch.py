@@ -1,0 +1,217 @@
+"""The batch strategy: the lot-sizing MILP against known answers, on every backend."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pulp
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from models import BomLine, Calendar, Item, Problem, WorkCenter
+from models.batch import BatchModel, BatchOptions, plan_batch
+from models.lotsizing import wagner_whitin
+from models.plan import SolveStatus
+from models.repair import repair_capacity
+from models.solvers.backends import available_backends
+from planner.evaluate import evaluate
+from planner.examples import small_plant
+from tests.test_mrp import small_plants, working_days
+
+BACKENDS = available_backends()
+EXACT = BatchOptions(mip_gap=0.0, time_limit=30)
+
+
+def options(solver: str) -> BatchOptions:
+    return BatchOptions(solver=solver, mip_gap=0.0, time_limit=30)
+
+
+@pytest.mark.parametrize("solver", BACKENDS)
+def test_uncapacitated_single_item_is_wagner_whitin(solver: str) -> None:
+    demand = [69.0, 29, 36, 61, 61, 26, 34, 67, 45, 67, 79, 56]
+    days = working_days(len(demand))
+    problem = Problem.from_records(
+        [Item("A", setup_cost=100, holding_cost=1, backlog_cost=1000)],
+        [("A", d, q) for d, q in zip(days, demand, strict=True)],
+        calendar=Calendar(days[0], days[-1]),
+    )
+    plan = plan_batch(problem, options(solver))
+    exact = wagner_whitin(np.array(demand), 100.0, 1.0)
+    assert plan.status is SolveStatus.OPTIMAL
+    assert evaluate(problem, plan).kpis["total_cost"] == pytest.approx(exact.cost)
+
+
+def two_level_plant() -> Problem:
+    days = working_days(6)
+    items = [
+        Item(
+            "FG",
+            work_center="W",
+            run_time=10,
+            setup_time=60,
+            setup_cost=50,
+            holding_cost=2,
+            lead_time=1,
+            backlog_cost=30,
+        ),
+        Item(
+            "SA",
+            work_center="W",
+            run_time=5,
+            setup_time=30,
+            setup_cost=40,
+            holding_cost=1,
+            lead_time=1,
+        ),
+        Item("P", setup_cost=20, holding_cost=0.5, lead_time=0, on_hand=10),
+    ]
+    demand = [("FG", days[2], 20), ("FG", days[3], 35), ("FG", days[5], 30)]
+    return Problem.from_records(
+        items,
+        demand,
+        bom=[BomLine("FG", "SA", 1), BomLine("SA", "P", 2)],
+        work_centers=[WorkCenter("W", 480, 60, 3.0)],
+        calendar=Calendar(days[0], days[-1]),
+    )
+
+
+def independent_optimum(problem: Problem) -> float:
+    """The same accounting written out variable by variable in PuLP, solved by CBC."""
+    items, days = range(problem.n_items), range(problem.n_days)
+    model = pulp.LpProblem("check", pulp.LpMinimize)
+    x = pulp.LpVariable.dicts("x", (items, days), lowBound=0)
+    y = pulp.LpVariable.dicts("y", (items, days), cat="Binary")
+    inv = pulp.LpVariable.dicts("inv", (items, days), lowBound=0)
+    back = pulp.LpVariable.dicts("back", (items, days), lowBound=0)
+    over = pulp.LpVariable.dicts("over", (range(len(problem.work_centers)), days), lowBound=0)
+    model += pulp.lpSum(
+        problem.setup_cost[i] * y[i][t]
+        + problem.holding_cost[i] * inv[i][t]
+        + problem.backlog_cost[i] * back[i][t]
+        for i in items
+        for t in days
+    ) + pulp.lpSum(
+        w.overtime_cost * over[k][t] for k, w in enumerate(problem.work_centers) for t in days
+    )
+    parents = {i: [] for i in items}
+    for line in problem.bom:
+        parents[problem.item_index[line.child]].append(
+            (problem.item_index[line.parent], line.qty_per)
+        )
+    for i in items:
+        lead = int(problem.lead_time[i])
+        for t in days:
+            previous = problem.on_hand[i] if t == 0 else inv[i][t - 1] - back[i][t - 1]
+            arrival = x[i][t - lead] if t >= lead else 0
+            use = pulp.lpSum(a * x[p][t] for p, a in parents[i])
+            model += inv[i][t] - back[i][t] == previous + arrival - problem.demand[i, t] - use
+            if problem.demand[i].sum() == 0:
+                model += back[i][t] == 0
+            model += x[i][t] <= 10_000 * y[i][t]
+            if t + lead > problem.n_days - 1:
+                model += x[i][t] == 0
+    for k in range(len(problem.work_centers)):
+        for t in days:
+            made = [i for i in items if problem.item_work_center[i] == k]
+            model += (
+                pulp.lpSum(
+                    problem.run_time[i] * x[i][t] + problem.setup_time[i] * y[i][t] for i in made
+                )
+                <= problem.capacity[k, t] + over[k][t]
+            )
+            model += over[k][t] <= problem.overtime_capacity[k, t]
+    model.solve(pulp.PULP_CBC_CMD(msg=False, gapRel=0))
+    return float(pulp.value(model.objective))
+
+
+@pytest.mark.parametrize("solver", BACKENDS)
+def test_two_level_plant_matches_an_independent_formulation(solver: str) -> None:
+    problem = two_level_plant()
+    plan = plan_batch(problem, options(solver))
+    evaluation = evaluate(problem, plan)
+    assert evaluation.violations == ()
+    assert evaluation.kpis["total_cost"] == pytest.approx(independent_optimum(problem), rel=1e-6)
+    assert plan.objective == pytest.approx(evaluation.kpis["total_cost"], rel=1e-6)
+
+
+def test_capacity_peak_is_built_ahead() -> None:
+    days = working_days(5)
+    problem = Problem.from_records(
+        [Item("A", work_center="W", run_time=1, setup_cost=10, holding_cost=1, backlog_cost=100)],
+        [("A", days[4], 900)],
+        work_centers=[WorkCenter("W", 480)],
+        calendar=Calendar(days[0], days[-1]),
+    )
+    plan = plan_batch(problem, EXACT)
+    assert plan.starts[0].tolist() == [0, 0, 0, 420, 480]
+    assert evaluate(problem, plan).violations == ()
+
+
+def test_minimum_lots_and_multiples_are_honoured() -> None:
+    days = working_days(6)
+    problem = Problem.from_records(
+        [Item("A", setup_cost=5, holding_cost=0.1, min_lot=25, lot_multiple=10, backlog_cost=50)],
+        [("A", d, 7) for d in days],
+        calendar=Calendar(days[0], days[-1]),
+    )
+    plan = plan_batch(problem, EXACT)
+    started = plan.starts[0][plan.starts[0] > 0]
+    assert started.size
+    assert np.all(started >= 25)
+    assert np.allclose(started % 10, 0)
+
+
+@pytest.mark.parametrize("formulation", ["bigm", "allocation", "ls"])
+def test_objective_bounds_the_evaluated_cost_without_safety_stock(formulation: str) -> None:
+    problem = small_plant().replace_items(safety_stock=0)
+    plan = plan_batch(problem, BatchOptions(time_limit=8, formulation=formulation))
+    evaluation = evaluate(problem, plan)
+    assert evaluation.violations == ()
+    assert plan.objective is not None
+    assert plan.bound is not None
+    total = evaluation.kpis["total_cost"]
+    assert total <= plan.objective + 1e-6 * max(1.0, plan.objective)
+    assert plan.bound <= total + 1e-6 * max(1.0, total)
+
+
+def test_model_size_and_warm_start_vector() -> None:
+    problem = small_plant()
+    model = BatchModel(problem, BatchOptions(formulation="bigm"))
+    start = repair_capacity(problem)
+    vector = model.solution_from(start.starts)
+    assert vector.shape == (model.milp.n_columns,)
+    np.testing.assert_allclose(model.starts_from(vector), start.starts)
+    activity = model.milp.matrix @ vector
+    assert np.all(activity >= model.milp.row_lower - 1e-6)
+    assert np.all(activity <= model.milp.row_upper + 1e-6)
+
+
+@pytest.mark.parametrize("solver", BACKENDS)
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(problem=small_plants())
+def test_random_plants_pass_the_evaluator_and_beat_repaired_mrp(
+    solver: str, problem: Problem
+) -> None:
+    centers = [WorkCenter("W", 60, 30, 2.0)]
+    items = [
+        dataclasses.replace(item, work_center="W", kind=None, run_time=1.0, setup_time=10.0)
+        if k % 2 == 0
+        else item
+        for k, item in enumerate(problem.items)
+    ]
+    problem = problem.replace(
+        items=tuple(items), work_centers=tuple(centers), capacity=None, overtime_capacity=None
+    )
+    plan = plan_batch(problem, options(solver))
+    evaluation = evaluate(problem, plan)
+    assert evaluation.violations == ()
+    baseline = evaluate(problem, repair_capacity(problem))
+    assert baseline.violations == ()
+    no_safety = all(item.safety_stock == 0 for item in problem.items)
+    if no_safety:
+        assert evaluation.kpis["total_cost"] <= baseline.kpis["total_cost"] + 1e-6
