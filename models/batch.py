@@ -617,6 +617,8 @@ def plan_batch(
     bound = (
         first.bound if whole else (first.objective if first.status is SolveStatus.OPTIMAL else None)
     )
+    if bound is not None and _costs_are_nonnegative(model.milp):
+        bound = max(bound, model.milp.offset)
     incumbent = first.x if whole else None
     objective = first.objective if whole else None
     if incumbent is None and warm is not None:
@@ -654,6 +656,11 @@ def plan_batch(
         start_plan,
         time.perf_counter() - started,
     )
+
+
+def _costs_are_nonnegative(milp: Milp) -> bool:
+    """Whether no plan can cost less than the offset (every cost and lower bound >= 0)."""
+    return bool(np.all(milp.objective >= 0) and np.all(milp.lower >= 0))
 
 
 def _fixed_to(milp: Milp, solution: FloatArray) -> Milp:
