@@ -619,6 +619,13 @@ def plan_batch(
     )
     if bound is not None and _costs_are_nonnegative(model.milp):
         bound = max(bound, model.milp.offset)
+    trivial = bound is None or bound <= model.milp.offset + 1e-9
+    if trivial and options.formulation != "bigm" and time.perf_counter() < deadline - 1.0:
+        relaxed = _relaxation_bound(
+            problem, options, limits, min(0.15 * total, deadline - time.perf_counter())
+        )
+        if relaxed is not None:
+            bound = relaxed if bound is None else max(bound, relaxed)
     incumbent = first.x if whole else None
     objective = first.objective if whole else None
     if incumbent is None and warm is not None:
@@ -656,6 +663,18 @@ def plan_batch(
         start_plan,
         time.perf_counter() - started,
     )
+
+
+def _relaxation_bound(
+    problem: Problem, options: BatchOptions, limits: SolverOptions, seconds: float
+) -> float | None:
+    """The linear relaxation of the plain model: a lower bound that solves quickly."""
+    plain = BatchModel(problem, dataclasses.replace(options, formulation="bigm")).milp
+    relaxation = dataclasses.replace(plain, integer=np.zeros_like(plain.integer))
+    result = backend_from_name(options.solver).solve(
+        relaxation, dataclasses.replace(limits, time_limit=max(0.5, seconds))
+    )
+    return result.objective if result.status is SolveStatus.OPTIMAL else None
 
 
 def _costs_are_nonnegative(milp: Milp) -> bool:
