@@ -82,7 +82,7 @@ def plan_mrp(problem: Problem, options: MrpOptions | None = None) -> Plan:
     """
     options = options or MrpOptions()
     started = time.perf_counter()
-    explosion = _explode(problem, options)
+    explosion = explode(problem, options)
     starts, messages = explosion.starts, list(explosion.messages)
     if options.material_check:
         starts, delays = _start_as_materials_allow(problem, starts)
@@ -97,13 +97,15 @@ def plan_mrp(problem: Problem, options: MrpOptions | None = None) -> Plan:
 
 
 @dataclass
-class _Explosion:
+class Explosion:
+    """The raw MRP explosion: planned order releases and the expedite messages."""
+
     starts: FloatArray
     messages: list[PlanMessage]
 
 
-def _explode(problem: Problem, options: MrpOptions) -> _Explosion:
-    """Gross-to-net explosion, level by level down the BOM."""
+def explode(problem: Problem, options: MrpOptions) -> Explosion:
+    """Gross-to-net explosion, level by level down the BOM, capacity and materials ignored."""
     n_items, n_days = problem.n_items, problem.n_days
     gross = np.array(problem.demand, dtype=float)
     starts = np.zeros((n_items, n_days))
@@ -113,7 +115,7 @@ def _explode(problem: Problem, options: MrpOptions) -> _Explosion:
     for level in range(int(codes.max(initial=0)) + 1):
         level_items = np.flatnonzero(codes == level)
         for i in level_items.tolist():
-            receipts = _net_item(problem, i, gross[i], options)
+            receipts = net_item(problem, i, gross[i], options)
             lead = int(problem.lead_time[i])
             if lead:
                 if lead < n_days:
@@ -121,15 +123,15 @@ def _explode(problem: Problem, options: MrpOptions) -> _Explosion:
                 early = receipts[:lead]
                 if early.sum() > _TOLERANCE:
                     starts[i, 0] += early.sum()
-                    messages.append(_expedite_message(problem, i, early))
+                    messages.append(expedite_message(problem, i, early))
             else:
                 starts[i] = receipts
         if level_items.size:
             gross += bom[:, level_items] @ starts[level_items]
-    return _Explosion(starts, messages)
+    return Explosion(starts, messages)
 
 
-def _net_item(problem: Problem, i: int, gross: FloatArray, options: MrpOptions) -> FloatArray:
+def net_item(problem: Problem, i: int, gross: FloatArray, options: MrpOptions) -> FloatArray:
     """Planned receipts of one item: net its gross requirements with its lot rule."""
     item = problem.items[i]
     safety = float(problem.safety_stock[i]) if options.safety_stock else 0.0
@@ -197,7 +199,8 @@ def _cover_function(
     return lambda day: max(1, int(lengths[day]))
 
 
-def _expedite_message(problem: Problem, i: int, early: FloatArray) -> PlanMessage:
+def expedite_message(problem: Problem, i: int, early: FloatArray) -> PlanMessage:
+    """The "release in the past" message for receipts ``early`` needed before the lead time."""
     item = problem.items[i]
     first_need = int(np.flatnonzero(early > _TOLERANCE)[0])
     arrival = problem.date_of(item.lead_time)

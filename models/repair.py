@@ -52,7 +52,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from models.errors import PlanningError
-from models.mrp import MrpOptions, _expedite_message, _explode, _net_item
+from models.mrp import MrpOptions, expedite_message, explode, net_item
 from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
 from models.problem import Problem
 
@@ -117,7 +117,7 @@ def repair_capacity(problem: Problem, plan: Plan | None = None) -> Plan:
     started = time.perf_counter()
     shape = (problem.n_items, problem.n_days)
     if plan is None:
-        orders = _explode(problem, MrpOptions()).starts
+        orders = explode(problem, MrpOptions()).starts
     elif plan.starts.shape != shape:
         raise PlanningError(
             f"plan {plan.strategy!r} has starts of shape {plan.starts.shape}, expected {shape}"
@@ -263,7 +263,7 @@ def _retime(
     Order k arrives on the first day the projected balance, with orders
     1..k-1 received, would fall below safety stock; orders never needed are
     dropped, and a requirement the orders do not cover is netted with the
-    item's lot rule (:func:`models.mrp._net_item`).
+    item's lot rule (:func:`models.mrp.net_item`).
     """
     n_days = gross.shape[0]
     deficit = _deficit(problem, i, gross, options)
@@ -274,7 +274,7 @@ def _retime(
     counted = np.bincount(arrival, weights=quantities, minlength=n_days + 1)
     receipts = np.asarray(counted[:n_days], dtype=float)
     if deficit[-1] > receipts.sum() + tolerance:
-        receipts = receipts + _net_item(problem, i, gross - receipts, options)
+        receipts = receipts + net_item(problem, i, gross - receipts, options)
     return receipts
 
 
@@ -312,7 +312,7 @@ def _expedite(
     needed = np.maximum(_deficit(problem, i, gross, options)[:lead], 0.0)
     if needed[-1] <= _TOLERANCE * max(1.0, float(needed[-1])):
         return None
-    return _expedite_message(problem, i, np.diff(needed, prepend=0.0))
+    return expedite_message(problem, i, np.diff(needed, prepend=0.0))
 
 
 @dataclass(frozen=True)
