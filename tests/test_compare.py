@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 
 from models import Problem
 from planner.cli import EXIT_INVALID_INPUT, EXIT_OK, main
-from planner.compare import UnknownStrategyError, compare, parse_strategies
+from planner.compare import RunOptions, UnknownStrategyError, compare, parse_strategies
 from planner.tables import inventory_frame
 from planner.workbook.reader import load_workbook
 from planner.workbook.writer import write_input_workbook
@@ -166,3 +166,17 @@ def test_example_round_trip_keeps_the_plan(tmp_path: Path) -> None:
         again.results["mrp"].plan.starts, first.results["mrp"].plan.starts
     )
     assert isinstance(again.problem.days[0], date)
+
+
+def test_unknown_solver_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["compare", str(DATA / "example_small.xlsx"), "--solver", "gurobi"], capsys)
+    assert code == EXIT_INVALID_INPUT
+    assert "gurobi" in err
+
+
+def test_batch_beats_mrp_on_the_small_example() -> None:
+    comparison = compare(DATA / "example_small.xlsx", "mrp,batch", run=RunOptions(time_limit=8))
+    mrp, batch = (comparison.results[n].evaluation for n in ("mrp", "batch"))
+    assert batch.violations == ()
+    assert batch.kpis["total_cost"] < mrp.kpis["total_cost"]
+    assert comparison.results["batch"].plan.bound is not None
