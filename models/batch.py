@@ -236,9 +236,7 @@ class BatchModel:
     def _setup_bounds(self) -> FloatArray:
         """Largest useful start per item and day: capacity and exploded requirement."""
         p = self.problem
-        requirement = _exploded_requirement(p)
-        useful = np.maximum(requirement - p.on_hand - p.receipts.sum(axis=1), 0.0)
-        useful = useful + np.maximum(p.min_lot, p.lot_multiple)
+        useful = np.maximum(_exploded_requirement(p) - p.on_hand - p.receipts.sum(axis=1), 0.0)
         bound = np.repeat(useful[:, None], p.n_days, axis=1)
         centers = p.item_work_center
         made = centers >= 0
@@ -563,8 +561,14 @@ def _allocation_cost(due: IntArray, arrival: IntArray, holding: float, late: flo
 
 
 def _exploded_requirement(problem: Problem) -> FloatArray:
-    """Total units of each item that all external demand and safety stock need, through the BOM."""
-    total = problem.demand.sum(axis=1) + problem.safety_stock
+    """Most units of each item any sensible plan makes, exploded through the BOM.
+
+    External demand and safety stock, plus one lot's rounding (minimum lot or
+    lot multiple) on every day: a parent's rounded lots need their
+    components too, so the slack is exploded with the demand.
+    """
+    rounding = np.maximum(problem.min_lot, problem.lot_multiple) * problem.n_days
+    total = problem.demand.sum(axis=1) + problem.safety_stock + rounding
     system = sp.identity(problem.n_items, format="csc") - problem.bom_matrix.tocsc()
     return np.asarray(spla.spsolve(system, total), dtype=float).reshape(problem.n_items)
 

@@ -451,6 +451,8 @@ class HighsBackend(Backend):
 
         relay = _ProgressRelay(on_progress, start)
         stop_requested = threading.Event()
+        # HiGHS checks its own time limit only now and then (not inside a long
+        # root cut round); past a small grace, ask it to stop at its next check.
 
         def on_interrupt_check(event: Any) -> None:
             if stop_requested.is_set():
@@ -480,7 +482,13 @@ class HighsBackend(Backend):
                 # left behind by a finished thread can deadlock later solves).
                 highspy.Highs.resetThreadScheduler(False)
 
-        run_status, interrupted = _run_interruptibly(run, stop_requested.set, relay.report)
+        overdue = threading.Timer(options.time_limit * 1.05 + 1.0, stop_requested.set)
+        overdue.daemon = True
+        overdue.start()
+        try:
+            run_status, interrupted = _run_interruptibly(run, stop_requested.set, relay.report)
+        finally:
+            overdue.cancel()
         relay.report(final=True)
         if run_status == highspy.HighsStatus.kError:
             raise SolverError(
