@@ -264,7 +264,7 @@ def _start_as_materials_allow(
                         per_unit = bom.data[column]
                         ratios = stock[children] / per_unit
                         possible = min(float(wanted[parent]), float(ratios.min()))
-                        possible = max(possible, 0.0)
+                        possible = _whole_lots(problem, parent, max(possible, 0.0))
                         final[parent, day] = possible
                         stock[children] -= per_unit * possible
                         consumed[children] += per_unit * possible
@@ -282,6 +282,14 @@ def _start_as_materials_allow(
             problem.receipts[:, day] + arriving + immediate - problem.demand[:, day] - consumed
         )
     return final, _delay_messages(problem, pending, first_delay, short_component, delayed_units)
+
+
+def _whole_lots(problem: Problem, item: int, quantity: float) -> float:
+    """The part of a start that keeps the item's lot multiple and minimum lot."""
+    multiple = float(problem.lot_multiple[item])
+    if multiple > 0:
+        quantity = math.floor(quantity / multiple + 1e-9) * multiple
+    return quantity if quantity >= float(problem.min_lot[item]) - 1e-9 else 0.0
 
 
 def _delay_messages(

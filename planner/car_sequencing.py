@@ -1,0 +1,75 @@
+"""Read car-sequencing instances in the CSPLib prob001 format.
+
+The format (B. Smith, CSPLib problem 001, https://www.csplib.org; instances
+of Dincbas, Simonis and Van Hentenryck 1988 and Régin and Puget 1997)::
+
+    ncars noptions nclasses
+    p_1 ... p_k          # at most p_j cars with option j ...
+    q_1 ... q_k          # ... in any q_j consecutive cars
+    class count o_1 ... o_k      # one line per class, o_j in {0, 1}
+
+Each class becomes a model of :mod:`models.sequencing`, each option a
+:class:`~models.sequencing.Rule` over the classes that carry it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from models.sequencing import Rule
+
+
+def read_car_sequencing(
+    path: str | Path,
+) -> tuple[list[int], list[Rule], npt.NDArray[np.int64]]:
+    """Read one CSPLib car-sequencing instance.
+
+    Parameters
+    ----------
+    path
+        The instance file.
+
+    Returns
+    -------
+    demand : list of int
+        Cars of each class, in class order.
+    rules : list of Rule
+        One p/q rule per option.
+    options : numpy.ndarray
+        ``(classes, options)`` 0/1 matrix: which class carries which option.
+
+    Raises
+    ------
+    ValueError
+        When the file does not follow the format or its counts disagree.
+    """
+    numbers = [int(token) for token in Path(path).read_text().split()]
+    if len(numbers) < 3:
+        raise ValueError(f"{path}: missing header 'ncars noptions nclasses'")
+    n_cars, n_options, n_classes = numbers[:3]
+    expected = 3 + 2 * n_options + n_classes * (2 + n_options)
+    if len(numbers) != expected:
+        raise ValueError(f"{path}: expected {expected} numbers, found {len(numbers)}")
+    p = numbers[3 : 3 + n_options]
+    q = numbers[3 + n_options : 3 + 2 * n_options]
+    body = np.array(numbers[3 + 2 * n_options :], dtype=np.int64).reshape(n_classes, 2 + n_options)
+    if not np.array_equal(body[:, 0], np.arange(n_classes)):
+        raise ValueError(f"{path}: classes must be numbered 0 .. {n_classes - 1} in order")
+    demand = [int(c) for c in body[:, 1]]
+    if sum(demand) != n_cars:
+        raise ValueError(f"{path}: class counts sum to {sum(demand)}, not {n_cars}")
+    options = body[:, 2:]
+    if not np.isin(options, (0, 1)).all():
+        raise ValueError(f"{path}: option flags must be 0 or 1")
+    rules = [
+        Rule(
+            attribute_models=frozenset(int(c) for c in np.flatnonzero(options[:, j])),
+            max_in_window=p[j],
+            window=q[j],
+        )
+        for j in range(n_options)
+    ]
+    return demand, rules, options
