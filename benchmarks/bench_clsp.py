@@ -73,6 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     with (FOLDER / "reference.csv").open() as handle:
         references = list(csv.DictReader(handle))
+    references = [r for r in references if r["best_known_value"] and r["status"] != "SUSPECT"]
     chosen = [
         r
         for r in references
