@@ -44,7 +44,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from models.decomposition import Improvement
 from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
@@ -568,9 +567,7 @@ def _exploded_requirement(problem: Problem) -> FloatArray:
     components too, so the slack is exploded with the demand.
     """
     rounding = np.maximum(problem.min_lot, problem.lot_multiple) * problem.n_days
-    total = problem.demand.sum(axis=1) + problem.safety_stock + rounding
-    system = sp.identity(problem.n_items, format="csc") - problem.bom_matrix.tocsc()
-    return np.asarray(spla.spsolve(system, total), dtype=float).reshape(problem.n_items)
+    return problem.explode(problem.demand.sum(axis=1) + problem.safety_stock + rounding)
 
 
 def plan_batch(

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
+import scipy.sparse.linalg as spla
 
 from models.bom import find_cycles, low_level_codes
 from models.calendar import Calendar, horizon_index
@@ -562,6 +563,17 @@ class Problem:
     def topological_order(self) -> IntArray:
         """Item indices with every parent before its children (by low-level code)."""
         return self._levels[1]
+
+    def explode(self, quantities: npt.ArrayLike) -> FloatArray:
+        """Exploded requirement per item for ``quantities`` needed of each item.
+
+        Solves ``r = q + A r`` (``A`` the BOM matrix), so that ``r[i]`` counts
+        the units of item ``i`` itself plus those inside everything that uses it.
+        """
+        system = sp.identity(self.n_items, format="csc") - self.bom_matrix.tocsc()
+        needed = np.asarray(quantities, dtype=float).reshape(self.n_items)
+        solved = spla.spsolve(system, needed) if self.n_items else needed
+        return np.asarray(solved, dtype=float).reshape(self.n_items)
 
     @property
     def bom_depth(self) -> int:

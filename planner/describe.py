@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from models import ItemKind, Problem
 
@@ -17,9 +15,7 @@ def gross_requirements(problem: Problem) -> np.ndarray[Any, np.dtype[np.float64]
     The demand exploded through the BOM, ignoring inventory, receipts and
     lead times: ``r = d + A r``, so ``r = (I - A)^-1 d``.
     """
-    total = problem.demand.sum(axis=1)
-    system = sp.identity(problem.n_items, format="csc") - problem.bom_matrix.tocsc()
-    return np.asarray(spla.spsolve(system, total), dtype=float).reshape(problem.n_items)
+    return problem.explode(problem.demand.sum(axis=1))
 
 
 def describe(problem: Problem) -> dict[str, Any]:
