@@ -283,6 +283,28 @@ SETTINGS_FIELDS: tuple[Field, ...] = (
         "share",
         default="0.01",
     ),
+    Field(
+        "level_period",
+        FieldKind.INTEGER,
+        "Heijunka: working days over which each item's daily quantity is held level.",
+        "working days",
+        default="20",
+        positive=True,
+    ),
+    Field(
+        "epei_days",
+        FieldKind.INTEGER,
+        "Heijunka: every part every N working days on each work center (0 = automatic).",
+        "working days",
+        default="0",
+        minimum=0,
+    ),
+    _number(
+        "kanban_safety_factor",
+        "Heijunka: extra days of usage each kanban loop holds beyond its lead time.",
+        "working days",
+        default="1",
+    ),
 )
 
 ATTRIBUTE_FIELDS: tuple[Field, ...] = (

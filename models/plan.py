@@ -63,6 +63,76 @@ Position = tuple[int, float]
 """One position of a daily sequence: (item index, quantity built there)."""
 
 
+@dataclass(frozen=True)
+class KanbanLoop:
+    """One kanban loop of a pull plan: a supermarket of ``item`` and its cards.
+
+    Parameters
+    ----------
+    item
+        Item index.
+    container_qty
+        Units per container (one card per container).
+    cards
+        Cards in the loop: ``ceil(daily_usage x (lead_time + interval + safety
+        factor) / container_qty)``, raised where a minimum lot needs more.
+    max_inventory
+        The supermarket's design maximum, ``cards x container_qty``.
+    daily_usage
+        Average units taken from the supermarket per working day.
+    lead_time
+        Working days from a replenishment start to its arrival.
+    interval
+        Working days between replenishment reviews (the work center's
+        every-part-every-interval cycle; 1 for purchased items).
+    trigger_level
+        A review starts replenishment when the inventory position (on hand
+        plus open orders, less backlog) is at or below this level.
+    peak_inventory
+        Largest inventory the pull simulation held over the horizon.
+    """
+
+    item: int
+    container_qty: float
+    cards: int
+    max_inventory: float
+    daily_usage: float
+    lead_time: int
+    interval: int
+    trigger_level: float
+    peak_inventory: float
+
+
+@dataclass(frozen=True)
+class LevelLoading:
+    """How a pull plan levels one work center.
+
+    Parameters
+    ----------
+    work_center
+        Work-center index.
+    available_minutes
+        Average regular capacity per working day.
+    daily_units
+        Average units of levelled (finished) items demanded per working day.
+    takt_time
+        ``available_minutes / daily_units``: minutes per levelled unit
+        (``None`` without levelled demand).
+    epei
+        Every part every ``epei`` working days: the cycle in which every item
+        of the work center is made once.
+    setup_minutes
+        Setup time of one cycle (every item with usage set up once).
+    """
+
+    work_center: int
+    available_minutes: float
+    daily_units: float
+    takt_time: float | None
+    epei: int
+    setup_minutes: float
+
+
 @dataclass(frozen=True, eq=False)
 class Plan:
     """Daily starts per item, optional daily sequences, and how they were found.
@@ -88,6 +158,8 @@ class Plan:
         Wall-clock time spent planning.
     messages
         The strategy's exception messages.
+    kanban, levelling
+        A pull plan's kanban loops and work-center levelling (empty otherwise).
     """
 
     strategy: str
@@ -101,6 +173,8 @@ class Plan:
     gap: float | None = None
     seconds: float = 0.0
     messages: tuple[PlanMessage, ...] = ()
+    kanban: tuple[KanbanLoop, ...] = ()
+    levelling: tuple[LevelLoading, ...] = ()
 
     def __post_init__(self) -> None:
         starts = np.array(self.starts, dtype=float, copy=True)
@@ -108,6 +182,8 @@ class Plan:
         object.__setattr__(self, "starts", starts)
         object.__setattr__(self, "sequences", MappingProxyType(dict(self.sequences)))
         object.__setattr__(self, "messages", tuple(self.messages))
+        object.__setattr__(self, "kanban", tuple(self.kanban))
+        object.__setattr__(self, "levelling", tuple(self.levelling))
 
     def __repr__(self) -> str:
         orders = int(np.count_nonzero(self.starts > 0))

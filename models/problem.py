@@ -213,6 +213,9 @@ class Settings:
     backlog_cost: float | None = None
     time_limit: float = 60.0
     mip_gap: float = 0.01
+    level_period: int = 20
+    epei_days: int = 0
+    kanban_safety_factor: float = 1.0
 
     def __post_init__(self) -> None:
         problems = _check(field_map(SETTINGS_FIELDS), "settings", dataclasses.asdict(self))

@@ -396,7 +396,7 @@ def greedy_with_rules(demand: Sequence[int], rules: Sequence[Rule]) -> list[int]
         utilisation = np.zeros(d.size)
         for r, rule in enumerate(rules):
             recent = sum(flags[r][len(flags[r]) - rule.window + 1 :]) if rule.window > 1 else 0
-            over = carriers[r] & (recent + 1 > rule.max_in_window) & (k >= rule.window)
+            over = carriers[r] & (recent + 1 > rule.max_in_window)
             new_violations += over
             demand_left = int(left[carriers[r]].sum())
             if rule.max_in_window > 0:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from models import PlanningError, Problem
 from models.batch import BatchOptions, plan_batch
+from models.heijunka import HeijunkaOptions, plan_heijunka
 from models.mrp import plan_mrp
 from models.plan import Plan
 from models.solvers.milp import ProgressCallback
@@ -45,9 +46,13 @@ def _batch(problem: Problem, run: RunOptions) -> Plan:
     return plan_batch(problem, options, on_progress=run.on_progress)
 
 
+def _heijunka(problem: Problem, run: RunOptions) -> Plan:
+    return plan_heijunka(problem, HeijunkaOptions(solver=run.solver, time_limit=run.time_limit))
+
+
 Strategy = Callable[[Problem, RunOptions], Plan]
 
-STRATEGIES: dict[str, Strategy] = {"mrp": _mrp, "batch": _batch}
+STRATEGIES: dict[str, Strategy] = {"mrp": _mrp, "batch": _batch, "heijunka": _heijunka}
 """The strategies ``compare`` knows, by name, in their default order."""
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "BUILD_PLAN_COLUMNS",
     "INVENTORY_COLUMNS",
     "KANBAN_COLUMNS",
+    "LEVELLING_COLUMNS",
     "LOAD_COLUMNS",
     "MESSAGES_COLUMNS",
     "PEGGING_COLUMNS",
@@ -41,6 +42,7 @@ __all__ = [
     "build_plan_frame",
     "inventory_frame",
     "kanban_frame",
+    "levelling_frame",
     "load_frame",
     "messages_frame",
     "pegging_frame",
@@ -56,7 +58,26 @@ BUILD_PLAN_COLUMNS = ("strategy", "item", "work_center", "start_date", "due_date
 INVENTORY_COLUMNS = ("strategy", "item", "date", "on_hand", "backlog")
 LOAD_COLUMNS = ("strategy", "work_center", "date", "load", "capacity", "overtime", "overload")
 SEQUENCE_COLUMNS = ("strategy", "date", "work_center", "position", "item", "qty")
-KANBAN_COLUMNS = ("item", "container_qty", "cards", "max_inventory")
+KANBAN_COLUMNS = (
+    "item",
+    "container_qty",
+    "cards",
+    "max_inventory",
+    "daily_usage",
+    "lead_time",
+    "interval_days",
+    "trigger_level",
+    "peak_inventory",
+)
+LEVELLING_COLUMNS = (
+    "strategy",
+    "work_center",
+    "available_minutes",
+    "daily_units",
+    "takt_time",
+    "epei_days",
+    "setup_minutes_per_cycle",
+)
 MESSAGES_COLUMNS = ("level", "strategy", "item", "date", "message")
 PEGGING_COLUMNS = (
     "strategy",
@@ -302,10 +323,8 @@ def sequence_frame(comparison: Comparison) -> pd.DataFrame:
 def kanban_frame(comparison: Comparison) -> pd.DataFrame:
     """The kanban loops of the pull strategy: container size, cards and inventory cap.
 
-    A strategy result may carry an optional ``kanban`` attribute: a
-    sequence of objects with attributes ``item`` (an item index or code),
-    ``container_qty``, ``cards`` and ``max_inventory``. The first result in
-    the comparison's order that carries one fills the table.
+    The first strategy in the comparison's order whose plan has kanban loops
+    (``heijunka``) fills the table, parents before their components.
 
     Parameters
     ----------
@@ -315,24 +334,60 @@ def kanban_frame(comparison: Comparison) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``item, container_qty, cards, max_inventory``; empty, with
-        these columns, when no result carries kanban loops.
+        Columns ``item, container_qty, cards, max_inventory`` (the loop's design
+        maximum, cards x container) and then ``daily_usage, lead_time,
+        interval_days, trigger_level, peak_inventory`` (what the pull
+        simulation held at most); empty, with these columns, when no plan has
+        kanban loops.
     """
     problem = comparison.problem
     for result in comparison.results.values():
-        loops = getattr(result, "kanban", None)
+        loops = result.plan.kanban
         if loops:
-            loops = list(loops)
             return pd.DataFrame(
                 {
                     "item": [_item_code(problem, loop.item) for loop in loops],
                     "container_qty": _numbers(loop.container_qty for loop in loops),
                     "cards": _numbers(loop.cards for loop in loops),
                     "max_inventory": _numbers(loop.max_inventory for loop in loops),
+                    "daily_usage": _numbers(loop.daily_usage for loop in loops),
+                    "lead_time": _numbers(loop.lead_time for loop in loops),
+                    "interval_days": _numbers(loop.interval for loop in loops),
+                    "trigger_level": _numbers(loop.trigger_level for loop in loops),
+                    "peak_inventory": _numbers(loop.peak_inventory for loop in loops),
                 },
                 columns=list(KANBAN_COLUMNS),
             )
     return _empty(KANBAN_COLUMNS)
+
+
+def levelling_frame(comparison: Comparison) -> pd.DataFrame:
+    """Takt time and EPEI of every work center in each pull plan.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``strategy, work_center, available_minutes`` (average regular
+        capacity per day), ``daily_units`` (levelled units demanded per day),
+        ``takt_time`` (minutes per levelled unit; blank without levelled
+        items), ``epei_days`` (every part every N days) and
+        ``setup_minutes_per_cycle``.
+    """
+    problem = comparison.problem
+    rows = [
+        (
+            name,
+            problem.work_centers[level.work_center].code,
+            level.available_minutes,
+            level.daily_units,
+            level.takt_time,
+            level.epei,
+            level.setup_minutes,
+        )
+        for name, result in comparison.results.items()
+        for level in result.plan.levelling
+    ]
+    return _from_rows(rows, LEVELLING_COLUMNS)
 
 
 def messages_frame(comparison: Comparison) -> pd.DataFrame:
@@ -434,6 +489,7 @@ FRAMES: dict[str, Callable[[Comparison], pd.DataFrame]] = {
     "Sequence": sequence_frame,
     "Kanban": kanban_frame,
     "Messages": messages_frame,
+    "Levelling": levelling_frame,
     "Pegging": pegging_frame,
     "Violations": violations_frame,
 }

@@ -123,7 +123,7 @@ def test_compare_prints_the_kpi_table(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_parse_strategies() -> None:
     assert parse_strategies(" MRP ,mrp") == ["mrp"]
-    assert parse_strategies(None) == ["mrp", "batch"]
+    assert parse_strategies(None) == ["mrp", "batch", "heijunka"]
     with pytest.raises(UnknownStrategyError, match="'kanban'"):
         parse_strategies(["batch", "kanban"])
 

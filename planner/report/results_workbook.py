@@ -1,9 +1,9 @@
 """Write a comparison as the output workbook of the contract.
 
 The workbook holds the sheets of ``spec/workbook.md`` ("Output workbook") in
-long form, so that other programs can read them back, plus ``Pegging`` and
-``Violations``: ``Summary``, ``BuildPlan``, ``Inventory``, ``Load``,
-``Sequence``, ``Kanban``, ``Messages``, ``Pegging``, ``Violations``. Each
+long form, so that other programs can read them back, plus ``Levelling``,
+``Pegging`` and ``Violations``: ``Summary``, ``BuildPlan``, ``Inventory``, ``Load``,
+``Sequence``, ``Kanban``, ``Messages``, ``Levelling``, ``Pegging``, ``Violations``. Each
 sheet has exactly the columns of the matching frame of :mod:`planner.tables`,
 a bold frozen header row and (all but ``Summary``) an autofilter. Dates are
 Excel dates shown as ``yyyy-mm-dd``; a missing or non-finite value is a

@@ -51,9 +51,11 @@ def summary(comparison: Comparison) -> dict[str, Any]:
         the number of working days), ``plant`` (its name and numbers of
         items, work centers and BOM lines), ``violations`` (per strategy,
         the number of violations of each kind) and ``messages`` (per
-        strategy, the number of plan and evaluation messages of each level).
-        Only plain Python values: ``json.dumps(..., allow_nan=False)``
-        accepts it.
+        strategy, the number of plan and evaluation messages of each level);
+        for pull plans, ``kanban`` (per strategy: loops, cards and the
+        supermarkets' design maximum in units) and ``levelling`` (per
+        strategy: takt time and EPEI of each work center). Only plain Python
+        values: ``json.dumps(..., allow_nan=False)`` accepts it.
     """
     problem = comparison.problem
     results = comparison.results
@@ -81,6 +83,28 @@ def summary(comparison: Comparison) -> dict[str, Any]:
             for name, result in results.items()
         },
     }
+    pulls = {name: result.plan for name, result in results.items() if result.plan.kanban}
+    if pulls:
+        document["kanban"] = {
+            name: {
+                "loops": len(plan.kanban),
+                "cards": sum(loop.cards for loop in plan.kanban),
+                "max_inventory_units": sum(loop.max_inventory for loop in plan.kanban),
+            }
+            for name, plan in pulls.items()
+        }
+    levelled = {name: result.plan for name, result in results.items() if result.plan.levelling}
+    if levelled:
+        document["levelling"] = {
+            name: {
+                problem.work_centers[level.work_center].code: {
+                    "takt_time": level.takt_time,
+                    "epei_days": level.epei,
+                }
+                for level in plan.levelling
+            }
+            for name, plan in levelled.items()
+        }
     return _plain(document)  # type: ignore[no-any-return]
 
 

@@ -87,6 +87,9 @@ EXAMPLE_ROWS: Mapping[str, Sequence[Mapping[str, Any]]] = {
         {"key": "backlog_cost", "value": None},
         {"key": "time_limit", "value": 60},
         {"key": "mip_gap", "value": 0.01},
+        {"key": "level_period", "value": 20},
+        {"key": "epei_days", "value": 0},
+        {"key": "kanban_safety_factor", "value": 1},
     ),
     "Attributes": ({"item": "FG1", "attribute": "export"},),
     "SequenceRules": (

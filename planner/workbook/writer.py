@@ -153,6 +153,11 @@ def _settings_rows(problem: Problem) -> list[Row]:
     if settings.backlog_cost is not None:
         rows.append(["backlog_cost", settings.backlog_cost])
     rows += [["time_limit", settings.time_limit], ["mip_gap", settings.mip_gap]]
+    rows += [
+        ["level_period", settings.level_period],
+        ["epei_days", settings.epei_days],
+        ["kanban_safety_factor", settings.kanban_safety_factor],
+    ]
     return rows
 
 

@@ -1,0 +1,389 @@
+r"""Level loading: the daily quantities of a heijunka plan.
+
+Heijunka builds what customers buy at an even rate. This module decides
+which items are levelled, how often each work center can afford to set up
+every item (EPEI, "every part every interval"), and how many containers of
+each levelled item to build on each day.
+
+Levelled items are the made items with external demand and no parent. Every
+other item with usage is replenished by a kanban loop (:mod:`models.kanban`).
+
+The product wheel
+-----------------
+A work center with average regular capacity :math:`C`, whose items (levelled
+and kanban-replenished alike) use :math:`\sum_i r_i u_i` minutes of run time
+per day (run time :math:`r_i`, average daily usage :math:`u_i`) and
+:math:`S = \sum_i s_i` minutes to set each of them up once, can set every
+item up every :math:`N` days with
+
+.. math::
+
+    N = \left\lceil \frac{S}{C - \sum_i r_i u_i} \right\rceil
+
+(1 when every setup fits every day; the number of items when the run time
+alone fills the capacity). Each item gets one day of the :math:`N`-day
+cycle, chosen to balance setup plus run time across the cycle (largest
+first). Takt time is :math:`C` divided by the average daily units of
+levelled items.
+
+The level-loading model
+-----------------------
+For levelled item :math:`i` on its production days :math:`t` of level
+period :math:`p(t)` (``level_period`` working days), with :math:`x_{it}`
+containers of :math:`c_i` units and the period's level quantity
+:math:`R_{ip}`,
+
+.. math::
+
+    R_{ip} - c_i \le c_i x_{it} \le R_{ip},
+
+so the quantity stays within one container (one pitch) of a level that is
+constant over the period. The model minimises the holding, backlog and
+overtime cost of the spec's accounting, subject to the flow balance of each
+levelled item (lead time, on-hand, receipts, backlog of external demand) and
+each work center's capacity, less the capacity reserved for its kanban
+replenishment and for the setup of every item it makes that day. Where a
+p/q sequence rule applies (at most :math:`p` of any :math:`q` consecutive
+positions carry an attribute), a day's containers :math:`H` with the
+attribute and :math:`D` in all satisfy :math:`qH \le pD`, which guarantees
+that a sequence without a violated window exists: at most
+:math:`p\lfloor D/q \rfloor + \min(p, D \bmod q) \ge pD/q` positions can
+carry the attribute. Such an item cannot run more than :math:`p` containers
+back to back, so each of its containers is charged :math:`2/p` setups, its
+own run's and the separating run's (:func:`ruled_setups`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from models.plan import LevelLoading
+from models.problem import Problem, SequenceRule
+from models.solvers.backends import backend_from_name
+from models.solvers.milp import Milp, MilpResult, SolverOptions
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int_]
+BoolArray = npt.NDArray[np.bool_]
+
+
+def levelled_items(problem: Problem) -> BoolArray:
+    """Items whose production is levelled: made, with external demand, without a parent."""
+    has_parent = np.array([bool(p) for p in problem.parents], dtype=bool)
+    levelled: BoolArray = problem.is_make & (problem.demand.sum(axis=1) > 0) & ~has_parent
+    return levelled
+
+
+def average_usage(problem: Problem) -> FloatArray:
+    """Units of each item needed per working day: its external demand, exploded, on average."""
+    if problem.n_days == 0:
+        return np.zeros(problem.n_items)
+    return np.maximum(problem.explode(problem.demand.sum(axis=1)), 0.0) / problem.n_days
+
+
+@dataclass(frozen=True, eq=False)
+class ProductWheel:
+    """The every-part-every-interval cycle of each work center.
+
+    Parameters
+    ----------
+    interval
+        Cycle length in working days, per work center.
+    offset
+        Each made item's day in its work center's cycle (0 for purchased items).
+    levelling
+        Takt time and EPEI per work center, for the report.
+    """
+
+    interval: IntArray
+    offset: IntArray
+    levelling: tuple[LevelLoading, ...]
+
+    def item_interval(self, problem: Problem) -> IntArray:
+        """Review interval per item: its work center's cycle, 1 for purchased items."""
+        centers = problem.item_work_center
+        return np.where(centers >= 0, self.interval[np.maximum(centers, 0)], 1)
+
+    def production_days(self, problem: Problem) -> BoolArray:
+        """``[item, day]``: whether the item's turn in the cycle falls on the day."""
+        interval = self.item_interval(problem)
+        days = np.arange(problem.n_days)
+        turn: BoolArray = (days[None, :] % interval[:, None]) == (self.offset % interval)[:, None]
+        return turn
+
+
+def product_wheel(problem: Problem, usage: FloatArray, epei_days: int = 0) -> ProductWheel:
+    """Size each work center's cycle (EPEI) and give every item its day in it.
+
+    Parameters
+    ----------
+    problem
+        The plant.
+    usage
+        Average units per working day of each item (:func:`average_usage`).
+    epei_days
+        A fixed cycle length for every work center; 0 computes it per work
+        center from its capacity, run and setup times.
+    """
+    centers = problem.item_work_center
+    levelled = levelled_items(problem)
+    interval = np.ones(len(problem.work_centers), dtype=np.int_)
+    offset = np.zeros(problem.n_items, dtype=np.int_)
+    report = []
+    for w in range(len(problem.work_centers)):
+        members = np.flatnonzero((centers == w) & problem.is_make & (usage > 0))
+        available = float(problem.capacity[w].mean()) if problem.n_days else 0.0
+        run = float(problem.run_time[members] @ usage[members])
+        setups = float(problem.setup_time[members].sum())
+        free = available - run
+        if epei_days > 0:
+            cycle = epei_days
+        elif setups <= free:
+            cycle = 1
+        elif free > 0:
+            cycle = math.ceil(setups / free)
+        else:
+            cycle = len(members)
+        cycle = max(1, min(cycle, max(1, len(members)), max(1, problem.n_days)))
+        interval[w] = cycle
+        offset[members] = _balanced_days(
+            problem.setup_time[members] + problem.run_time[members] * usage[members] * cycle, cycle
+        )
+        units = float(usage[members[levelled[members]]].sum())
+        report.append(
+            LevelLoading(
+                work_center=w,
+                available_minutes=available,
+                daily_units=units,
+                takt_time=available / units if units > 0 else None,
+                epei=cycle,
+                setup_minutes=setups,
+            )
+        )
+    return ProductWheel(interval, offset, tuple(report))
+
+
+def _balanced_days(minutes: FloatArray, cycle: int) -> IntArray:
+    """Assign jobs to ``cycle`` days, largest first, each to the least-loaded day."""
+    day = np.zeros(minutes.size, dtype=np.int_)
+    load = np.zeros(cycle)
+    for job in np.argsort(-minutes, kind="stable"):
+        chosen = int(np.argmin(load))
+        day[job] = chosen
+        load[chosen] += minutes[job]
+    return day
+
+
+def rule_carriers(problem: Problem, rule: SequenceRule, items: IntArray, center: int) -> BoolArray:
+    """Which of ``items`` (made on ``center``) carry the attribute of a rule that applies there."""
+    code = problem.work_centers[center].code
+    if rule.work_center is not None and rule.work_center != code:
+        return np.zeros(items.size, dtype=bool)
+    marked = problem.item_attributes
+    return np.array(
+        [rule.attribute in marked.get(problem.items[i].code, ()) for i in items], dtype=bool
+    )
+
+
+def ruled_setups(problem: Problem) -> FloatArray:
+    """Setups per container that the sequence rules force on each item.
+
+    An item whose containers carry an attribute limited to p of any q
+    positions cannot run more than p containers back to back, so every p of
+    its containers are one run, and the run of other items that must follow
+    them is another: 2/p setups per container (the largest over its rules),
+    each charged at the item's own setup time.
+    """
+    factor = np.zeros(problem.n_items)
+    centers = problem.item_work_center
+    for rule in problem.sequence_rules:
+        for w in range(len(problem.work_centers)):
+            members = np.flatnonzero(centers == w)
+            marked = members[rule_carriers(problem, rule, members, w)]
+            factor[marked] = np.maximum(factor[marked], 2.0 / max(1, rule.max_in_window))
+    return factor
+
+
+def reserved_capacity(
+    problem: Problem, usage: FloatArray, wheel: ProductWheel, levelled: BoolArray
+) -> FloatArray:
+    """``[work_center, day]`` minutes the level schedule must leave free.
+
+    The setup of every item with usage on its production days, and the run
+    time of the kanban replenishment expected then (a cycle's usage).
+    """
+    reserved = np.zeros((len(problem.work_centers), problem.n_days))
+    days = wheel.production_days(problem)
+    interval = wheel.item_interval(problem)
+    for i in np.flatnonzero(problem.is_make & (usage > 0)):
+        run = 0.0 if levelled[i] else problem.run_time[i] * usage[i] * interval[i]
+        reserved[problem.item_work_center[i], days[i]] += problem.setup_time[i] + run
+    return reserved
+
+
+@dataclass(frozen=True, eq=False)
+class LevelSchedule:
+    """The level-loading model's answer.
+
+    ``starts`` is ``[item, day]`` units of levelled items (0 elsewhere);
+    ``result`` the solver's report on the model (``None`` when there was
+    nothing to level).
+    """
+
+    starts: FloatArray
+    result: MilpResult | None
+
+
+def level_schedule(
+    problem: Problem,
+    wheel: ProductWheel,
+    reserved: FloatArray,
+    *,
+    solver: str = "highs",
+    options: SolverOptions | None = None,
+) -> LevelSchedule:
+    """Solve the level-loading model (see the module docstring)."""
+    options = options or SolverOptions(time_limit=problem.settings.time_limit)
+    items = np.flatnonzero(levelled_items(problem))
+    starts = np.zeros((problem.n_items, problem.n_days))
+    if items.size == 0 or problem.n_days == 0:
+        return LevelSchedule(starts, None)
+    model = _LevelModel(problem, items, wheel, reserved)
+    result = backend_from_name(solver).solve(model.milp, options)
+    if result.x is None:
+        relaxed = dataclasses.replace(model.milp, integer=np.zeros_like(model.milp.integer))
+        fallback = backend_from_name(solver).solve(relaxed, options)
+        if fallback.x is None:
+            return LevelSchedule(starts, result)
+        containers = np.floor(fallback.x[: model.n_x] + 1e-6)
+    else:
+        containers = np.round(result.x[: model.n_x])
+    starts[items] = containers.reshape(items.size, problem.n_days) * model.container[:, None]
+    return LevelSchedule(starts, result)
+
+
+class _LevelModel:
+    """The level-loading MILP in matrix form; columns x, inventory, backlog, level, overtime."""
+
+    def __init__(
+        self, problem: Problem, items: IntArray, wheel: ProductWheel, reserved: FloatArray
+    ) -> None:
+        n, days = items.size, problem.n_days
+        periods = -(-days // problem.settings.level_period)
+        centers = problem.item_work_center[items]
+        self.container = problem.container_qty[items]
+        lead = problem.lead_time[items]
+        n_wc = len(problem.work_centers)
+        self.n_x = n * days
+        inv, back = self.n_x, 2 * self.n_x
+        level, overtime = 3 * self.n_x, 3 * self.n_x + n * periods
+        total = overtime + n_wc * days
+        rows: list[IntArray] = []
+        cols: list[IntArray] = []
+        vals: list[FloatArray] = []
+        lower: list[FloatArray] = []
+        upper: list[FloatArray] = []
+        count = 0
+
+        def add(r: npt.ArrayLike, c: npt.ArrayLike, v: npt.ArrayLike) -> None:
+            r_, c_ = np.asarray(r, dtype=np.int_), np.asarray(c, dtype=np.int_)
+            rows.append(r_.ravel())
+            cols.append(c_.ravel())
+            vals.append(np.broadcast_to(np.asarray(v, dtype=float), r_.shape).ravel())
+
+        grid = np.arange(self.n_x).reshape(n, days)
+        flow = count + grid
+        count += self.n_x
+        add(flow, inv + grid, 1.0)
+        add(flow, back + grid, -1.0)
+        add(flow[:, 1:], inv + grid[:, :-1], -1.0)
+        add(flow[:, 1:], back + grid[:, :-1], 1.0)
+        for k in range(n):
+            if lead[k] < days:
+                add(flow[k, lead[k] :], grid[k, : days - lead[k]], -self.container[k])
+        rhs = problem.receipts[items] - problem.demand[items]
+        rhs[:, 0] += problem.on_hand[items]
+        lower.append(rhs.ravel())
+        upper.append(rhs.ravel())
+
+        producing = wheel.production_days(problem)[items]
+        producing &= np.arange(days)[None, :] + lead[:, None] <= days - 1
+        period = np.arange(days) // problem.settings.level_period
+        k_idx, t_idx = np.nonzero(producing)
+        band = count + np.arange(k_idx.size)
+        count += k_idx.size
+        add(band, grid[k_idx, t_idx], self.container[k_idx])
+        add(band, level + k_idx * periods + period[t_idx], -1.0)
+        lower.append(-self.container[k_idx])
+        upper.append(np.zeros(k_idx.size))
+
+        free = problem.capacity - reserved
+        forced = ruled_setups(problem)
+        floor = -problem.overtime_capacity
+        for w in np.unique(centers).tolist():
+            members = np.flatnonzero(centers == w)
+            cap = count + np.arange(days)
+            count += days
+            for member in members:
+                i = items[member]
+                minutes = problem.run_time[i] * self.container[member]
+                add(cap, grid[member], minutes + problem.setup_time[i] * forced[i])
+            add(cap, overtime + w * days + np.arange(days), -1.0)
+            lower.append(np.full(days, -np.inf))
+            upper.append(np.maximum(free[w], floor[w]))
+            for rule in problem.sequence_rules:
+                carriers = rule_carriers(problem, rule, items[members], w)
+                if not carriers.any():
+                    continue
+                mix = count + np.arange(days)
+                count += days
+                for member, carries in zip(members, carriers, strict=True):
+                    weight = rule.window * carries - rule.max_in_window
+                    if weight:
+                        add(mix, grid[member], float(weight))
+                lower.append(np.full(days, -np.inf))
+                upper.append(np.zeros(days))
+
+        x_upper = np.where(producing, self._most_containers(problem, items, centers), 0.0)
+        cost = np.zeros(total)
+        cost[inv:back] = np.repeat(problem.holding_cost[items], days)
+        cost[back:level] = np.repeat(problem.backlog_cost[items], days)
+        cost[overtime:] = np.repeat([w.overtime_cost for w in problem.work_centers], days)
+        self.milp = Milp(
+            objective=cost,
+            matrix=sp.csr_array(
+                (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                shape=(count, total),
+            ),
+            row_lower=np.concatenate(lower),
+            row_upper=np.concatenate(upper),
+            lower=np.zeros(total),
+            upper=np.concatenate(
+                [
+                    x_upper.ravel(),
+                    np.full(2 * self.n_x + n * periods, np.inf),
+                    problem.overtime_capacity.ravel(),
+                ]
+            ),
+            integer=np.concatenate(
+                [np.ones(self.n_x, dtype=bool), np.zeros(total - self.n_x, bool)]
+            ),
+        )
+
+    def _most_containers(self, problem: Problem, items: IntArray, centers: IntArray) -> FloatArray:
+        """Containers that fit in a day's capacity with overtime, at most the whole net need."""
+        days = problem.n_days
+        need = problem.demand[items].sum(axis=1) + problem.safety_stock[items]
+        most = np.ceil(need / self.container)[:, None] * np.ones((1, days))
+        run = problem.run_time[items] * self.container
+        run += problem.setup_time[items] * ruled_setups(problem)[items]
+        room = problem.capacity[centers] + problem.overtime_capacity[centers]
+        fits = np.floor(room / np.where(run > 0, run, 1.0)[:, None])
+        bounded: FloatArray = np.where(run[:, None] > 0, np.minimum(most, fits), most)
+        return bounded

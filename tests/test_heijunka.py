@@ -1,0 +1,322 @@
+"""The heijunka strategy: EPEI, level loading, kanban loops, pull simulation, sequences."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from models import BomLine, Calendar, Item, Problem, WorkCenter
+from models.heijunka import HeijunkaOptions, plan_heijunka
+from models.kanban import kanban_cards
+from models.levelling import average_usage, levelled_items, product_wheel, ruled_setups
+from models.plan import Plan
+from models.problem import ItemAttribute, SequenceRule, Settings
+from models.sequencing import Rule, count_violations
+from planner.evaluate import evaluate
+from planner.examples import small_plant
+from tests.test_repair import working_days
+
+FAST = HeijunkaOptions(time_limit=4)
+
+
+def plant(
+    items: Sequence[Item],
+    demand: dict[str, Sequence[float]],
+    *,
+    n_days: int = 10,
+    capacity: float = 480,
+    overtime: float = 0,
+    bom: Sequence[BomLine] = (),
+    attributes: Sequence[ItemAttribute] = (),
+    rules: Sequence[SequenceRule] = (),
+    settings: Settings | None = None,
+) -> Problem:
+    days = working_days(n_days)
+    records = [
+        (code, days[t], qty) for code, row in demand.items() for t, qty in enumerate(row) if qty
+    ]
+    return Problem.from_records(
+        items,
+        records,
+        bom=bom,
+        work_centers=[WorkCenter("WC", capacity, overtime, overtime_cost=2)],
+        calendar=Calendar(days[0], days[-1]),
+        attributes=attributes,
+        sequence_rules=rules,
+        settings=settings,
+    )
+
+
+def sequence_runs(plan: Plan) -> int:
+    runs = 0
+    for positions in plan.sequences.values():
+        previous = None
+        for item, qty in positions:
+            if qty > 0 and item != previous:
+                runs += 1
+            previous = item if qty > 0 else previous
+    return runs
+
+
+# Kanban sizing ------------------------------------------------------------------
+
+
+def test_kanban_cards_follow_the_formula() -> None:
+    assert kanban_cards(10, 2, 1, 1.0, 5) == math.ceil(10 * (2 + 1 + 1) / 5)
+    assert kanban_cards(10, 2, 3, 0.5, 5) == math.ceil(10 * (2 + 3 + 0.5) / 5)
+    assert kanban_cards(0.1, 0, 1, 0, 100) == 1
+    assert kanban_cards(0, 3, 1, 1, 10) == 0
+
+
+def test_kanban_cards_hold_a_minimum_lot() -> None:
+    assert kanban_cards(10, 1, 1, 0, 10, min_lot=100) == 10 + 2
+
+
+# EPEI and takt ------------------------------------------------------------------
+
+
+def test_epei_is_one_day_when_every_setup_fits() -> None:
+    items = [Item(f"A{k}", work_center="WC", run_time=1, setup_time=30) for k in range(3)]
+    problem = plant(items, {f"A{k}": [100] * 10 for k in range(3)})
+    wheel = product_wheel(problem, average_usage(problem))
+    assert wheel.interval.tolist() == [1]
+    (level,) = wheel.levelling
+    assert level.takt_time == pytest.approx(480 / 300)
+    assert level.setup_minutes == 90
+
+
+def test_epei_spreads_setups_that_do_not_fit_daily() -> None:
+    items = [Item(f"A{k}", work_center="WC", run_time=1, setup_time=60) for k in range(4)]
+    problem = plant(items, {f"A{k}": [100] * 10 for k in range(4)})
+    wheel = product_wheel(problem, average_usage(problem))
+    assert wheel.interval.tolist() == [math.ceil(240 / (480 - 400))]
+    days = wheel.production_days(problem)
+    assert days.sum(axis=1).tolist() == [4, 3, 3, 4]
+    assert days[:, :3].sum(axis=0).tolist() == [2, 1, 1]
+
+
+def test_a_fixed_epei_from_the_settings() -> None:
+    items = [Item("A", work_center="WC", run_time=1, setup_time=10)]
+    problem = plant(items, {"A": [10] * 10}, settings=Settings(epei_days=2))
+    assert product_wheel(problem, average_usage(problem), 2).interval.tolist() == [1]
+    items = [Item(f"A{k}", work_center="WC", run_time=1, setup_time=10) for k in range(3)]
+    problem = plant(items, {f"A{k}": [10] * 10 for k in range(3)})
+    assert product_wheel(problem, average_usage(problem), 2).interval.tolist() == [2]
+
+
+# Level loading ------------------------------------------------------------------
+
+
+def test_steady_demand_is_built_at_the_demand_rate() -> None:
+    items = [
+        Item("A", work_center="WC", run_time=1, container_qty=10, holding_cost=1),
+        Item("B", work_center="WC", run_time=1, container_qty=20, holding_cost=1),
+    ]
+    problem = plant(items, {"A": [40] * 10, "B": [60] * 10})
+    plan = plan_heijunka(problem, FAST)
+    assert plan.starts[0].tolist() == [40] * 10
+    assert plan.starts[1].tolist() == [60] * 10
+    evaluation = evaluate(problem, plan)
+    assert evaluation.violations == ()
+    assert evaluation.kpis["fill_rate"] == 1.0
+
+
+def test_lumpy_demand_is_levelled_within_one_container() -> None:
+    items = [Item("A", work_center="WC", run_time=1, container_qty=5, holding_cost=0.1)]
+    demand = [0, 0, 0, 0, 0, 0, 0, 0, 0, 200]
+    problem = plant(items, {"A": demand}, settings=Settings(level_period=10))
+    plan = plan_heijunka(problem, FAST)
+    built = plan.starts[0]
+    assert built.sum() >= 200
+    assert built.max() - built.min() <= 5
+    assert evaluate(problem, plan).violations == ()
+
+
+def test_capacity_caps_the_level_and_overtime_is_paid_not_exceeded() -> None:
+    items = [Item("A", work_center="WC", run_time=10, container_qty=1, backlog_cost=5)]
+    problem = plant(items, {"A": [60] * 10}, capacity=480, overtime=60)
+    plan = plan_heijunka(problem, FAST)
+    evaluation = evaluate(problem, plan)
+    assert evaluation.violations == ()
+    assert plan.starts[0].max() <= 54
+    assert evaluation.kpis["backlog_cost"] > 0
+
+
+# Pull and kanban ----------------------------------------------------------------
+
+
+def test_components_are_pulled_by_kanban_and_never_short() -> None:
+    items = [
+        Item("A", work_center="WC", run_time=1, setup_time=5, container_qty=10),
+        Item("C", work_center="WC", run_time=0.5, setup_time=5, lead_time=1, container_qty=25),
+        Item("P", lead_time=3, container_qty=50, on_hand=200),
+    ]
+    bom = [BomLine("A", "C", 2), BomLine("C", "P", 1)]
+    problem = plant(items, {"A": [0, 0, 30, 30, 30, 30, 30, 30, 30, 30]}, bom=bom, n_days=10)
+    plan = plan_heijunka(problem, FAST)
+    evaluation = evaluate(problem, plan)
+    assert evaluation.violations == ()
+    loops = {problem.items[loop.item].code: loop for loop in plan.kanban}
+    assert set(loops) == {"C", "P"}
+    usage = average_usage(problem)
+    assert loops["C"].daily_usage == pytest.approx(usage[1])
+    assert loops["C"].max_inventory == loops["C"].cards * 25
+    assert plan.starts[1].sum() > 0
+    assert all(loop.peak_inventory >= 0 for loop in plan.kanban)
+
+
+def test_levelled_items_are_the_finished_made_items() -> None:
+    problem = small_plant()
+    levelled = levelled_items(problem)
+    for i, item in enumerate(problem.items):
+        expected = problem.is_make[i] and problem.demand[i].sum() > 0 and not problem.parents[i]
+        assert levelled[i] == expected, item.code
+
+
+# Sequences ----------------------------------------------------------------------
+
+
+def test_days_are_sequenced_in_containers_and_setups_come_from_runs() -> None:
+    items = [
+        Item("A", work_center="WC", run_time=1, container_qty=10, setup_cost=1),
+        Item("B", work_center="WC", run_time=1, container_qty=10, setup_cost=1),
+    ]
+    problem = plant(items, {"A": [40] * 10, "B": [20] * 10}, capacity=480)
+    plan = plan_heijunka(problem, FAST)
+    day = plan.sequences[(0, 0)]
+    assert [item for item, _ in day] == [0, 1, 0, 0, 1, 0]
+    assert all(qty == 10 for _, qty in day)
+    evaluation = evaluate(problem, plan)
+    assert evaluation.violations == ()
+    assert evaluation.kpis["setups"] == sequence_runs(plan)
+
+
+def test_setups_that_do_not_fit_group_containers_into_larger_pitches() -> None:
+    items = [
+        Item("A", work_center="WC", run_time=1, setup_time=20, container_qty=5),
+        Item("B", work_center="WC", run_time=1, setup_time=20, container_qty=5),
+    ]
+    problem = plant(items, {"A": [100] * 10, "B": [100] * 10}, capacity=480)
+    plan = plan_heijunka(problem, FAST)
+    evaluation = evaluate(problem, plan)
+    assert evaluation.violations == ()
+    assert (evaluation.load <= 480 + 1e-6).all()
+    day = plan.sequences[(0, 0)]
+    assert 2 < sum(1 for k in range(len(day)) if k == 0 or day[k][0] != day[k - 1][0]) < 40
+
+
+def test_sequence_rules_are_kept() -> None:
+    items = [
+        Item("H", work_center="WC", run_time=1, container_qty=1),
+        Item("L", work_center="WC", run_time=1, container_qty=1),
+    ]
+    problem = plant(
+        items,
+        {"H": [10] * 10, "L": [30] * 10},
+        attributes=[ItemAttribute("H", "heavy")],
+        rules=[SequenceRule("heavy", 1, 3)],
+    )
+    plan = plan_heijunka(problem, FAST)
+    rule = Rule(frozenset({0}), 1, 3)
+    for positions in plan.sequences.values():
+        assert count_violations([item for item, _ in positions], [rule]) == 0
+    assert evaluate(problem, plan).violations == ()
+    assert ruled_setups(problem).tolist() == [2.0, 0.0]
+
+
+def test_goal_chasing_sequences_build_the_same_starts() -> None:
+    problem = small_plant()
+    exact = plan_heijunka(problem, FAST)
+    chased = plan_heijunka(problem, HeijunkaOptions(time_limit=4, sequencing="goal_chasing"))
+    assert evaluate(problem, chased).violations == ()
+    assert set(exact.sequences) == set(chased.sequences)
+
+
+def test_options_are_checked() -> None:
+    with pytest.raises(ValueError, match="sequencing"):
+        HeijunkaOptions(sequencing="random")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="level_share"):
+        HeijunkaOptions(level_share=0)
+
+
+# Random plants ------------------------------------------------------------------
+
+
+@st.composite
+def capacitated_plants(draw: st.DrawFn) -> Problem:
+    n_days = draw(st.integers(3, 10))
+    n_items = draw(st.integers(1, 6))
+    items = []
+    for i in range(n_items):
+        made = draw(st.booleans()) or i == 0
+        items.append(
+            Item(
+                f"I{i}",
+                work_center=draw(st.sampled_from(["W1", "W2"])) if made else None,
+                run_time=draw(st.sampled_from([0, 0.5, 1, 3])),
+                setup_time=draw(st.sampled_from([0, 10, 60])),
+                setup_cost=draw(st.sampled_from([0, 10])),
+                lead_time=draw(st.integers(0, 2)),
+                on_hand=draw(st.sampled_from([0, 10, 50])),
+                safety_stock=draw(st.sampled_from([0, 0, 5])),
+                min_lot=draw(st.sampled_from([0, 0, 8])),
+                lot_multiple=draw(st.sampled_from([0, 0, 4])),
+                container_qty=draw(st.sampled_from([1, 5, 12])),
+            )
+        )
+    lines = [
+        BomLine(f"I{parent}", f"I{child}", draw(st.sampled_from([1, 2, 0.5])))
+        for child in range(1, n_items)
+        for parent in range(child)
+        if draw(st.integers(0, 3)) == 0
+    ]
+    days = working_days(n_days)
+    demand = [
+        (f"I{i}", day, draw(st.integers(1, 60)))
+        for i in range(n_items)
+        for day in days
+        if draw(st.integers(0, 2)) == 0
+    ]
+    attributes = [ItemAttribute(f"I{i}", "x") for i in range(n_items) if draw(st.booleans())]
+    rules = [SequenceRule("x", 1, draw(st.integers(2, 4)))] if draw(st.booleans()) else []
+    centers = [
+        WorkCenter(
+            code,
+            draw(st.sampled_from([120, 480])),
+            draw(st.sampled_from([0, 60])),
+            overtime_cost=1,
+        )
+        for code in ("W1", "W2")
+    ]
+    return Problem.from_records(
+        items,
+        demand,
+        bom=lines,
+        work_centers=centers,
+        calendar=Calendar(days[0], days[-1]),
+        attributes=attributes,
+        sequence_rules=rules,
+        settings=Settings(level_period=draw(st.integers(1, 10))),
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(capacitated_plants())
+def test_heijunka_plans_of_random_plants_pass_the_evaluator(problem: Problem) -> None:
+    plan = plan_heijunka(problem, HeijunkaOptions(time_limit=2))
+    evaluation = evaluate(problem, plan)
+    assert evaluation.violations == ()
+    assert evaluation.kpis["setups"] == sequence_runs(plan) + int(
+        sum(
+            1
+            for i in range(problem.n_items)
+            for t in range(problem.n_days)
+            if plan.starts[i, t] > 0 and not problem.is_make[i]
+        )
+    )
+    assert np.all(plan.starts >= 0)
