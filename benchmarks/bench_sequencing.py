@@ -6,9 +6,13 @@ Run ``python benchmarks/bench_sequencing.py [--sets classic100 sat200]
 1. For each instance of ``shared/benchmarks/csplib-car-sequencing`` (CSPLib
    problem 001, car sequencing, proposed by B. Smith; instances of Dincbas,
    Simonis and Van Hentenryck 1988, Régin and Puget 1997, best-known values
-   of Gottlieb, Puchta and Solnon 2003), ``sequence_with_rules`` with the
-   time limit: status, violated windows, the best-known value of
-   ``reference.csv``, the PRV of the sequence, and seconds.
+   of Gottlieb, Puchta and Solnon 2003), converted into a one-day plant
+   (car classes as items, options as attributes, p/q as sequence rules, by
+   :func:`planner.car_sequencing.car_sequencing_problem`) and sequenced by
+   :func:`models.heijunka.sequence_mix`, the code that sequences the
+   heijunka plan's days, with the time limit: violated windows, the
+   best-known value of ``reference.csv``, the PRV of the sequence, and
+   seconds.
 2. Product rate variation (Miltenburg 1989) on random days of 100, 300 and
    1,000 units over 15 models: the exact Kubiak-Sethi (1991) assignment
    against Toyota's goal chasing (Monden 1983), objective and seconds.
@@ -26,8 +30,9 @@ from pathlib import Path
 import numpy as np
 from measure import format_table
 
-from models.sequencing import goal_chasing, prv_objective, sequence_prv, sequence_with_rules
-from planner.car_sequencing import read_car_sequencing
+from models.heijunka import sequence_mix
+from models.sequencing import goal_chasing, prv_objective, sequence_prv
+from planner.car_sequencing import car_sequencing_problem
 
 CSPLIB = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "csplib-car-sequencing"
 
@@ -45,21 +50,24 @@ def instance_table(sets: list[str], time_limit: float, limit: int | None) -> str
     for name in sets:
         paths = sorted((CSPLIB / "instances" / name).glob("*.txt"))[:limit]
         for path in paths:
-            demand, rules, _ = read_car_sequencing(path)
-            result = sequence_with_rules(demand, rules, time_limit=time_limit)
-            key = f"instances/{name}/{path.name}"
+            problem = car_sequencing_problem(path)
+            cars = {i: float(problem.demand[i].sum()) for i in range(problem.n_items)}
+            started = time.perf_counter()
+            mix = sequence_mix(problem, 0, cars, time_limit=time_limit)
+            seconds = time.perf_counter() - started
+            order = [item for item, _ in mix.positions]
+            key = f"instances/{name}/{path.stem}.txt"
             rows.append(
                 [
                     f"{name}/{path.stem}",
-                    result.status,
-                    str(result.violations),
+                    str(mix.violations),
                     best.get(key, "?"),
-                    f"{result.prv:.1f}",
-                    f"{result.seconds:.1f}",
+                    f"{prv_objective(order, [int(cars[i]) for i in range(problem.n_items)]):.1f}",
+                    f"{seconds:.1f}",
                 ]
             )
             print(*rows[-1], flush=True)
-    header = ["instance", "status", "violations", "best known", "PRV", "seconds"]
+    header = ["instance", "violations", "best known", "PRV", "seconds"]
     return format_table(header, rows)
 
 

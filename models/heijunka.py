@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -183,6 +183,55 @@ def _rules_for(problem: Problem, center: str, models: Sequence[int]) -> list[Rul
     return rules
 
 
+@dataclass(frozen=True)
+class MixSequence:
+    """One work-center day in build order.
+
+    ``positions`` holds (item, units) per position, one container each (a
+    last, partial container takes the rest); ``violations`` counts the
+    windows of the plant's sequence rules it breaks.
+    """
+
+    positions: tuple[Position, ...]
+    violations: int
+
+
+def sequence_mix(
+    problem: Problem,
+    work_center: int,
+    quantities: Mapping[int, float],
+    *,
+    room: float = math.inf,
+    options: HeijunkaOptions | None = None,
+    time_limit: float = 60.0,
+) -> MixSequence:
+    """Sequence one day's mix of levelled items on a work center.
+
+    Parameters
+    ----------
+    problem
+        The plant: container sizes, setup times, attributes and sequence rules.
+    work_center
+        Work-center index; the rules that name another work center are ignored.
+    quantities
+        Units of each item (index) to build.
+    room
+        Minutes available for setups beyond one per item; containers are
+        grouped into larger pitches until the extra setups fit.
+    options
+        The sequencing method (``prv`` or ``goal_chasing``) and threads.
+    time_limit
+        Seconds for the CP-SAT search under sequence rules.
+    """
+    options = options or HeijunkaOptions()
+    mixed = [int(i) for i, qty in quantities.items() if qty > 0]
+    rules = _rules_for(problem, problem.work_centers[work_center].code, mixed)
+    counts = [max(1, round(quantities[i] / problem.container_qty[i])) for i in mixed]
+    order = _pitched_order(problem, mixed, counts, room, rules, options, time_limit)
+    positions = _positions(problem, [quantities[i] for i in mixed], mixed, order)
+    return MixSequence(positions, count_violations(order, rules) if rules else 0)
+
+
 def _sequence_days(
     problem: Problem,
     pull: PullSimulation,
@@ -195,38 +244,40 @@ def _sequence_days(
     messages: list[PlanMessage] = []
     centers = problem.item_work_center
     forced = ruled_setups(problem)
-    days: list[tuple[int, int, list[Position], list[int], list[Rule]]] = []
+    days: list[tuple[int, int, list[Position], dict[int, float], bool]] = []
     for w, center in enumerate(problem.work_centers):
         members = np.flatnonzero((centers == w) & problem.is_make)
         for day in range(problem.n_days):
             started = members[pull.starts[members, day] > 0]
             if started.size == 0:
                 continue
-            mixed = [int(i) for i in started if levelled[i]]
+            mixed = {int(i): float(pull.starts[i, day]) for i in started if levelled[i]}
             blocks = [(int(i), float(pull.starts[i, day])) for i in started if not levelled[i]]
-            days.append((w, day, blocks, mixed, _rules_for(problem, center.code, mixed)))
-    days.sort(key=lambda d: bool(d[4]))
-    ruled = sum(1 for d in days if d[4])
-    for w, day, blocks, mixed, rules in days:
+            ruled = bool(_rules_for(problem, center.code, list(mixed)))
+            days.append((w, day, blocks, mixed, ruled))
+    days.sort(key=lambda d: d[4])
+    left = sum(1 for d in days if d[4])
+    for w, day, blocks, mixed, ruled in days:
         budget = 0.0
-        if rules:
-            budget = max(0.2, (deadline - time.perf_counter()) / ruled)
-            ruled -= 1
-        counts = [max(1, round(pull.starts[i, day] / problem.container_qty[i])) for i in mixed]
-        limit = problem.capacity[w, day] + (problem.overtime_capacity[w, day] if rules else 0.0)
+        if ruled:
+            budget = max(0.2, (deadline - time.perf_counter()) / left)
+            left -= 1
+        limit = problem.capacity[w, day] + (problem.overtime_capacity[w, day] if ruled else 0.0)
         room = max(limit, pull.load[w, day]) - pull.load[w, day]
         room += float(
-            sum(forced[i] * problem.setup_time[i] * n for i, n in zip(mixed, counts, strict=True))
+            sum(
+                forced[i] * problem.setup_time[i] * qty / problem.container_qty[i]
+                for i, qty in mixed.items()
+            )
         )
-        order = _pitched_order(problem, mixed, counts, room, rules, options, budget)
-        sequences[(w, day)] = tuple(blocks) + _positions(problem, pull, mixed, day, order)
-        violations = count_violations(order, rules) if rules else 0
-        if violations:
+        mix = sequence_mix(problem, w, mixed, room=room, options=options, time_limit=budget)
+        sequences[(w, day)] = tuple(blocks) + mix.positions
+        if mix.violations:
             messages.append(
                 PlanMessage(
                     MessageLevel.WARNING,
                     f"the sequence of {problem.work_centers[w].code} on "
-                    f"{problem.date_of(day).isoformat()} breaks {violations} sequence-rule "
+                    f"{problem.date_of(day).isoformat()} breaks {mix.violations} sequence-rule "
                     "window(s)",
                     day=day,
                     work_center=w,
@@ -330,10 +381,10 @@ def _expanded(coarse: Sequence[int], counts: Sequence[int], pitch: Sequence[int]
 
 
 def _positions(
-    problem: Problem, pull: PullSimulation, mixed: Sequence[int], day: int, order: list[int]
+    problem: Problem, quantity: Sequence[float], mixed: Sequence[int], order: list[int]
 ) -> tuple[Position, ...]:
-    """Container positions (item, units) of the mixed part; the last container takes the rest."""
-    left = [pull.starts[i, day] for i in mixed]
+    """Container positions (item, units) of the mix; the last container takes the rest."""
+    left = list(quantity)
     remaining = [order.count(k) for k in range(len(mixed))]
     positions: list[Position] = []
     for k in order:

@@ -14,11 +14,14 @@ Each class becomes a model of :mod:`models.sequencing`, each option a
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from models import Calendar, Item, Problem, WorkCenter
+from models.problem import ItemAttribute, SequenceRule
 from models.sequencing import Rule
 
 
@@ -73,3 +76,30 @@ def read_car_sequencing(
         for j in range(n_options)
     ]
     return demand, rules, options
+
+
+def car_sequencing_problem(path: str | Path, start: date = date(2026, 1, 5)) -> Problem:
+    """One CSPLib car-sequencing instance as a one-day plant.
+
+    The assembly line is work center ``LINE``; each car class is a made item
+    ``C<class>`` (container of one car, no run or setup time) with its cars
+    as demand on the one working day ``start``; option j is the attribute
+    ``option<j>`` of the classes that carry it, with the sequence rule "at most
+    p_j of any q_j consecutive cars".
+    """
+    demand, rules, options = read_car_sequencing(path)
+    items = [Item(f"C{c}", work_center="LINE", container_qty=1) for c in range(len(demand))]
+    return Problem.from_records(
+        items,
+        [(f"C{c}", start, count) for c, count in enumerate(demand) if count],
+        work_centers=[WorkCenter("LINE", capacity=max(1, sum(demand)))],
+        calendar=Calendar(start, start),
+        attributes=[
+            ItemAttribute(f"C{c}", f"option{j}") for c, j in zip(*np.nonzero(options), strict=True)
+        ],
+        sequence_rules=[
+            SequenceRule(f"option{j}", rule.max_in_window, rule.window)
+            for j, rule in enumerate(rules)
+        ],
+        name=Path(path).stem,
+    )

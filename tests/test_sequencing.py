@@ -18,9 +18,11 @@ from models.sequencing import (
     greedy_with_rules,
     orv_objective,
     prv_objective,
+    repair_with_rules,
     sequence_prv,
     sequence_with_rules,
 )
+from models.sequencing import _WindowLoads as WindowLoads
 from planner.car_sequencing import read_car_sequencing
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
@@ -215,3 +217,59 @@ def test_csplib_instances(path: str, asserted: bool) -> None:
 def test_distinct_sequences_counts() -> None:
     assert sum(1 for _ in distinct_sequences([2, 2, 2, 4])) == 18900
     assert len(set(itertools.permutations([0, 0, 1]))) == sum(1 for _ in distinct_sequences([2, 1]))
+
+
+def excess(sequence: Sequence[int], rule: Rule) -> int:
+    flags = np.array([m in rule.attribute_models for m in sequence], dtype=int)
+    if flags.size < rule.window:
+        return 0
+    loads = np.convolve(flags, np.ones(rule.window, dtype=int), "valid")
+    return int(np.maximum(0, loads - rule.max_in_window).sum())
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    sequence=st.lists(st.integers(0, 3), min_size=2, max_size=14),
+    window=st.integers(1, 5),
+    most=st.integers(0, 2),
+    marked=st.sets(st.integers(0, 3), min_size=1),
+    data=st.data(),
+)
+def test_swap_deltas_equal_the_change_of_excess(
+    sequence: list[int], window: int, most: int, marked: set[int], data: st.DataObject
+) -> None:
+    rule = Rule(frozenset(marked), most, window)
+    array = np.array(sequence)
+    loads = WindowLoads(rule, np.array([m in marked for m in range(4)]), array)
+    a = data.draw(st.integers(0, len(sequence) - 1))
+    deltas = loads.swap_deltas(a, np.arange(len(sequence)))
+    for b in range(len(sequence)):
+        swapped = array.copy()
+        swapped[a], swapped[b] = swapped[b], swapped[a]
+        assert deltas[b] == excess(swapped.tolist(), rule) - excess(sequence, rule)
+
+
+def test_repair_with_rules_removes_every_violation_of_a_feasible_day() -> None:
+    rules = [Rule(frozenset({0}), 1, 3), Rule(frozenset({1, 2}), 2, 5)]
+    demand = [10, 8, 6, 12]
+    start = [m for m, count in enumerate(demand) for _ in range(count)]
+    assert count_violations(start, rules) > 0
+    repaired = repair_with_rules(start, rules, time_limit=20)
+    assert_builds(repaired, demand)
+    assert count_violations(repaired, rules) == 0
+
+
+def test_repair_with_rules_never_returns_more_violations() -> None:
+    rules = [Rule(frozenset({0}), 1, 2)]
+    start = [0, 0, 0, 1, 0]
+    repaired = repair_with_rules(start, rules, time_limit=0.5)
+    assert_builds(repaired, [4, 1])
+    assert count_violations(repaired, rules) <= count_violations(start, rules)
+
+
+def test_repair_with_rules_solves_a_classic_feasible_instance() -> None:
+    demand, rules, _ = read_car_sequencing(CSPLIB / "instances" / "classic100" / "p41_66.txt")
+    start = greedy_with_rules(demand, rules)
+    repaired = repair_with_rules(start, rules, time_limit=60)
+    assert_builds(repaired, demand)
+    assert count_violations(repaired, rules) == 0
