@@ -129,16 +129,7 @@ def plan_heijunka(problem: Problem, options: HeijunkaOptions | None = None) -> P
     deadline = started + total
     sequences, sequence_messages = _sequence_days(problem, pull, levelled, options, deadline)
     messages = [*_levelling_messages(problem, wheel.levelling)]
-    if schedule.result is not None:
-        r = schedule.result
-        bound = "" if r.bound is None else f", bound {r.bound:,.2f}"
-        value = "no plan" if r.objective is None else f"cost {r.objective:,.2f}"
-        messages.append(
-            PlanMessage(
-                MessageLevel.INFO,
-                f"level loading ({r.solver}): {r.status} after {r.seconds:.1f} s, {value}{bound}",
-            )
-        )
+    messages.append(PlanMessage(MessageLevel.INFO, schedule.summary()))
     messages += [*pull.messages, *sequence_messages]
     return Plan(
         strategy="heijunka",

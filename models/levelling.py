@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -232,12 +233,30 @@ class LevelSchedule:
     """The level-loading model's answer.
 
     ``starts`` is ``[item, day]`` units of levelled items (0 elsewhere);
-    ``result`` the solver's report on the model (``None`` when there was
-    nothing to level).
+    ``results`` the solver's report per work center with levelled items, as
+    ``(work center, result)`` pairs.
     """
 
     starts: FloatArray
-    result: MilpResult | None
+    results: tuple[tuple[int, MilpResult], ...] = ()
+
+    def summary(self) -> str:
+        """One line on the solves: statuses, total cost and bound, time."""
+        if not self.results:
+            return "level loading: no levelled item"
+        solves = [r for _, r in self.results]
+        statuses = ", ".join(
+            f"{sum(1 for r in solves if r.status == status)} {status}"
+            for status in dict.fromkeys(r.status for r in solves)
+        )
+        seconds = sum(r.seconds for r in solves)
+        text = f"level loading ({solves[0].solver}) on {len(solves)} work center(s): {statuses}"
+        text += f" in {seconds:.1f} s"
+        if all(r.objective is not None for r in solves):
+            text += f", cost {sum(r.objective or 0.0 for r in solves):,.2f}"
+        if all(r.bound is not None for r in solves):
+            text += f", bound {sum(r.bound or 0.0 for r in solves):,.2f}"
+        return text
 
 
 def level_schedule(
@@ -248,24 +267,40 @@ def level_schedule(
     solver: str = "highs",
     options: SolverOptions | None = None,
 ) -> LevelSchedule:
-    """Solve the level-loading model (see the module docstring)."""
+    """Solve the level-loading model (see the module docstring).
+
+    The model falls apart by work center (items share nothing else), so each
+    work center's items are solved on their own, with a share of the time
+    limit in proportion to their number: 30 % of it builds and improves a
+    plan period by period (:meth:`_LevelModel.heuristic`), the rest goes to
+    the solver, warm-started with that plan, which is kept should the solver
+    return none.
+    """
     options = options or SolverOptions(time_limit=problem.settings.time_limit)
-    items = np.flatnonzero(levelled_items(problem))
+    levelled = np.flatnonzero(levelled_items(problem))
     starts = np.zeros((problem.n_items, problem.n_days))
-    if items.size == 0 or problem.n_days == 0:
-        return LevelSchedule(starts, None)
-    model = _LevelModel(problem, items, wheel, reserved)
-    result = backend_from_name(solver).solve(model.milp, options)
-    if result.x is None:
-        relaxed = dataclasses.replace(model.milp, integer=np.zeros_like(model.milp.integer))
-        fallback = backend_from_name(solver).solve(relaxed, options)
-        if fallback.x is None:
-            return LevelSchedule(starts, result)
-        containers = np.floor(fallback.x[: model.n_x] + 1e-6)
-    else:
-        containers = np.round(result.x[: model.n_x])
-    starts[items] = containers.reshape(items.size, problem.n_days) * model.container[:, None]
-    return LevelSchedule(starts, result)
+    if levelled.size == 0 or problem.n_days == 0:
+        return LevelSchedule(starts)
+    centers = problem.item_work_center[levelled]
+    deadline = time.perf_counter() + options.time_limit
+    left = levelled.size
+    results = []
+    backend = backend_from_name(solver)
+    for w in np.unique(centers).tolist():
+        items = levelled[centers == w]
+        share = (deadline - time.perf_counter()) * items.size / left
+        left -= items.size
+        model = _LevelModel(problem, items, wheel, reserved)
+        started = time.perf_counter()
+        start = model.heuristic(seconds=0.3 * share)
+        solve_time = max(0.2, share - (time.perf_counter() - started))
+        limits = dataclasses.replace(options, time_limit=solve_time)
+        result = backend.solve(model.milp, limits, warm_start=start)
+        results.append((w, result))
+        best = start if result.x is None else result.x
+        containers = np.round(best[: model.n_x])
+        starts[items] = containers.reshape(items.size, problem.n_days) * model.container[:, None]
+    return LevelSchedule(starts, tuple(results))
 
 
 class _LevelModel:
@@ -314,18 +349,24 @@ class _LevelModel:
 
         producing = wheel.production_days(problem)[items]
         producing &= np.arange(days)[None, :] + lead[:, None] <= days - 1
+        producing &= (problem.capacity + problem.overtime_capacity)[centers] > 0
         period = np.arange(days) // problem.settings.level_period
+        self.problem, self.items, self.producing, self.period = problem, items, producing, period
+        self.columns = (inv, back, level, overtime, total)
         k_idx, t_idx = np.nonzero(producing)
         band = count + np.arange(k_idx.size)
         count += k_idx.size
-        add(band, grid[k_idx, t_idx], self.container[k_idx])
+        add(band, grid[k_idx, t_idx], 1.0)
         add(band, level + k_idx * periods + period[t_idx], -1.0)
-        lower.append(-self.container[k_idx])
+        lower.append(np.full(k_idx.size, -1.0))
         upper.append(np.zeros(k_idx.size))
 
         free = problem.capacity - reserved
         forced = ruled_setups(problem)
         floor = -problem.overtime_capacity
+        first_limit = count
+        capacity_rows: list[int] = []
+        capacity_columns: list[int] = []
         for w in np.unique(centers).tolist():
             members = np.flatnonzero(centers == w)
             cap = count + np.arange(days)
@@ -335,6 +376,8 @@ class _LevelModel:
                 minutes = problem.run_time[i] * self.container[member]
                 add(cap, grid[member], minutes + problem.setup_time[i] * forced[i])
             add(cap, overtime + w * days + np.arange(days), -1.0)
+            capacity_rows += cap.tolist()
+            capacity_columns += (overtime + w * days + np.arange(days)).tolist()
             lower.append(np.full(days, -np.inf))
             upper.append(np.maximum(free[w], floor[w]))
             for rule in problem.sequence_rules:
@@ -350,6 +393,11 @@ class _LevelModel:
                 lower.append(np.full(days, -np.inf))
                 upper.append(np.zeros(days))
 
+        self.limit_rows = np.arange(first_limit, count)
+        self.overtime_rows = (
+            np.array(capacity_rows, dtype=np.int_),
+            np.array(capacity_columns, dtype=np.int_),
+        )
         x_upper = np.where(producing, self._most_containers(problem, items, centers), 0.0)
         cost = np.zeros(total)
         cost[inv:back] = np.repeat(problem.holding_cost[items], days)
@@ -372,7 +420,12 @@ class _LevelModel:
                 ]
             ),
             integer=np.concatenate(
-                [np.ones(self.n_x, dtype=bool), np.zeros(total - self.n_x, bool)]
+                [
+                    np.ones(self.n_x, dtype=bool),
+                    np.zeros(2 * self.n_x, dtype=bool),
+                    np.ones(n * periods, dtype=bool),
+                    np.zeros(n_wc * days, dtype=bool),
+                ]
             ),
         )
 
@@ -387,3 +440,133 @@ class _LevelModel:
         fits = np.floor(room / np.where(run > 0, run, 1.0)[:, None])
         bounded: FloatArray = np.where(run[:, None] > 0, np.minimum(most, fits), most)
         return bounded
+
+    def heuristic(self, seconds: float = 5.0) -> FloatArray:
+        """A plan of the model built period by period and improved: a warm start.
+
+        Each item's level for a period is the containers per production day
+        that cover its projected shortfall at the end of the period (shifted
+        by its lead time); while a work-center day or a sequence-rule day of
+        the period is over its limit, the item that uses the most of it per
+        unit of backlog cost loses one container per day of the period. Then,
+        for at most ``seconds``, one container more or less per day for one
+        item and period is tried in turn, and kept when the plan stays
+        within its limits and costs less.
+        """
+        problem, items, milp = self.problem, self.items, self.milp
+        n, days = items.size, problem.n_days
+        periods = int(self.period[-1]) + 1
+        containers = np.zeros((n, days))
+        lead = problem.lead_time[items]
+        limits = milp.matrix[self.limit_rows]
+        by_row = limits[:, : self.n_x].tocsc()
+        value = np.maximum(problem.backlog_cost[items], 1e-9)
+        most = self._most_per_period()
+        levels = np.zeros((n, periods))
+        for p in range(periods):
+            in_period = self.period == p
+            net = self._net(containers)
+            last = np.minimum(days - 1, np.flatnonzero(in_period)[-1] + lead)
+            short = np.maximum(0.0, -net[np.arange(n), last])
+            count = (self.producing & in_period[None, :]).sum(axis=1)
+            wanted = np.where(count > 0, np.ceil(short / self.container / np.maximum(count, 1)), 0)
+            wanted = np.minimum(wanted, most[:, p])
+            while True:
+                trial = self._with_level(containers, p, wanted)
+                over = np.flatnonzero(self._excess(trial) > 1e-6)
+                if over.size == 0 or not wanted.any():
+                    break
+                use = np.asarray(by_row[over].sum(axis=0)).ravel().reshape(n, days)
+                pressure = np.where(wanted > 0, use[:, in_period].sum(axis=1) / value, -np.inf)
+                chosen = int(np.argmax(pressure))
+                if pressure[chosen] <= 0:
+                    break
+                wanted[chosen] -= 1
+            containers = trial
+            levels[:, p] = wanted
+        return self._descend(containers, levels, most, time.perf_counter() + seconds)
+
+    def _most_per_period(self) -> FloatArray:
+        """The most containers an item may make per production day of each period."""
+        n, days = self.items.size, self.problem.n_days
+        upper = self.milp.upper[: self.n_x].reshape(n, days)
+        periods = int(self.period[-1]) + 1
+        most = np.zeros((n, periods))
+        for p in range(periods):
+            days_in = self.producing & (self.period == p)[None, :]
+            cap = np.where(days_in, upper, np.inf).min(axis=1)
+            most[:, p] = np.where(np.isfinite(cap), cap, 0.0)
+        return most
+
+    def _with_level(self, containers: FloatArray, period: int, level: FloatArray) -> FloatArray:
+        trial = containers.copy()
+        in_period = self.period == period
+        trial[:, in_period] = level[:, None] * self.producing[:, in_period]
+        return trial
+
+    def _excess(self, containers: FloatArray) -> FloatArray:
+        """How far each capacity or rule row is over its limit (overtime included)."""
+        milp, overtime = self.milp, self.columns[3]
+        solution = np.zeros(milp.n_columns)
+        solution[: self.n_x] = containers.ravel()
+        solution[overtime:] = milp.upper[overtime:]
+        excess: FloatArray = (milp.matrix[self.limit_rows] @ solution) - milp.row_upper[
+            self.limit_rows
+        ]
+        return excess
+
+    def _descend(
+        self, containers: FloatArray, levels: FloatArray, most: FloatArray, deadline: float
+    ) -> FloatArray:
+        """Try one container more or less per day, item by item and period by period."""
+        best = self._complete(containers, levels)
+        cost = float(self.milp.objective @ best)
+        improved = True
+        while improved and time.perf_counter() < deadline:
+            improved = False
+            for k in range(self.items.size):
+                for p in range(levels.shape[1]):
+                    for step in (1.0, -1.0):
+                        level = levels[k, p] + step
+                        if level < 0 or level > most[k, p]:
+                            continue
+                        trial_levels = levels.copy()
+                        trial_levels[k, p] = level
+                        trial = self._with_level(containers, p, trial_levels[:, p])
+                        if (self._excess(trial) > 1e-6).any():
+                            continue
+                        solution = self._complete(trial, trial_levels)
+                        value = float(self.milp.objective @ solution)
+                        if value < cost - 1e-9:
+                            containers, levels, best, cost = trial, trial_levels, solution, value
+                            improved = True
+                if time.perf_counter() > deadline:
+                    break
+        return best
+
+    def _net(self, containers: FloatArray) -> FloatArray:
+        """Net position (on hand less backlog) per item and day for a plan."""
+        problem, items = self.problem, self.items
+        units = containers * self.container[:, None]
+        arrivals = np.zeros_like(units)
+        for k, lead in enumerate(problem.lead_time[items]):
+            if lead < problem.n_days:
+                arrivals[k, lead:] = units[k, : problem.n_days - lead]
+        change = problem.receipts[items] - problem.demand[items] + arrivals
+        net: FloatArray = problem.on_hand[items][:, None] + np.cumsum(change, axis=1)
+        return net
+
+    def _complete(self, containers: FloatArray, levels: FloatArray) -> FloatArray:
+        """The model's whole solution vector for a plan of containers and levels."""
+        milp = self.milp
+        inv, back, level, overtime, total = self.columns
+        solution = np.zeros(total)
+        solution[: self.n_x] = containers.ravel()
+        net = self._net(containers)
+        solution[inv:back] = np.maximum(net, 0.0).ravel()
+        solution[back:level] = np.maximum(-net, 0.0).ravel()
+        solution[level:overtime] = np.maximum(levels, 0.0).ravel()
+        rows, columns = self.overtime_rows
+        activity = milp.matrix[rows] @ solution
+        solution[columns] = np.clip(activity - milp.row_upper[rows], 0.0, milp.upper[columns])
+        return solution
