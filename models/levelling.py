@@ -272,7 +272,7 @@ def level_schedule(
     The model falls apart by work center (items share nothing else), so each
     work center's items are solved on their own, with a share of the time
     limit in proportion to their number: 30 % of it builds and improves a
-    plan period by period (:meth:`_LevelModel.heuristic`), the rest goes to
+    plan period by period (:meth:`LevelModel.heuristic`), the rest goes to
     the solver, warm-started with that plan, which is kept should the solver
     return none.
     """
@@ -290,7 +290,7 @@ def level_schedule(
         items = levelled[centers == w]
         share = (deadline - time.perf_counter()) * items.size / left
         left -= items.size
-        model = _LevelModel(problem, items, wheel, reserved)
+        model = LevelModel(problem, items, wheel, reserved)
         started = time.perf_counter()
         start = model.heuristic(seconds=0.3 * share)
         solve_time = max(0.2, share - (time.perf_counter() - started))
@@ -303,8 +303,15 @@ def level_schedule(
     return LevelSchedule(starts, tuple(results))
 
 
-class _LevelModel:
-    """The level-loading MILP in matrix form; columns x, inventory, backlog, level, overtime."""
+class LevelModel:
+    """The level-loading MILP of one work center's levelled items, in matrix form.
+
+    Columns, each ``[item, day]`` or ``[item, period]`` in row-major order:
+    containers started ``x`` (integer), inventory, backlog, the period's
+    level in containers (integer), then overtime per ``[work center, day]``.
+    Rows: flow balance per item and day, the level band on production days,
+    capacity per day, and one row per sequence rule and day.
+    """
 
     def __init__(
         self, problem: Problem, items: IntArray, wheel: ProductWheel, reserved: FloatArray

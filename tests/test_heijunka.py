@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 from models import BomLine, Calendar, Item, Problem, WorkCenter
 from models.heijunka import HeijunkaOptions, plan_heijunka
 from models.kanban import kanban_cards
-from models.levelling import average_usage, levelled_items, product_wheel, ruled_setups
+from models.levelling import (
+    LevelModel,
+    average_usage,
+    levelled_items,
+    product_wheel,
+    reserved_capacity,
+    ruled_setups,
+)
 from models.plan import Plan
 from models.problem import ItemAttribute, SequenceRule, Settings
 from models.sequencing import Rule, count_violations
@@ -320,3 +327,25 @@ def test_heijunka_plans_of_random_plants_pass_the_evaluator(problem: Problem) ->
         )
     )
     assert np.all(plan.starts >= 0)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(capacitated_plants())
+def test_the_level_heuristic_satisfies_the_level_model(problem: Problem) -> None:
+    usage = average_usage(problem)
+    wheel = product_wheel(problem, usage)
+    reserved = reserved_capacity(problem, usage, wheel, levelled_items(problem))
+    levelled = np.flatnonzero(levelled_items(problem))
+    for w in np.unique(problem.item_work_center[levelled]):
+        model = LevelModel(
+            problem, levelled[problem.item_work_center[levelled] == w], wheel, reserved
+        )
+        solution = model.heuristic(seconds=0.5)
+        milp = model.milp
+        activity = milp.matrix @ solution
+        assert np.all(activity >= milp.row_lower - 1e-6)
+        assert np.all(activity <= milp.row_upper + 1e-6)
+        assert np.all(solution >= milp.lower - 1e-9)
+        assert np.all(solution <= milp.upper + 1e-9)
+        integral = solution[milp.integer]
+        assert np.allclose(integral, np.round(integral))
