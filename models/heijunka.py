@@ -59,6 +59,8 @@ from models.solvers.milp import SolverOptions
 FloatArray = npt.NDArray[np.float64]
 
 SequencingMethod = Literal["prv", "goal_chasing"]
+SEQUENCING_METHODS: tuple[SequencingMethod, ...] = ("prv", "goal_chasing")
+"""The ways to order a day's mix, by name."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class HeijunkaOptions:
     threads: int = 2
 
     def __post_init__(self) -> None:
-        if self.sequencing not in ("prv", "goal_chasing"):
+        if self.sequencing not in SEQUENCING_METHODS:
             raise ValueError(f"unknown sequencing method {self.sequencing!r}: prv or goal_chasing")
         if not 0 < self.level_share <= 1:
             raise ValueError("level_share must be in (0, 1]")

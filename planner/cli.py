@@ -22,7 +22,7 @@ from models import PlanningError
 from models.solvers.backends import backend_from_name
 from models.solvers.milp import Progress
 from planner import __version__
-from planner.compare import STRATEGIES, RunOptions, parse_strategies
+from planner.compare import STRATEGIES, RunOptions, parse_sequencing, parse_strategies
 from planner.compare import compare as run_comparison
 from planner.describe import describe
 from planner.report.results_workbook import write_results_workbook
@@ -206,6 +206,13 @@ def compare(
             "--time-limit", min=0.1, help="Seconds per optimisation model (default: Settings)."
         ),
     ] = None,
+    sequencing: Annotated[
+        str,
+        typer.Option(
+            "--sequencing",
+            help="Heijunka day sequences: prv (exact, default) or goal_chasing (Toyota).",
+        ),
+    ] = "prv",
 ) -> None:
     """Plan the workbook's demand with each strategy and compare the plans.
 
@@ -215,6 +222,7 @@ def compare(
     try:
         names = parse_strategies(strategies)
         backend_from_name(solver)
+        method = parse_sequencing(sequencing)
     except PlanningError as unknown:
         errors.print(f"[red]{unknown}[/]", highlight=False)
         raise typer.Exit(EXIT_INVALID_INPUT) from None
@@ -245,7 +253,9 @@ def compare(
                 f"bound {bound}{gap} (Ctrl-C keeps the best plan)"
             )
 
-        run = RunOptions(solver=solver, time_limit=time_limit, on_progress=progress)
+        run = RunOptions(
+            solver=solver, time_limit=time_limit, on_progress=progress, sequencing=method
+        )
         comparison = run_comparison(result.problem, names, run=run, on_start=started)
     _print_comparison(comparison)
     if out is not None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from models import PlanningError, Problem
 from models.batch import BatchOptions, plan_batch
-from models.heijunka import HeijunkaOptions, plan_heijunka
+from models.heijunka import SEQUENCING_METHODS, HeijunkaOptions, SequencingMethod, plan_heijunka
 from models.mrp import plan_mrp
 from models.plan import Plan
 from models.solvers.milp import ProgressCallback
@@ -30,11 +30,15 @@ class RunOptions:
         Seconds per optimisation model; the workbook's Settings when ``None``.
     on_progress
         Called with the solver's progress (time, incumbent, bound).
+    sequencing
+        How the ``heijunka`` strategy orders each day: ``prv`` (exact product
+        rate variation) or ``goal_chasing`` (Toyota's heuristic on component usage).
     """
 
     solver: str = "highs"
     time_limit: float | None = None
     on_progress: ProgressCallback | None = None
+    sequencing: SequencingMethod = "prv"
 
 
 def _mrp(problem: Problem, run: RunOptions) -> Plan:
@@ -47,7 +51,10 @@ def _batch(problem: Problem, run: RunOptions) -> Plan:
 
 
 def _heijunka(problem: Problem, run: RunOptions) -> Plan:
-    return plan_heijunka(problem, HeijunkaOptions(solver=run.solver, time_limit=run.time_limit))
+    options = HeijunkaOptions(
+        solver=run.solver, time_limit=run.time_limit, sequencing=run.sequencing
+    )
+    return plan_heijunka(problem, options)
 
 
 Strategy = Callable[[Problem, RunOptions], Plan]
@@ -64,6 +71,22 @@ class UnknownStrategyError(PlanningError):
         known = ", ".join(STRATEGIES)
         listed = ", ".join(repr(n) for n in self.names)
         super().__init__(f"unknown strategy {listed}: available strategies are {known}")
+
+
+def parse_sequencing(name: str) -> SequencingMethod:
+    """Check a sequencing method name (case-insensitive).
+
+    Raises
+    ------
+    PlanningError
+        Naming the known methods.
+    """
+    chosen = name.strip().lower()
+    for method in SEQUENCING_METHODS:
+        if method == chosen:
+            return method
+    known = ", ".join(SEQUENCING_METHODS)
+    raise PlanningError(f"unknown sequencing method {name!r}: available methods are {known}")
 
 
 def parse_strategies(names: str | Iterable[str] | None) -> list[str]:

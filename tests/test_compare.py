@@ -180,3 +180,55 @@ def test_batch_beats_mrp_on_the_small_example() -> None:
     assert batch.violations == ()
     assert batch.kpis["total_cost"] < mrp.kpis["total_cost"]
     assert comparison.results["batch"].plan.bound is not None
+
+
+def test_unknown_sequencing_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(
+        ["compare", str(DATA / "example_small.xlsx"), "--sequencing", "random"], capsys
+    )
+    assert code == EXIT_INVALID_INPUT
+    assert "unknown sequencing method 'random'" in err
+
+
+def test_heijunka_writes_sequences_kanban_and_levelling(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, summary_path = tmp_path / "pull.xlsx", tmp_path / "pull.json"
+    code, printed, _ = run(
+        [
+            "compare",
+            str(DATA / "example_plant.xlsx"),
+            "--strategies",
+            "mrp,heijunka",
+            "--sequencing",
+            "goal_chasing",
+            "--time-limit",
+            "6",
+            "--out",
+            str(out),
+            "--json",
+            str(summary_path),
+        ],
+        capsys,
+    )
+    assert code == EXIT_OK
+    assert "heijunka: passes the plan checker" in printed
+    sheets = pd.read_excel(out, sheet_name=None, engine="calamine")
+    sequence = sheets["Sequence"]
+    assert set(sequence.strategy) == {"heijunka"}
+    build = sheets["BuildPlan"]
+    pull = build[build.strategy == "heijunka"]
+    per_day = sequence.groupby(["item", "date"]).qty.sum()
+    starts = pull.groupby(["item", "start_date"]).qty.sum()
+    made = per_day.index.get_level_values("item").unique()
+    assert np.allclose(
+        per_day.sort_index().to_numpy(),
+        starts[starts.index.get_level_values(0).isin(made)].sort_index().to_numpy(),
+    )
+    kanban = sheets["Kanban"]
+    assert len(kanban) > 0
+    assert (kanban.max_inventory == kanban.cards * kanban.container_qty).all()
+    assert set(sheets["Levelling"].work_center) == {"ASM1", "ASM2", "MACH", "PRESS", "WELD"}
+    summary = json.loads(summary_path.read_text())
+    assert summary["strategies"]["heijunka"]["overload_minutes"] == 0
+    assert summary["kanban"]["heijunka"]["cards"] == int(kanban.cards.sum())
