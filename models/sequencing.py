@@ -415,89 +415,93 @@ def greedy_with_rules(demand: Sequence[int], rules: Sequence[Rule]) -> list[int]
 
 
 class _WindowLoads:
-    """Loads of one rule's full windows over a sequence, for fast swap deltas.
+    """Loads of every rule's full windows over a sequence, for fast swap deltas.
 
-    ``flags[k]`` says whether position k carries the rule's attribute,
-    ``loads[w]`` counts the carriers of window w (positions w .. w + q - 1).
-    For a swap of positions a and b, only windows holding exactly one of them
-    change, so with prefix sums of the violation change of one more and one
-    fewer carrier per window, the change of the weighted excess (carriers
-    beyond p, times the window's weight, summed over windows) of every swap
-    (a, b), all b at once, costs a few vector operations.
+    Arrays are ``[rule, position]`` or ``[rule, window]``, windows padded to
+    the longest rule with weight 0. ``flags`` says whether a position carries
+    the rule's attribute, ``loads`` counts the carriers of each window
+    (positions w .. w + q - 1), ``weights`` weighs each window (breakout).
+    For a swap of positions a and b only windows holding exactly one of them
+    change, so with prefix sums over windows of what one more and one fewer
+    carrier would add to the weighted excess (carriers beyond p, times the
+    window's weight), the change of every swap (a, b), all b at once and all
+    rules together, costs a few array operations.
     """
 
-    def __init__(self, rule: Rule, carriers: BoolArray, sequence: IntArray) -> None:
-        self.p, self.q = rule.max_in_window, rule.window
-        self.carriers = carriers
-        self.flags = carriers[sequence].astype(np.int64)
-        self.n_windows = max(0, sequence.size - self.q + 1)
-        self.loads = (
-            np.convolve(self.flags, np.ones(self.q, dtype=np.int64), "valid")
-            if self.n_windows
-            else np.zeros(0, dtype=np.int64)
+    def __init__(self, rules: Sequence[Rule], n_models: int, sequence: IntArray) -> None:
+        size = sequence.size
+        self.p = np.array([r.max_in_window for r in rules], dtype=np.int64)[:, None]
+        self.q = np.array([r.window for r in rules], dtype=np.int64)[:, None]
+        self.carriers = np.array(
+            [[m in r.attribute_models for m in range(n_models)] for r in rules], dtype=np.int64
         )
-        self.weights = np.ones(self.n_windows, dtype=np.int64)
+        self.flags = self.carriers[:, sequence]
+        n_windows = np.maximum(0, size - self.q + 1)
+        width = max(1, int(n_windows.max()))
+        self.valid = np.arange(width)[None, :] < n_windows
+        self.loads = np.zeros((len(rules), width), dtype=np.int64)
+        for r in range(len(rules)):
+            count = int(n_windows[r, 0])
+            if count:
+                kernel = np.ones(int(self.q[r, 0]), dtype=np.int64)
+                self.loads[r, :count] = np.convolve(self.flags[r], kernel, "valid")
+        self.weights = self.valid.astype(np.int64)
+        positions = np.arange(size)[None, :]
+        self.lo = np.maximum(0, positions - self.q + 1)
+        self.hi = np.maximum(np.minimum(positions, n_windows - 1), self.lo - 1)
+        self.rows = np.arange(len(rules))[:, None]
         self._refresh()
 
     def _refresh(self) -> None:
-        self.up = np.concatenate([[0], np.cumsum(self.weights * (self.loads >= self.p))])
-        self.down = np.concatenate([[0], np.cumsum(self.weights * (self.loads > self.p))])
+        zero = np.zeros((self.loads.shape[0], 1), dtype=np.int64)
+        self.up = np.hstack([zero, np.cumsum(self.weights * (self.loads >= self.p), axis=1)])
+        self.down = np.hstack([zero, np.cumsum(self.weights * (self.loads > self.p), axis=1)])
+
+    def over(self) -> BoolArray:
+        """``[rule, window]``: over-full windows."""
+        over: BoolArray = (self.loads > self.p) & self.valid
+        return over
+
+    def violations(self) -> int:
+        """Over-full windows of all rules."""
+        return int(self.over().sum())
 
     def breakout(self) -> None:
         """Weigh the over-full windows one more (Morris's breakout method)."""
-        self.weights += self.loads > self.p
+        self.weights += self.over()
         self._refresh()
 
-    def violations(self) -> int:
-        """Over-full windows."""
-        return int((self.loads > self.p).sum())
+    def carriers_in(self, rule: int, window: int) -> IntArray:
+        """Positions of a window that carry the rule's attribute."""
+        q = int(self.q[rule, 0])
+        return window + np.flatnonzero(self.flags[rule, window : window + q])
 
-    def excess(self) -> int:
-        """Carriers beyond capacity, summed over the windows."""
-        return int(np.maximum(0, self.loads - self.p).sum())
-
-    def violated_windows(self) -> IntArray:
-        """Over-full windows, by first position."""
-        return np.flatnonzero(self.loads > self.p)
-
-    def carriers_in(self, window: int) -> IntArray:
-        """Positions of window ``window`` that carry the attribute."""
-        return window + np.flatnonzero(self.flags[window : window + self.q])
-
-    def _span(self, x: IntArray) -> tuple[IntArray, IntArray]:
-        """First and last window holding each position (last < first: none)."""
-        lo = np.maximum(0, x - self.q + 1)
-        return lo, np.maximum(np.minimum(x, self.n_windows - 1), lo - 1)
-
-    def swap_deltas(self, a: int, b: IntArray) -> IntArray:
-        """Change of this rule's weighted excess if position a swaps with each of ``b``."""
-        if self.n_windows <= 0:
-            return np.zeros(b.size, dtype=np.int64)
-        step = self.flags[b] - self.flags[a]
-        a_lo, a_hi = self._span(np.array([a]))
-        b_lo, b_hi = self._span(b)
-        o_lo = np.maximum(a_lo, b_lo)
-        o_hi = np.maximum(np.minimum(a_hi, b_hi), o_lo - 1)
-        up, down = self.up, self.down
-        overlap_up = up[o_hi + 1] - up[o_lo]
-        overlap_down = down[o_hi + 1] - down[o_lo]
-        up_a = up[a_hi + 1] - up[a_lo] - overlap_up
-        down_a = down[a_hi + 1] - down[a_lo] - overlap_down
-        up_b = up[b_hi + 1] - up[b_lo] - overlap_up
-        down_b = down[b_hi + 1] - down[b_lo] - overlap_down
-        deltas: IntArray = np.where(step > 0, up_a - down_b, np.where(step < 0, up_b - down_a, 0))
+    def swap_deltas(self, a: int) -> IntArray:
+        """Change of the weighted excess if position a swaps with each position."""
+        step = self.flags - self.flags[:, [a]]
+        a_lo, a_hi = self.lo[:, [a]], self.hi[:, [a]]
+        o_lo = np.maximum(a_lo, self.lo)
+        o_hi = np.maximum(np.minimum(a_hi, self.hi), o_lo - 1)
+        up, down, rows = self.up, self.down, self.rows
+        overlap_up = up[rows, o_hi + 1] - up[rows, o_lo]
+        overlap_down = down[rows, o_hi + 1] - down[rows, o_lo]
+        up_a = up[rows, a_hi + 1] - up[rows, a_lo] - overlap_up
+        down_a = down[rows, a_hi + 1] - down[rows, a_lo] - overlap_down
+        up_b = up[rows, self.hi + 1] - up[rows, self.lo] - overlap_up
+        down_b = down[rows, self.hi + 1] - down[rows, self.lo] - overlap_down
+        change = np.where(step > 0, up_a - down_b, np.where(step < 0, up_b - down_a, 0))
+        deltas: IntArray = change.sum(axis=0)
         return deltas
 
     def swap(self, a: int, b: int, sequence: IntArray) -> None:
         """Update after positions a and b of ``sequence`` were swapped."""
         for x in (a, b):
-            new = int(self.carriers[sequence[x]])
-            change = new - self.flags[x]
-            if change:
-                self.flags[x] = new
-                lo, hi = max(0, x - self.q + 1), min(x, self.n_windows - 1)
-                if hi >= lo:
-                    self.loads[lo : hi + 1] += change
+            new = self.carriers[:, sequence[x]]
+            change = new - self.flags[:, x]
+            self.flags[:, x] = new
+            for r in np.flatnonzero(change).tolist():
+                lo, hi = int(self.lo[r, x]), int(self.hi[r, x])
+                self.loads[r, lo : hi + 1] += change[r]
         self._refresh()
 
 
@@ -525,38 +529,22 @@ def repair_with_rules(
     current = np.array(sequence, dtype=np.int64)
     if current.size < 2 or not rules:
         return [int(m) for m in current]
-    n_models = int(current.max()) + 1
-    loads = [
-        _WindowLoads(
-            rule,
-            np.array([m in rule.attribute_models for m in range(n_models)], dtype=bool),
-            current,
-        )
-        for rule in rules
-    ]
+    loads = _WindowLoads(rules, int(current.max()) + 1, current)
     rng = np.random.default_rng(seed)
-    violations = sum(w.violations() for w in loads)
+    violations = loads.violations()
     best, best_violations = current.copy(), violations
-    positions = np.arange(current.size)
     while violations > 0 and time.perf_counter() - started < time_limit:
-        over = [w.violated_windows() for w in loads]
-        pick = int(rng.integers(sum(o.size for o in over)))
-        rule = 0
-        while pick >= over[rule].size:
-            pick -= over[rule].size
-            rule += 1
-        a = int(rng.choice(loads[rule].carriers_in(int(over[rule][pick]))))
-        deltas = sum(w.swap_deltas(a, positions) for w in loads)
-        score = np.where(current != current[a], deltas, np.iinfo(np.int64).max)
+        over = np.argwhere(loads.over())
+        rule, window = over[int(rng.integers(over.shape[0]))]
+        a = int(rng.choice(loads.carriers_in(int(rule), int(window))))
+        score = np.where(current != current[a], loads.swap_deltas(a), np.iinfo(np.int64).max)
         if score.min() >= 0:
-            for w in loads:
-                w.breakout()
+            loads.breakout()
             continue
         b = int(rng.choice(np.flatnonzero(score == score.min())))
         current[a], current[b] = current[b], current[a]
-        for w in loads:
-            w.swap(a, b, current)
-        violations = sum(w.violations() for w in loads)
+        loads.swap(a, b, current)
+        violations = loads.violations()
         if violations < best_violations:
             best, best_violations = current.copy(), violations
     return [int(m) for m in best]
@@ -748,7 +736,7 @@ def sequence_with_rules(
     hint: list[int] | None = None,
     workers: int = 2,
     feasibility_share: float = 0.5,
-    search_share: float = 0.5,
+    search_share: float = 0.8,
     seed: int = 0,
 ) -> SequenceResult:
     r"""Sequence a day's mix under p/q rules with CP-SAT, then level it.

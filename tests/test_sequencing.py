@@ -230,23 +230,34 @@ def excess(sequence: Sequence[int], rule: Rule) -> int:
 @settings(max_examples=150, deadline=None)
 @given(
     sequence=st.lists(st.integers(0, 3), min_size=2, max_size=14),
-    window=st.integers(1, 5),
-    most=st.integers(0, 2),
-    marked=st.sets(st.integers(0, 3), min_size=1),
+    rules=st.lists(
+        st.builds(
+            Rule,
+            st.frozensets(st.integers(0, 3), min_size=1),
+            st.integers(0, 2),
+            st.integers(1, 5),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
     data=st.data(),
 )
 def test_swap_deltas_equal_the_change_of_excess(
-    sequence: list[int], window: int, most: int, marked: set[int], data: st.DataObject
+    sequence: list[int], rules: list[Rule], data: st.DataObject
 ) -> None:
-    rule = Rule(frozenset(marked), most, window)
     array = np.array(sequence)
-    loads = WindowLoads(rule, np.array([m in marked for m in range(4)]), array)
+    loads = WindowLoads(rules, 4, array)
     a = data.draw(st.integers(0, len(sequence) - 1))
-    deltas = loads.swap_deltas(a, np.arange(len(sequence)))
+    deltas = loads.swap_deltas(a)
+    before = sum(excess(sequence, rule) for rule in rules)
     for b in range(len(sequence)):
         swapped = array.copy()
         swapped[a], swapped[b] = swapped[b], swapped[a]
-        assert deltas[b] == excess(swapped.tolist(), rule) - excess(sequence, rule)
+        assert deltas[b] == sum(excess(swapped.tolist(), rule) for rule in rules) - before
+    b = data.draw(st.integers(0, len(sequence) - 1))
+    array[a], array[b] = array[b], array[a]
+    loads.swap(a, b, array)
+    assert loads.violations() == count_violations(array.tolist(), rules)
 
 
 def test_repair_with_rules_removes_every_violation_of_a_feasible_day() -> None:
