@@ -26,7 +26,7 @@ from planner.compare import STRATEGIES, RunOptions, parse_sequencing, parse_stra
 from planner.compare import compare as run_comparison
 from planner.describe import describe
 from planner.report.results_workbook import write_results_workbook
-from planner.report.summary_json import write_summary_json
+from planner.report.summary_json import summary, write_summary_json
 from planner.results import Comparison
 from planner.workbook.issues import Issue
 from planner.workbook.reader import ReadResult, read_workbook
@@ -164,7 +164,7 @@ def _kpi_text(key: str, value: Any) -> str:
     return f"{value:,.2f}"
 
 
-def _print_comparison(comparison: Comparison) -> None:
+def _print_comparison(comparison: Comparison, console: Console) -> None:
     table = Table("kpi", *comparison.strategies, title=f"{comparison.problem.name}: plans compared")
     keys = list(dict.fromkeys(k for r in comparison.results.values() for k in r.evaluation.kpis))
     for key in keys:
@@ -190,7 +190,8 @@ def compare(
         Path | None, typer.Option("--out", help="Write the output workbook (.xlsx) here.")
     ] = None,
     json_path: Annotated[
-        Path | None, typer.Option("--json", help="Write the summary JSON here.")
+        Path | None,
+        typer.Option("--json", help="Write the summary JSON here ('-' prints it to stdout)."),
     ] = None,
     strategies: Annotated[
         str,
@@ -213,6 +214,7 @@ def compare(
             help="Heijunka day sequences: prv (exact, default) or goal_chasing (Toyota).",
         ),
     ] = "prv",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Plan the workbook's demand with each strategy and compare the plans.
 
@@ -232,6 +234,8 @@ def compare(
     result = read_workbook(workbook)
     if result.problem is None:
         raise typer.Exit(_report(result, as_json=False, show_all=False))
+    to_stdout = json_path is not None and str(json_path) == "-"
+    console = Console(quiet=quiet or to_stdout)
     if result.warnings:
         console.print(
             f"[yellow]{len(result.warnings)} warning(s) in the workbook[/] "
@@ -257,11 +261,14 @@ def compare(
             solver=solver, time_limit=time_limit, on_progress=progress, sequencing=method
         )
         comparison = run_comparison(result.problem, names, run=run, on_start=started)
-    _print_comparison(comparison)
+    _print_comparison(comparison, console)
     if out is not None:
         write_results_workbook(comparison, out)
         console.print(f"Wrote {out}")
-    if json_path is not None:
+    if to_stdout:
+        text = json.dumps(summary(comparison), indent=2, ensure_ascii=False, allow_nan=False)
+        sys.stdout.write(text + "\n")
+    elif json_path is not None:
         write_summary_json(comparison, json_path)
         console.print(f"Wrote {json_path}")
 

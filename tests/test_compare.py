@@ -232,3 +232,34 @@ def test_heijunka_writes_sequences_kanban_and_levelling(
     summary = json.loads(summary_path.read_text())
     assert summary["strategies"]["heijunka"]["overload_minutes"] == 0
     assert summary["kanban"]["heijunka"]["cards"] == int(kanban.cards.sum())
+
+
+def test_json_to_stdout_prints_only_the_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        ["compare", str(DATA / "example_small.xlsx"), "--strategies", "mrp", "--json", "-"],
+        capsys,
+    )
+    assert code == EXIT_OK
+    document = json.loads(out)
+    assert list(document["strategies"]) == ["mrp"]
+
+
+def test_quiet_prints_nothing_but_still_writes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_path = tmp_path / "plan.xlsx"
+    code, out, err = run(
+        [
+            "compare",
+            str(DATA / "example_small.xlsx"),
+            "--strategies",
+            "mrp",
+            "--quiet",
+            "--out",
+            str(out_path),
+        ],
+        capsys,
+    )
+    assert code == EXIT_OK
+    assert out == err == ""
+    assert out_path.exists()
