@@ -2,9 +2,17 @@
 
 The workbook holds the sheets of ``spec/workbook.md`` ("Output workbook") in
 long form, so that other programs can read them back, plus ``Levelling``,
-``Pegging`` and ``Violations``: ``Summary``, ``BuildPlan``, ``Inventory``, ``Load``,
-``Sequence``, ``Kanban``, ``Messages``, ``Levelling``, ``Pegging``, ``Violations``. Each
-sheet has exactly the columns of the matching frame of :mod:`planner.tables`,
+``Pegging`` and ``Violations``, then, for a person: ``Plan <strategy>``
+(each strategy's starts as an item x day grid, shaded by quantity), ``Box
+<strategy>`` for sequenced plans (a heijunka box: the item in each slot of
+each work center's day, coloured by item) and ``ChartData`` (the series of
+the charts). ``Summary`` comes first: the KPI table with the best value per
+row highlighted, each strategy's change against ``mrp``, and native charts
+of the cost breakdown, the inventory value per day and each work center's
+load against its capacity. The long sheets are ``BuildPlan``,
+``Inventory``, ``Load``, ``Sequence``, ``Kanban``, ``Messages``,
+``Levelling``, ``Pegging`` and ``Violations``. Each such sheet has exactly
+the columns of the matching frame of :mod:`planner.tables`,
 a bold frozen header row and (all but ``Summary``) an autofilter. Dates are
 Excel dates shown as ``yyyy-mm-dd``; a missing or non-finite value is a
 blank cell; text is always stored as text, even when it looks like a
@@ -32,6 +40,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from planner.results import Comparison
 from planner.tables import FRAMES
+from planner.winners import BASELINE, changes_against_baseline, winners
 
 __all__ = ["SHEETS", "write_results_workbook"]
 
@@ -70,6 +79,23 @@ _NUMBER_WIDTH = 12
 _MIN_WIDTH = 10
 _MAX_WIDTH = 60
 _MAX_TEXT = 32_767
+_CHART_DATA = "ChartData"
+_MAX_LOAD_CHARTS = 12
+_BEST_FILL = "#C6EFCE"
+_BOX_COLORS = (
+    "#8DD3C7",
+    "#FFFFB3",
+    "#BEBADA",
+    "#FB8072",
+    "#80B1D3",
+    "#FDB462",
+    "#B3DE69",
+    "#FCCDE5",
+    "#D9D9D9",
+    "#BC80BD",
+    "#CCEBC5",
+    "#FFED6F",
+)
 _ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
@@ -103,8 +129,14 @@ def write_results_workbook(comparison: Comparison, path: str | Path) -> None:
             sheet = workbook.add_worksheet(title)
             if title == "Summary":
                 _write_summary(workbook, sheet, frame, bold)
+                _add_charts(workbook, sheet, comparison, frame)
             else:
                 _write_table(sheet, frame, bold)
+        for name, result in comparison.results.items():
+            _write_grid(workbook, comparison, name, bold)
+            if result.plan.sequences:
+                _write_box(workbook, comparison, name, bold)
+        _write_chart_data(workbook, comparison, bold)
         workbook.close()
         temporary.replace(target)
     except BaseException:
@@ -113,26 +145,187 @@ def write_results_workbook(comparison: Comparison, path: str | Path) -> None:
 
 
 def _write_summary(workbook: Any, sheet: Worksheet, frame: pd.DataFrame, bold: Any) -> None:
+    """The KPI table, the best value per row highlighted, then the change against ``mrp``."""
     kpis = [str(kpi) for kpi in frame["kpi"].tolist()]
     strategies = [str(name) for name in frame.columns[1:]]
-    sheet.set_column(0, 0, max([len("kpi"), *map(len, kpis)]) + 4)
-    for column, name in enumerate(strategies, 1):
-        sheet.set_column(column, column, max(16, len(name) + 4))
-    sheet.freeze_panes(1, 1)
-    sheet.write_row(0, 0, ["kpi", *strategies], bold)
-    formats = {
-        pattern: workbook.add_format({"num_format": pattern})
-        for pattern in {*KPI_FORMATS.values(), COUNT_FORMAT, QUANTITY_FORMAT}
+    table = {
+        n: {k: _cell_value(frame[n].iat[row]) for row, k in enumerate(kpis)} for n in strategies
     }
+    best = winners(table)
+    changes = changes_against_baseline(table)
+    sheet.set_column(0, 0, max([len("kpi"), *map(len, kpis)]) + 4)
+    for column in range(1, len(strategies) + len(changes) + 2):
+        sheet.set_column(column, column, 16)
+    sheet.freeze_panes(1, 1)
+    delta_titles = [f"{name} vs {BASELINE}" for name in changes]
+    sheet.write_row(0, 0, ["kpi", *strategies], bold)
+    if changes:
+        sheet.write_row(0, len(strategies) + 2, delta_titles, bold)
+    patterns = {*KPI_FORMATS.values(), COUNT_FORMAT, QUANTITY_FORMAT}
+    formats = {p: workbook.add_format({"num_format": p}) for p in patterns}
+    winning = {
+        p: workbook.add_format({"num_format": p, "bold": True, "bg_color": _BEST_FILL})
+        for p in patterns
+    }
+    change_format = workbook.add_format({"num_format": "+0.0%;-0.0%;0.0%"})
     for row, kpi in enumerate(kpis, 1):
         sheet.write_string(row, 0, kpi)
         for column, name in enumerate(strategies, 1):
-            value = _cell_value(frame[name].iat[row - 1])
+            value = table[name][kpi]
             if isinstance(value, int | float) and not isinstance(value, bool):
                 default = COUNT_FORMAT if isinstance(value, int) else QUANTITY_FORMAT
-                sheet.write_number(row, column, value, formats[KPI_FORMATS.get(kpi, default)])
+                pattern = KPI_FORMATS.get(kpi, default)
+                chosen = winning if name in best.get(kpi, ()) else formats
+                sheet.write_number(row, column, value, chosen[pattern])
             elif value is not None:
                 sheet.write(row, column, value)
+        for column, name in enumerate(changes, len(strategies) + 2):
+            change = changes[name].get(kpi)
+            if change is not None:
+                sheet.write_number(row, column, change, change_format)
+
+
+def _add_charts(
+    workbook: Any, sheet: Worksheet, comparison: Comparison, frame: pd.DataFrame
+) -> None:
+    """Native charts beside the KPI table: costs, inventory value, load per work center."""
+    kpis = [str(kpi) for kpi in frame["kpi"].tolist()]
+    strategies = comparison.strategies
+    anchor = len(strategies) * 2 + 4
+    costs = workbook.add_chart({"type": "column", "subtype": "stacked"})
+    for part in ("setup_cost", "holding_cost", "backlog_cost", "overtime_cost"):
+        if part not in kpis:
+            continue
+        row = kpis.index(part) + 1
+        costs.add_series(
+            {
+                "name": part.removesuffix("_cost"),
+                "categories": ["Summary", 0, 1, 0, len(strategies)],
+                "values": ["Summary", row, 1, row, len(strategies)],
+            }
+        )
+    costs.set_title({"name": "Cost per strategy"})
+    costs.set_y_axis({"num_format": "#,##0"})
+    sheet.insert_chart(1, anchor, costs, {"x_scale": 1.2, "y_scale": 1.1})
+    days = comparison.problem.n_days
+    inventory = workbook.add_chart({"type": "line"})
+    for k, name in enumerate(strategies):
+        inventory.add_series(
+            {
+                "name": name,
+                "categories": [_CHART_DATA, 1, 0, days, 0],
+                "values": [_CHART_DATA, 1, 1 + k, days, 1 + k],
+            }
+        )
+    inventory.set_title({"name": "Inventory value per day"})
+    inventory.set_x_axis({"date_axis": True, "num_format": "yyyy-mm-dd"})
+    inventory.set_y_axis({"num_format": "#,##0"})
+    sheet.insert_chart(18, anchor, inventory, {"x_scale": 1.6, "y_scale": 1.1})
+    for k, (w, columns) in enumerate(_load_columns(comparison).items()):
+        if k >= _MAX_LOAD_CHARTS:
+            break
+        chart = workbook.add_chart({"type": "line"})
+        for title, column in columns:
+            chart.add_series(
+                {
+                    "name": title,
+                    "categories": [_CHART_DATA, 1, 0, days, 0],
+                    "values": [_CHART_DATA, 1, column, days, column],
+                    "line": {"dash_type": "dash"} if title.startswith("capacity") else {},
+                }
+            )
+        chart.set_title({"name": f"Load of {comparison.problem.work_centers[w].code} (minutes)"})
+        chart.set_x_axis({"date_axis": True, "num_format": "yyyy-mm-dd"})
+        sheet.insert_chart(35 + 17 * k, anchor, chart, {"x_scale": 1.6, "y_scale": 1.1})
+
+
+def _load_columns(comparison: Comparison) -> dict[int, list[tuple[str, int]]]:
+    """Chart-data columns per work center: one load line per strategy, then capacity lines."""
+    first = 1 + len(comparison.strategies)
+    columns: dict[int, list[tuple[str, int]]] = {}
+    for w in range(len(comparison.problem.work_centers)):
+        titles = [*comparison.strategies, "capacity", "capacity + overtime"]
+        columns[w] = [(title, first + k) for k, title in enumerate(titles)]
+        first += len(titles)
+    return columns
+
+
+def _write_chart_data(workbook: Any, comparison: Comparison, bold: Any) -> None:
+    """The series the Summary charts draw: inventory value and load per day."""
+    problem = comparison.problem
+    sheet = workbook.add_worksheet(_CHART_DATA)
+    header: list[str] = ["date", *(f"inventory value {n}" for n in comparison.strategies)]
+    series = [problem.unit_cost @ r.evaluation.inventory for r in comparison.results.values()]
+    for w, center in enumerate(problem.work_centers):
+        header += [f"{center.code} load {n}" for n in comparison.strategies]
+        header += [f"{center.code} capacity", f"{center.code} capacity + overtime"]
+        series += [r.evaluation.load[w] for r in comparison.results.values()]
+        series += [problem.capacity[w], problem.capacity[w] + problem.overtime_capacity[w]]
+    sheet.freeze_panes(1, 1)
+    sheet.set_column(0, 0, _DATE_WIDTH)
+    sheet.set_column(1, len(header), 14)
+    sheet.write_row(0, 0, header, bold)
+    values = np.vstack(series).T if series else np.zeros((problem.n_days, 0))
+    for t, day in enumerate(problem.days):
+        sheet.write_datetime(t + 1, 0, datetime(day.year, day.month, day.day))
+        sheet.write_row(t + 1, 1, values[t].tolist())
+
+
+def _write_grid(workbook: Any, comparison: Comparison, strategy: str, bold: Any) -> None:
+    """One strategy's build plan as an item x day grid, shaded by quantity."""
+    problem = comparison.problem
+    starts = comparison.results[strategy].plan.starts
+    sheet = workbook.add_worksheet(_sheet_name(f"Plan {strategy}"))
+    sheet.freeze_panes(1, 2)
+    sheet.set_column(0, 0, max(10, max((len(i.code) for i in problem.items), default=0) + 2))
+    sheet.set_column(1, 1, 14)
+    sheet.set_column(2, 1 + problem.n_days, _DATE_WIDTH)
+    header_date = workbook.add_format({"bold": True, "num_format": DATE_FORMAT})
+    sheet.write_row(0, 0, ["item", "work_center"], bold)
+    for t, day in enumerate(problem.days):
+        sheet.write_datetime(0, 2 + t, datetime(day.year, day.month, day.day), header_date)
+    centers = problem.item_work_center
+    for i, item in enumerate(problem.items):
+        sheet.write_string(1 + i, 0, item.code)
+        if centers[i] >= 0:
+            sheet.write_string(1 + i, 1, problem.work_centers[centers[i]].code)
+        row = starts[i]
+        for t in np.flatnonzero(row > 0).tolist():
+            sheet.write_number(1 + i, 2 + t, float(row[t]))
+    if problem.n_items and problem.n_days:
+        sheet.conditional_format(
+            1,
+            2,
+            problem.n_items,
+            1 + problem.n_days,
+            {"type": "2_color_scale", "min_color": "#FFFFFF", "max_color": "#F8696B"},
+        )
+
+
+def _write_box(workbook: Any, comparison: Comparison, strategy: str, bold: Any) -> None:
+    """A heijunka box: per work center and day, the item in each pitch slot, coloured by item."""
+    problem = comparison.problem
+    sequences = comparison.results[strategy].plan.sequences
+    sheet = workbook.add_worksheet(_sheet_name(f"Box {strategy}"))
+    slots = max((len(p) for p in sequences.values()), default=0)
+    sheet.freeze_panes(1, 2)
+    sheet.set_column(0, 0, 14)
+    sheet.set_column(1, 1, _DATE_WIDTH)
+    sheet.set_column(2, 1 + slots, 8)
+    sheet.write_row(0, 0, ["work_center", "date", *range(1, slots + 1)], bold)
+    fills = [workbook.add_format({"bg_color": color}) for color in _BOX_COLORS]
+    date_format = workbook.add_format({"num_format": DATE_FORMAT})
+    for row, (w, t) in enumerate(sorted(sequences), 1):
+        day = problem.days[t]
+        sheet.write_string(row, 0, problem.work_centers[w].code)
+        sheet.write_datetime(row, 1, datetime(day.year, day.month, day.day), date_format)
+        for slot, (item, _qty) in enumerate(sequences[(w, t)]):
+            sheet.write_string(row, 2 + slot, problem.items[item].code, fills[item % len(fills)])
+
+
+def _sheet_name(text: str) -> str:
+    """A valid sheet name: no ``[]:*?/\\``, at most 31 characters."""
+    return re.sub(r"[\[\]:*?/\\]", "_", text)[:31]
 
 
 def _write_table(sheet: Worksheet, frame: pd.DataFrame, bold: Any) -> None:
