@@ -28,6 +28,7 @@ from planner.describe import describe
 from planner.report.results_workbook import write_results_workbook
 from planner.report.summary_json import summary, write_summary_json
 from planner.results import Comparison
+from planner.winners import winners
 from planner.workbook.issues import Issue
 from planner.workbook.reader import ReadResult, read_workbook
 
@@ -148,7 +149,12 @@ def validate(
     raise typer.Exit(_report(read_workbook(workbook), as_json, show_all))
 
 
-def _kpi_text(key: str, value: Any) -> str:
+def _kpi_text(key: str, value: Any, *, best: bool = False) -> str:
+    text = _kpi_number(key, value)
+    return f"[bold green]{text}[/]" if best else text
+
+
+def _kpi_number(key: str, value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, str):
@@ -166,11 +172,18 @@ def _kpi_text(key: str, value: Any) -> str:
 
 def _print_comparison(comparison: Comparison, console: Console) -> None:
     table = Table("kpi", *comparison.strategies, title=f"{comparison.problem.name}: plans compared")
-    keys = list(dict.fromkeys(k for r in comparison.results.values() for k in r.evaluation.kpis))
+    kpis = {name: r.evaluation.kpis for name, r in comparison.results.items()}
+    best = winners(kpis) if len(kpis) > 1 else {}
+    keys = list(dict.fromkeys(k for values in kpis.values() for k in values))
     for key in keys:
-        cells = [_kpi_text(key, r.evaluation.kpis.get(key)) for r in comparison.results.values()]
+        cells = [
+            _kpi_text(key, values.get(key), best=name in best.get(key, ()))
+            for name, values in kpis.items()
+        ]
         table.add_row(key, *cells)
     console.print(table)
+    if best:
+        console.print("[bold green]green[/]: the best value of each row")
     for name, result in comparison.results.items():
         violations = result.evaluation.violations
         messages = len(result.plan.messages) + len(result.evaluation.messages)
