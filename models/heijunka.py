@@ -82,6 +82,9 @@ class HeijunkaOptions:
         Toyota's heuristic on component usage (output rate variation).
     level_share
         Share of the time limit for the level-loading model.
+    day_seconds
+        Most seconds to sequence one work-center day under sequence rules
+        (local search, then CP-SAT); days without rules take milliseconds.
     threads
         Solver threads.
     """
@@ -90,7 +93,8 @@ class HeijunkaOptions:
     time_limit: float | None = None
     mip_gap: float | None = None
     sequencing: SequencingMethod = "prv"
-    level_share: float = 0.5
+    level_share: float = 0.4
+    day_seconds: float = 0.5
     threads: int = 2
 
     def __post_init__(self) -> None:
@@ -98,6 +102,8 @@ class HeijunkaOptions:
             raise ValueError(f"unknown sequencing method {self.sequencing!r}: prv or goal_chasing")
         if not 0 < self.level_share <= 1:
             raise ValueError("level_share must be in (0, 1]")
+        if self.day_seconds <= 0:
+            raise ValueError("day_seconds must be > 0")
 
 
 def plan_heijunka(problem: Problem, options: HeijunkaOptions | None = None) -> Plan:
@@ -253,7 +259,8 @@ def _sequence_days(
     for w, day, blocks, mixed, ruled in days:
         budget = 0.0
         if ruled:
-            budget = max(0.2, (deadline - time.perf_counter()) / left)
+            share = (deadline - time.perf_counter()) / left
+            budget = max(0.1, min(options.day_seconds, share))
             left -= 1
         limit = problem.capacity[w, day] + (problem.overtime_capacity[w, day] if ruled else 0.0)
         room = max(limit, pull.load[w, day]) - pull.load[w, day]
