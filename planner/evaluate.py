@@ -4,12 +4,15 @@ Every strategy's plan is judged here, by the accounting of the workbook
 contract, from the plan's starts (and sequences) alone: the flow balance is
 rebuilt, costs and KPIs are recomputed, and every broken rule is reported as
 a violation with item, day and size. No strategy computes its own KPIs.
+
+Every KPI (name, formula, unit, meaning) is documented in one place:
+``docs/kpis.md``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -19,6 +22,8 @@ import numpy.typing as npt
 
 from models import PlanningError, Problem
 from models.plan import MessageLevel, Plan, PlanMessage, Position
+from planner.explain import explain_late, explain_overloads
+from planner.explain import format_quantity as _qty
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -66,7 +71,8 @@ class Evaluation:
         The plan's strategy.
     kpis
         The summary figures, in the order of the workbook contract's Summary
-        JSON keys, then extras (see :func:`evaluate`).
+        JSON keys, then extras (see :func:`evaluate`; formulas in
+        ``docs/kpis.md``).
     inventory, backlog
         End-of-day inventory and backlog per item and day.
     on_time
@@ -80,8 +86,10 @@ class Evaluation:
     violations
         Every broken rule; empty for a feasible plan.
     messages
-        Exception messages for the planner: overloads, shortages, late
-        demand, safety-stock dips. The plan's own messages are not repeated.
+        Exception messages for the planner: shortages, overloads (with the
+        items that load them), late demand (with its cause: lead time,
+        component, capacity or the plan itself), safety-stock dips. The
+        plan's own messages are not repeated.
     """
 
     strategy: str
@@ -131,6 +139,14 @@ class Evaluation:
             "overload": self.overload.sum(axis=0),
         }
 
+    def load_cv(self, problem: Problem) -> FloatArray:
+        """Per work center, the coefficient of variation of its daily load (see :func:`load_cv`).
+
+        The ``load_cv`` KPI is the mean of the finite values; NaN marks a work
+        center without load.
+        """
+        return load_cv(self.load, problem.capacity)
+
     def __repr__(self) -> str:
         kpis = self.kpis
         return (
@@ -176,8 +192,15 @@ def evaluate(problem: Problem, plan: Plan) -> Evaluation:
         ``peak_inventory_value``, ``backlog_unit_days``, ``fill_rate``,
         ``overload_minutes``, ``max_utilization``, ``solve_seconds``,
         ``status``, ``bound``, ``gap``, then ``overtime_minutes``,
-        ``late_units``, ``shortage_units``, ``violations`` (their number)
-        and ``orders`` (item-days with a start).
+        ``late_units``, ``shortage_units``, ``violations`` (their number),
+        ``orders`` (item-days with a start), then ``days_of_supply``,
+        ``avg_inventory_value_finished``, ``avg_inventory_value_subassembly``,
+        ``avg_inventory_value_purchased``, ``setups_per_day``, ``load_cv``,
+        ``production_mix_cv``, ``build_day_share``, ``flow_time_days``,
+        ``bullwhip_ratio`` and ``safety_stock_shortfall_unit_days``. Every
+        KPI's formula, unit and meaning is in ``docs/kpis.md``. ``messages``
+        explain every overload and late episode by its cause (see
+        :mod:`planner.explain`).
 
     Raises
     ------
@@ -241,14 +264,9 @@ def evaluate(problem: Problem, plan: Plan) -> Evaluation:
         (load, overtime, overload),
         len(violations),
     )
+    kpis.update(_flow_kpis(problem, starts, setups, inventory, backlog, flow.dependent, load))
 
-    messages = (
-        _shortage_messages(problem, shortage)
-        + _overload_messages(problem, load, overload)
-        + _late_messages(problem, on_time, backlog, flow.tolerance)
-        + _safety_stock_messages(problem, inventory, flow.tolerance)
-    )
-    return Evaluation(
+    evaluation = Evaluation(
         strategy=plan.strategy,
         kpis=kpis,
         inventory=inventory,
@@ -260,8 +278,15 @@ def evaluate(problem: Problem, plan: Plan) -> Evaluation:
         overtime=overtime,
         overload=overload,
         violations=tuple(violations),
-        messages=tuple(messages),
+        messages=(),
     )
+    messages = (
+        _shortage_messages(problem, shortage)
+        + explain_overloads(problem, starts, evaluation)
+        + explain_late(problem, starts, evaluation, tolerance=flow.tolerance)
+        + _safety_stock_messages(problem, inventory, flow.tolerance)
+    )
+    return replace(evaluation, messages=tuple(messages))
 
 
 def _checked_starts(problem: Problem, plan: Plan) -> tuple[FloatArray, list[Violation]]:
@@ -495,6 +520,150 @@ def _kpis(
     }
 
 
+class ItemClasses(NamedTuple):
+    """Which items count as finished goods, sub-assemblies and purchased items (disjoint)."""
+
+    finished: BoolArray
+    subassembly: BoolArray
+    purchased: BoolArray
+
+
+def item_classes(problem: Problem) -> ItemClasses:
+    """Split the items into the three BOM classes of the inventory-by-level KPIs.
+
+    Finished goods are the items with external demand in the horizon that no
+    other item uses (made or bought: a resold item is finished stock);
+    sub-assemblies are the other made items; purchased items the other
+    bought ones. Every item is in exactly one class, so the three average
+    values add up to ``avg_inventory_value``.
+    """
+    finished = (problem.demand.sum(axis=1) > 0) & ~_components(problem)
+    made = np.asarray(problem.is_make, dtype=bool)
+    return ItemClasses(finished, ~finished & made, ~finished & ~made)
+
+
+def load_cv(load: FloatArray, capacity: FloatArray) -> FloatArray:
+    """Coefficient of variation of each work center's daily load over its open days.
+
+    A work center's open days are those with regular capacity or with load
+    (a day closed by a Calendar exception is not a day on which the load
+    could be level). The CV is the population standard deviation over the
+    mean; NaN for a work center without load.
+    """
+    open_days = (capacity > 0) | (load > 0)
+    count = open_days.sum(axis=1)
+    total = np.where(open_days, load, 0.0).sum(axis=1)
+    mean = np.divide(total, count, out=np.zeros(len(count)), where=count > 0)
+    spread = np.where(open_days, load - mean[:, None], 0.0)
+    std = np.sqrt(
+        np.divide((spread**2).sum(axis=1), count, out=np.zeros(len(count)), where=count > 0)
+    )
+    cv = np.divide(std, mean, out=np.full(len(count), np.nan), where=mean > 0)
+    return np.asarray(cv, dtype=float)
+
+
+def _flow_kpis(
+    problem: Problem,
+    starts: FloatArray,
+    setups: IntArray,
+    inventory: FloatArray,
+    backlog: FloatArray,
+    dependent: FloatArray,
+    load: FloatArray,
+) -> dict[str, float | None]:
+    """The KPIs of where stock sits, how level the plan is and how long material flows.
+
+    Every formula is in ``docs/kpis.md``; a KPI whose denominator is empty
+    (no consumption, no load, no finished item built, flat demand) is None.
+    """
+    n_days = problem.n_days
+    demand = problem.demand.sum(axis=1)
+    shipped = demand - np.minimum(demand, backlog[:, -1])
+    consumed = shipped + dependent.sum(axis=1)
+    item_value = problem.unit_cost[:, None] * inventory
+    avg_value = float(item_value.sum(axis=0).mean())
+    daily_use_value = float(problem.unit_cost @ consumed) / n_days
+    classes = item_classes(problem)
+    by_class = {
+        name: float(item_value[mask].sum(axis=0).mean()) if mask.any() else 0.0
+        for name, mask in zip(("finished", "subassembly", "purchased"), classes, strict=True)
+    }
+    centers = load_cv(load, problem.capacity)
+    loaded = centers[np.isfinite(centers)]
+    built = classes.finished & problem.is_make & (starts > START_TOLERANCE).any(axis=1)
+    levels = starts[built]
+    rate = levels.mean(axis=1)
+    mix = np.divide(levels.std(axis=1), rate, out=np.zeros(len(rate)), where=rate > 0)
+    wait = np.divide(
+        inventory.mean(axis=1), consumed / n_days, out=np.zeros(problem.n_items), where=consumed > 0
+    )
+    paths = _longest_paths(problem, wait)
+    weight = np.where(classes.finished, demand, 0.0)
+    components = _components(problem)
+    demand_var = float(problem.demand.sum(axis=0).var())
+    component_var = float(starts[components].sum(axis=0).var())
+    shortfall = np.maximum(0.0, problem.safety_stock[:, None] - inventory)
+    return {
+        "days_of_supply": _ratio(avg_value, daily_use_value),
+        "avg_inventory_value_finished": by_class["finished"],
+        "avg_inventory_value_subassembly": by_class["subassembly"],
+        "avg_inventory_value_purchased": by_class["purchased"],
+        "setups_per_day": float(setups.sum()) / n_days,
+        "load_cv": float(loaded.mean()) if loaded.size else None,
+        "production_mix_cv": float(mix.mean()) if mix.size else None,
+        "build_day_share": float((levels > START_TOLERANCE).mean()) if levels.size else None,
+        "flow_time_days": float(weight @ paths / weight.sum()) if weight.sum() > 0 else None,
+        "bullwhip_ratio": (
+            component_var / demand_var if components.any() and demand_var > 0 else None
+        ),
+        "safety_stock_shortfall_unit_days": float(shortfall.sum()),
+    }
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    """numerator / denominator; 0 for 0 / 0, None (unbounded) for x / 0 with x > 0."""
+    if denominator > 0:
+        return numerator / denominator
+    return 0.0 if numerator <= 0 else None
+
+
+def _components(problem: Problem) -> BoolArray:
+    """Whether each item is used by another (has a parent in the BOM)."""
+    _, children, _ = _bom_edges(problem)
+    used = np.zeros(problem.n_items, dtype=bool)
+    used[children] = True
+    return used
+
+
+def _bom_edges(problem: Problem) -> tuple[IntArray, IntArray, FloatArray]:
+    coo = problem.bom_matrix.tocoo()
+    return (
+        np.asarray(coo.col, dtype=np.int64),
+        np.asarray(coo.row, dtype=np.int64),
+        np.asarray(coo.data, dtype=float),
+    )
+
+
+def _longest_paths(problem: Problem, wait: FloatArray) -> FloatArray:
+    """Per item, the longest lead time plus stock waiting from a raw material to its completion.
+
+    ``path[i] = lead_time[i] + max over components c of (wait[c] + path[c])``,
+    ``lead_time[i]`` for an item without components: the value-stream
+    timeline of Rother & Shook, walked level by level from the deepest.
+    """
+    parents, children, _ = _bom_edges(problem)
+    lead = problem.lead_time.astype(float)
+    level = problem.low_level_code
+    below = np.zeros(problem.n_items)
+    paths = lead.copy()
+    for depth in range(int(level.max(initial=0)), -1, -1):
+        here = level == depth
+        paths[here] = lead[here] + below[here]
+        edges = level[children] == depth
+        np.maximum.at(below, parents[edges], wait[children[edges]] + paths[children[edges]])
+    return paths
+
+
 def _shortage_messages(problem: Problem, shortage: FloatArray) -> list[PlanMessage]:
     messages = []
     for i in np.flatnonzero(shortage.any(axis=1)):
@@ -510,41 +679,6 @@ def _shortage_messages(problem: Problem, shortage: FloatArray) -> list[PlanMessa
                 day=int(days[0]),
             )
         )
-    return messages
-
-
-def _overload_messages(
-    problem: Problem, load: FloatArray, overload: FloatArray
-) -> list[PlanMessage]:
-    messages = []
-    cells = _cells(overload > 0, load, problem.capacity, problem.overtime_capacity)
-    for w, t, minutes, regular, extra in cells:
-        messages.append(
-            PlanMessage(
-                MessageLevel.WARNING,
-                f"capacity overload on {problem.work_centers[w].code} on {problem.days[t]}: "
-                f"load {_qty(minutes)} min against {_qty(regular)} + {_qty(extra)} min",
-                day=t,
-                work_center=w,
-            )
-        )
-    return messages
-
-
-def _late_messages(
-    problem: Problem, on_time: FloatArray, backlog: FloatArray, tolerance: FloatArray
-) -> list[PlanMessage]:
-    late = problem.demand - on_time
-    messages = []
-    for i in np.flatnonzero(late.sum(axis=1) > tolerance):
-        first = int(np.argmax(late[i] > tolerance[i]))
-        text = (
-            f"{problem.items[i].code}: {_qty(late[i].sum())} units of demand late, "
-            f"{_qty(backlog[i].sum())} unit-days of backlog, first late on {problem.days[first]}"
-        )
-        if backlog[i, -1] > tolerance[i]:
-            text += f"; {_qty(backlog[i, -1])} units still open at the end of the horizon"
-        messages.append(PlanMessage(MessageLevel.WARNING, text, item=int(i), day=first))
     return messages
 
 
@@ -577,9 +711,3 @@ def _cells(mask: BoolArray, *arrays: FloatArray) -> list[tuple[Any, ...]]:
     rows, cols = np.nonzero(mask)
     values = [array[rows, cols].tolist() for array in arrays]
     return list(zip(rows.tolist(), cols.tolist(), *values, strict=True))
-
-
-def _qty(value: float | np.floating[Any]) -> str:
-    number = float(value)
-    text = f"{number:,.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text

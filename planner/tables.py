@@ -14,6 +14,7 @@ of a second.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from enum import Enum
@@ -29,6 +30,7 @@ from planner.evaluate import START_TOLERANCE
 from planner.results import Comparison, StrategyResult
 
 __all__ = [
+    "BASELINE",
     "BUILD_PLAN_COLUMNS",
     "INVENTORY_COLUMNS",
     "KANBAN_COLUMNS",
@@ -40,8 +42,10 @@ __all__ = [
     "SPEC_KPIS",
     "VIOLATIONS_COLUMNS",
     "build_plan_frame",
+    "deltas_frame",
     "inventory_frame",
     "kanban_frame",
+    "kpi_changes",
     "levelling_frame",
     "load_frame",
     "messages_frame",
@@ -167,6 +171,80 @@ def summary_frame(comparison: Comparison) -> pd.DataFrame:
     for strategy, kpis in per_strategy.items():
         columns[strategy] = _objects([kpis.get(name) for name in names])
     return pd.DataFrame(columns, columns=["kpi", *per_strategy])
+
+
+BASELINE = "mrp"
+"""The strategy every other one is measured against in :func:`kpi_changes`."""
+
+
+def kpi_changes(
+    comparison: Comparison, baseline: str = BASELINE
+) -> dict[str, dict[str, float | None]]:
+    """Each strategy's KPIs as a change against the baseline's, in percent.
+
+    For every KPI with a number for at least one strategy (``status`` and
+    other text left out), the change of strategy s is ``100 x (s - base) /
+    |base|``: -25 means a quarter less than ``mrp``. It is 0 when both are 0
+    and None when the baseline is 0 and s is not, or either value is
+    missing. Whether a change is good depends on the KPI (lower cost is
+    better, a higher fill rate is better): see ``docs/kpis.md``.
+
+    Parameters
+    ----------
+    comparison
+        The strategies compared.
+    baseline
+        The strategy to compare against.
+
+    Returns
+    -------
+    dict
+        Strategy (every one but the baseline, in the comparison's order) to
+        KPI name (in the Summary's order) to percent change; empty when the
+        comparison has no baseline.
+    """
+    if baseline not in comparison.results:
+        return {}
+    per_strategy = {name: strategy_kpis(r) for name, r in comparison.results.items()}
+    names: dict[str, None] = {}
+    for kpis in per_strategy.values():
+        names.update(dict.fromkeys(k for k, v in kpis.items() if _is_number(v)))
+    base = per_strategy[baseline]
+    return {
+        strategy: {name: _change(kpis.get(name), base.get(name)) for name in names}
+        for strategy, kpis in per_strategy.items()
+        if strategy != baseline
+    }
+
+
+def deltas_frame(comparison: Comparison, baseline: str = BASELINE) -> pd.DataFrame:
+    """The KPI changes against ``mrp`` as a table next to :func:`summary_frame`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``kpi`` and one per strategy other than the baseline, holding
+        :func:`kpi_changes` (percent; None where undefined). Only ``kpi``, and
+        no rows, when the comparison has no baseline or no other strategy.
+    """
+    changes = kpi_changes(comparison, baseline)
+    names = list(next(iter(changes.values()), {}))
+    columns: dict[str, Any] = {"kpi": _objects(names)}
+    for strategy, values in changes.items():
+        columns[strategy] = _objects([values[name] for name in names])
+    return pd.DataFrame(columns, columns=["kpi", *changes])
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _change(value: Any, base: Any) -> float | None:
+    if not (_is_number(value) and _is_number(base)):
+        return None
+    if base == 0:
+        return 0.0 if value == 0 else None
+    return 100.0 * (float(value) - float(base)) / abs(float(base))
 
 
 def build_plan_frame(comparison: Comparison) -> pd.DataFrame:

@@ -1,7 +1,8 @@
-"""Which strategy is best on each KPI, and by how much the others differ from ``mrp``.
+"""Which strategy is best on each KPI.
 
-Most KPIs are costs or burdens (lower is better); service KPIs are better
-higher; some describe how a plan was found and have no winner.
+Most KPIs are costs or burdens (lower is better); service and levelness
+KPIs are better higher; some describe how a plan was found and have no
+winner. ``docs/kpis.md`` gives each KPI's direction.
 """
 
 from __future__ import annotations
@@ -10,16 +11,13 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-HIGHER_IS_BETTER = frozenset({"fill_rate"})
+HIGHER_IS_BETTER = frozenset({"fill_rate", "build_day_share"})
 """KPIs where more is better."""
 
 NO_WINNER = frozenset(
     {"solve_seconds", "status", "bound", "gap", "orders", "max_utilization", "days"}
 )
 """KPIs that describe a plan or its search rather than rank it."""
-
-BASELINE = "mrp"
-"""The strategy every other one is measured against."""
 
 
 def _number(value: Any) -> float | None:
@@ -57,34 +55,3 @@ def winners(kpis: Mapping[str, Mapping[str, Any]]) -> dict[str, list[str]]:
         tolerance = 1e-9 * max(1.0, abs(target))
         best[key] = [n for n, v in known.items() if abs(v - target) <= tolerance]
     return best
-
-
-def changes_against_baseline(
-    kpis: Mapping[str, Mapping[str, Any]], baseline: str = BASELINE
-) -> dict[str, dict[str, float | None]]:
-    """Each strategy's relative change against the baseline, per KPI.
-
-    Returns
-    -------
-    dict
-        Strategy (other than the baseline) to KPI to ``(value - baseline) /
-        |baseline|``; ``None`` where either is not a number or the baseline
-        is 0. Empty when the baseline was not compared.
-    """
-    if baseline not in kpis:
-        return {}
-    base = kpis[baseline]
-    changes: dict[str, dict[str, float | None]] = {}
-    for name, values in kpis.items():
-        if name == baseline:
-            continue
-        row: dict[str, float | None] = {}
-        for key in base:
-            if key in NO_WINNER:
-                continue
-            before, after = _number(base.get(key)), _number(values.get(key))
-            if before is None or after is None:
-                continue
-            row[key] = None if before == 0 else (after - before) / abs(before)
-        changes[name] = row
-    return changes

@@ -46,6 +46,21 @@ SUMMARY_KEYS = [
     "gap",
 ]
 
+NEW_KPIS = (
+    "days_of_supply",
+    "avg_inventory_value_finished",
+    "avg_inventory_value_subassembly",
+    "avg_inventory_value_purchased",
+    "setups_per_day",
+    "load_cv",
+    "production_mix_cv",
+    "build_day_share",
+    "flow_time_days",
+    "bullwhip_ratio",
+    "safety_stock_shortfall_unit_days",
+)
+"""The KPIs beyond the contract and the first extras, in the evaluator's order."""
+
 
 def working_days(n: int) -> tuple[date, ...]:
     return tuple(MONDAY + timedelta(weeks=t // 5, days=t % 5) for t in range(n))
@@ -139,7 +154,10 @@ def test_late_demand_and_safety_stock_messages() -> None:
             MessageLevel.WARNING,
             0,
             2,
-            "A: 13 units of demand late, 13 unit-days of backlog, first late on 2026-03-04",
+            "A: 13 units of demand late from 2026-03-04 to 2026-03-05, 13 unit-days of "
+            "backlog; cause: the plan: no lead-time, component or capacity limit held on the "
+            "latest release day 2026-03-02, yet stock, receipts and releases up to then bring "
+            "7 units against 17 required by 2026-03-04",
         ),
         (
             MessageLevel.WARNING,
@@ -161,6 +179,7 @@ def test_kpis_start_with_the_summary_keys_in_order() -> None:
         "shortage_units",
         "violations",
         "orders",
+        *NEW_KPIS,
     ]
     assert kpis["solve_seconds"] == 1.5
     assert kpis["status"] == "heuristic"
@@ -273,8 +292,19 @@ def test_overtime_and_overload_with_setup_times_and_capacity_exceptions() -> Non
     ]
     warnings = [(m.work_center, m.day, m.text) for m in result.messages]
     assert warnings == [
-        (0, 1, "capacity overload on WC on 2026-03-03: load 590 min against 480 + 60 min"),
-        (0, 2, "capacity overload on WC on 2026-03-04: load 70 min against 0 + 0 min"),
+        (
+            0,
+            1,
+            "capacity overload on WC on 2026-03-03: load 590 min against 480 + 60 min, "
+            "50 min too many; made there: A 40 units (430 min incl. 30 min setup), "
+            "B 20 units (160 min incl. 60 min setup)",
+        ),
+        (
+            0,
+            2,
+            "capacity overload on WC on 2026-03-04: load 70 min against 0 + 0 min, "
+            "70 min too many; made there: B 2 units (70 min incl. 60 min setup)",
+        ),
     ]
 
 

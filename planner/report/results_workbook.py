@@ -39,8 +39,8 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from planner.results import Comparison
-from planner.tables import FRAMES
-from planner.winners import BASELINE, changes_against_baseline, winners
+from planner.tables import BASELINE, FRAMES, kpi_changes
+from planner.winners import winners
 
 __all__ = ["SHEETS", "write_results_workbook"]
 
@@ -128,7 +128,7 @@ def write_results_workbook(comparison: Comparison, path: str | Path) -> None:
             frame = build(comparison)
             sheet = workbook.add_worksheet(title)
             if title == "Summary":
-                _write_summary(workbook, sheet, frame, bold)
+                _write_summary(workbook, sheet, frame, kpi_changes(comparison), bold)
                 _add_charts(workbook, sheet, comparison, frame)
             else:
                 _write_table(sheet, frame, bold)
@@ -144,7 +144,13 @@ def write_results_workbook(comparison: Comparison, path: str | Path) -> None:
         raise
 
 
-def _write_summary(workbook: Any, sheet: Worksheet, frame: pd.DataFrame, bold: Any) -> None:
+def _write_summary(
+    workbook: Any,
+    sheet: Worksheet,
+    frame: pd.DataFrame,
+    changes: dict[str, dict[str, float | None]],
+    bold: Any,
+) -> None:
     """The KPI table, the best value per row highlighted, then the change against ``mrp``."""
     kpis = [str(kpi) for kpi in frame["kpi"].tolist()]
     strategies = [str(name) for name in frame.columns[1:]]
@@ -152,7 +158,6 @@ def _write_summary(workbook: Any, sheet: Worksheet, frame: pd.DataFrame, bold: A
         n: {k: _cell_value(frame[n].iat[row]) for row, k in enumerate(kpis)} for n in strategies
     }
     best = winners(table)
-    changes = changes_against_baseline(table)
     sheet.set_column(0, 0, max([len("kpi"), *map(len, kpis)]) + 4)
     for column in range(1, len(strategies) + len(changes) + 2):
         sheet.set_column(column, column, 16)
@@ -182,7 +187,7 @@ def _write_summary(workbook: Any, sheet: Worksheet, frame: pd.DataFrame, bold: A
         for column, name in enumerate(changes, len(strategies) + 2):
             change = changes[name].get(kpi)
             if change is not None:
-                sheet.write_number(row, column, change, change_format)
+                sheet.write_number(row, column, change / 100, change_format)
 
 
 def _add_charts(

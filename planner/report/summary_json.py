@@ -6,7 +6,8 @@ The document follows ``spec/workbook.md`` ("Summary JSON")::
      "horizon": {"start": "2026-03-02", "end": "2026-03-27", "days": 19},
      "plant": {"name": ..., "items": ..., "work_centers": ..., "bom_lines": ...},
      "violations": {"mrp": {"overload": 3}, ...},
-     "messages": {"mrp": {"warning": 2}, ...}}
+     "messages": {"mrp": {"warning": 2}, ...},
+     "change_vs_mrp_percent": {"batch": {"total_cost": -12.5, ...}, ...}}
 
 Each strategy object holds the KPIs of the Summary sheet, with the same
 values: the evaluation's KPIs, every KPI of the contract present (``null``
@@ -30,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from planner.results import Comparison
-from planner.tables import strategy_kpis
+from planner.tables import BASELINE, kpi_changes, strategy_kpis
 
 __all__ = ["summary", "write_summary_json"]
 
@@ -52,8 +53,12 @@ def summary(comparison: Comparison) -> dict[str, Any]:
         items, work centers and BOM lines), ``violations`` (per strategy,
         the number of violations of each kind) and ``messages`` (per
         strategy, the number of plan and evaluation messages of each level);
-        for pull plans, ``kanban`` (per strategy: loops, cards and the
-        supermarkets' design maximum in units) and ``levelling`` (per
+        when the comparison has ``mrp`` and another strategy,
+        ``change_vs_mrp_percent`` (per other strategy, each numeric KPI's
+        change against ``mrp`` in percent, see
+        :func:`planner.tables.kpi_changes`); for pull plans, ``kanban``
+        (per strategy: loops, cards and the supermarkets' design maximum in
+        units) and ``levelling`` (per
         strategy: takt time and EPEI of each work center). Only plain Python
         values: ``json.dumps(..., allow_nan=False)`` accepts it.
     """
@@ -83,6 +88,9 @@ def summary(comparison: Comparison) -> dict[str, Any]:
             for name, result in results.items()
         },
     }
+    changes = kpi_changes(comparison)
+    if changes:
+        document[f"change_vs_{BASELINE}_percent"] = changes
     pulls = {name: result.plan for name, result in results.items() if result.plan.kanban}
     if pulls:
         document["kanban"] = {
