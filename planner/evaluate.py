@@ -19,6 +19,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
 
 from models import PlanningError, Problem
 from models.plan import MessageLevel, Plan, PlanMessage, Position
@@ -600,8 +602,7 @@ def _flow_kpis(
     paths = _longest_paths(problem, wait)
     weight = np.where(classes.finished, demand, 0.0)
     components = _components(problem)
-    demand_var = float(problem.demand.sum(axis=0).var())
-    component_var = float(starts[components].sum(axis=0).var())
+    bullwhip = _bullwhip(problem, starts, components)
     shortfall = np.maximum(0.0, problem.safety_stock[:, None] - inventory)
     return {
         "days_of_supply": _ratio(avg_value, daily_use_value),
@@ -613,11 +614,31 @@ def _flow_kpis(
         "production_mix_cv": float(mix.mean()) if mix.size else None,
         "build_day_share": float((levels > START_TOLERANCE).mean()) if levels.size else None,
         "flow_time_days": float(weight @ paths / weight.sum()) if weight.sum() > 0 else None,
-        "bullwhip_ratio": (
-            component_var / demand_var if components.any() and demand_var > 0 else None
-        ),
+        "bullwhip_ratio": bullwhip,
         "safety_stock_shortfall_unit_days": float(shortfall.sum()),
     }
+
+
+def _bullwhip(problem: Problem, starts: FloatArray, components: BoolArray) -> float | None:
+    """Mean over components of Var(daily starts) / Var(daily demand exploded onto them).
+
+    The external demand of each day is exploded through the BOM (every
+    level's qty_per, no lead-time offset), which gives the component use that
+    the customers' demand implies; components whose implied use never varies
+    are left out.
+    """
+    if not components.any() or problem.n_days < 2:
+        return None
+    system = sp.identity(problem.n_items, format="csc") - problem.bom_matrix.tocsc()
+    implied = spla.spsolve(system, sp.csc_matrix(problem.demand))
+    implied = np.asarray(implied.todense() if sp.issparse(implied) else implied, dtype=float)
+    implied = implied.reshape(problem.n_items, problem.n_days)
+    demand_var = implied[components].var(axis=1)
+    varying = demand_var > 1e-12 * np.maximum(1.0, implied[components].mean(axis=1) ** 2)
+    if not varying.any():
+        return None
+    ratios = starts[components][varying].var(axis=1) / demand_var[varying]
+    return float(ratios.mean())
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:

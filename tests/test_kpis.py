@@ -126,8 +126,9 @@ def test_flow_time_is_lead_times_plus_waiting_along_the_bom() -> None:
 def test_bullwhip_ratio() -> None:
     kpis = evaluate(three_levels(), plan_of(THREE_LEVEL_STARTS)).kpis
 
-    # Component starts 0, 4, 0, 0, 0 (variance 2.56); demand 0, 2, 2, 2, 2 (0.64).
-    assert kpis["bullwhip_ratio"] == pytest.approx(4.0)
+    # SA starts 0, 4, 0, 0, 0 (variance 2.56) against its implied demand 0, 2, 2, 2, 2
+    # (0.64): 4; P is never started (0) against 0, 4, 4, 4, 4 (2.56): 0; the mean is 2.
+    assert kpis["bullwhip_ratio"] == pytest.approx(2.0)
 
 
 def test_level_plan_is_more_level_than_the_batched_one() -> None:
