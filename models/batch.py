@@ -38,6 +38,7 @@ total cost of the plan, which the evaluator recomputes independently.
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -90,9 +91,12 @@ class BatchOptions:
         fix-and-optimize takes over.
     full_model_limit
         Models with more columns skip the whole-model solve.
+    completion_share
+        Share of the time limit the re-optimisation of the warm start's
+        quantities may take when the whole-model solve is skipped.
     relaxation_share
-        Share of the time limit the linear relaxation of a skipped model may
-        take to give a lower bound.
+        Share of the time limit the linear relaxations may take to give a
+        lower bound when the whole model proves none.
     """
 
     solver: str = "highs"
@@ -107,6 +111,7 @@ class BatchOptions:
     ls_window: int = 30
     full_share: float = 0.4
     full_model_limit: int = 400_000
+    completion_share: float = 0.9
     relaxation_share: float = 0.3
 
 
@@ -222,6 +227,7 @@ class BatchModel:
         self._safety_stock()
         self.extra = _Extra(self.columns.total)
         self.allocated: list[int] = []
+        self.unallocated: list[tuple[IntArray, IntArray]] = []
         if self.options.formulation == "allocation":
             self._allocation()
         elif self.options.formulation == "ls":
@@ -416,6 +422,7 @@ class BatchModel:
                 _allocation_cost(due, arrival, h, b).ravel(),
             ).reshape(starts.size, due.size)
             u = extra.new(np.full(starts.size, np.inf), h * (days - arrival))
+            self.unallocated.append((u, c.x + i * days + starts))
             split = rows.new(starts.size, 0.0, 0.0)
             rows.add(split, c.x + i * days + starts, self.scale[i])
             rows.add(split[:, None], z, -1.0)
@@ -501,6 +508,31 @@ class BatchModel:
             integer=np.concatenate([self.integer, np.zeros(added, dtype=bool)]),
         )
 
+    def column_caps(self) -> FloatArray:
+        """Upper bounds that every plan of the model meets, also where ``milp.upper`` is infinite.
+
+        Stock less backlog is on-hand plus all receipts and arrivals less
+        demand and use, so stock is at most on-hand, plus every receipt and
+        the largest start of every day (its column bound) that has arrived,
+        plus the backlog's bound (the demand due so far). Units of a start
+        that the allocation leaves unallocated are at most the start. Used by
+        :func:`models.solvers.bounds.lagrangian_bound`.
+        """
+        p, c = self.problem, self.columns
+        caps = self.milp.upper.copy()
+        most = self.upper[c.item_day(c.x)] * self.scale[:, None]
+        arrivals = np.zeros_like(most)
+        for i in range(p.n_items):
+            lead = int(p.lead_time[i])
+            if lead < p.n_days:
+                arrivals[i, lead:] = most[i, : p.n_days - lead]
+        caps[c.item_day(c.inventory)] = p.on_hand[:, None] + np.cumsum(
+            p.receipts + arrivals + p.demand, axis=1
+        )
+        for unallocated, starts in self.unallocated:
+            caps[unallocated] = self.upper[starts] * self.scale[(starts - c.x) // p.n_days]
+        return caps
+
     # Between solutions and plans -------------------------------------------------
 
     def setup_columns(self, items: IntArray) -> IntArray:
@@ -581,62 +613,68 @@ def plan_batch(
     The solver starts from the capacity-repaired MRP plan and works on the
     whole model for part of the time limit (``full_share``); if it has not
     proved its plan within the gap by then, fix-and-optimize improves the
-    plan one group of items at a time for the rest of the limit. The plan
-    returned is the best found, with the bound the full model proved and the
-    gap to it. Models larger than ``full_model_limit`` columns go straight to
-    fix-and-optimize, with the bound of the linear relaxation when it solves
-    in time. Should no solution come back at all, the warm-start plan is
-    returned, with a message.
+    plan one neighbourhood of setups at a time for the rest of the limit.
+    Models larger than ``full_model_limit`` columns skip the whole-model
+    solve: the warm start's setups are kept and the quantities re-optimised
+    (a linear program), and fix-and-optimize continues from there; when
+    even the plain model is that large, the plain model is used (the
+    allocation columns would only slow its linear programs down).
+
+    The bound reported is the best of the whole model's proved bound, the
+    items-on-their-own bound of :func:`end_item_bound` (cheap, exact
+    dynamic programmes) and, when the whole model proves nothing, the
+    Lagrangian bound of the linear relaxation (:func:`_relaxation_bound`),
+    valid even when the relaxation is stopped at its share of the time.
+    Every solve gets at most the time left before the deadline, so the
+    whole run ends within the time limit plus the solver's reaction time.
+    Should no solution come back at all, the warm-start plan is returned,
+    with a message.
     """
     from models.decomposition import fix_and_optimize, item_groups
     from models.repair import repair_capacity
 
     options = options or BatchOptions()
     started = time.perf_counter()
+    total = options.time_limit or problem.settings.time_limit
+    deadline = started + total
+    n_plain = (5 * problem.n_items + len(problem.work_centers)) * problem.n_days
+    if n_plain > options.full_model_limit:
+        options = dataclasses.replace(options, formulation="bigm")
     model = BatchModel(problem, options)
     start_plan = repair_capacity(problem) if options.warm_start else None
     warm = model.solution_from(start_plan.starts) if start_plan is not None else None
     solver = backend_from_name(options.solver)
-    total = options.time_limit or problem.settings.time_limit
-    deadline = started + total
     gap_target = problem.settings.mip_gap if options.mip_gap is None else options.mip_gap
     limits = SolverOptions(
         time_limit=total, mip_gap=gap_target, threads=options.threads, verbose=options.verbose
     )
-    whole = model.milp.n_columns <= options.full_model_limit
-    share = total * (options.full_share if whole else options.relaxation_share)
-    first = solver.solve(
-        model.milp
-        if whole
-        else dataclasses.replace(model.milp, integer=np.zeros_like(model.milp.integer)),
-        dataclasses.replace(
-            limits, time_limit=max(0.5, min(share, deadline - time.perf_counter()))
-        ),
-        warm_start=warm if whole else None,
-        on_progress=on_progress,
-    )
-    bound = (
-        first.bound if whole else (first.objective if first.status is SolveStatus.OPTIMAL else None)
-    )
+
+    def within(share: float) -> SolverOptions:
+        left = deadline - time.perf_counter()
+        return dataclasses.replace(limits, time_limit=max(0.1, min(share * total, left)))
+
+    whole = model.milp.n_columns <= options.full_model_limit or warm is None
+    if whole or warm is None:
+        first = solver.solve(
+            model.milp, within(options.full_share), warm_start=warm, on_progress=on_progress
+        )
+    else:
+        first = solver.solve(
+            _fixed_to(model.milp, warm), within(options.completion_share), warm_start=warm
+        )
+    incumbent, objective = first.x, first.objective
+    bound = first.bound if whole else None
     if bound is not None and _costs_are_nonnegative(model.milp):
         bound = max(bound, model.milp.offset)
-    trivial = bound is None or bound <= model.milp.offset + 1e-9
-    if trivial and options.formulation != "bigm" and time.perf_counter() < deadline - 1.0:
-        relaxed = _relaxation_bound(
-            problem, options, limits, min(0.15 * total, deadline - time.perf_counter())
-        )
-        if relaxed is not None:
-            bound = relaxed if bound is None else max(bound, relaxed)
-    incumbent = first.x if whole else None
-    objective = first.objective if whole else None
-    if incumbent is None and warm is not None:
-        completed = solver.solve(
-            _fixed_to(model.milp, warm),
-            dataclasses.replace(limits, time_limit=max(0.5, deadline - time.perf_counter())),
-            warm_start=warm,
-        )
-        incumbent, objective = completed.x, completed.objective
     proved = whole and first.status is SolveStatus.OPTIMAL
+    separate = end_item_bound(model) if not proved else None
+    trivial = bound is None or bound <= model.milp.offset + 1e-9
+    relaxed = None
+    if not proved and trivial and time.perf_counter() < deadline - 1.0:
+        relaxed = _relaxation_bound(model, within(options.relaxation_share))
+    for candidate in (relaxed, separate):
+        if candidate is not None and (bound is None or candidate > bound):
+            bound = candidate
     improvement = None
     if incumbent is not None and not proved and time.perf_counter() < deadline - 1.0:
         improvement = fix_and_optimize(
@@ -647,35 +685,73 @@ def plan_batch(
             solver,
             limits,
             deadline,
+            n_days=problem.n_days,
             on_improvement=None
             if on_progress is None
             else (lambda cost: on_progress(Progress(time.perf_counter() - started, cost, bound))),
         )
         incumbent, objective = improvement.solution, improvement.objective
     return _plan_from_search(
-        problem,
         model,
         first,
+        whole,
         incumbent,
         objective,
         bound,
-        proved,
+        relaxed,
+        separate,
         improvement,
         start_plan,
         time.perf_counter() - started,
     )
 
 
-def _relaxation_bound(
-    problem: Problem, options: BatchOptions, limits: SolverOptions, seconds: float
-) -> float | None:
-    """The linear relaxation of the plain model: a lower bound that solves quickly."""
-    plain = BatchModel(problem, dataclasses.replace(options, formulation="bigm")).milp
-    relaxation = dataclasses.replace(plain, integer=np.zeros_like(plain.integer))
-    result = backend_from_name(options.solver).solve(
-        relaxation, dataclasses.replace(limits, time_limit=max(0.5, seconds))
-    )
-    return result.objective if result.status is SolveStatus.OPTIMAL else None
+def _relaxation_bound(model: BatchModel, limits: SolverOptions) -> float | None:
+    """A lower bound from the linear relaxation, valid even if its solve is stopped early.
+
+    First the relaxation of the plain (big-M) model, which is small and
+    usually solves at once, then, with the time left of ``limits``, the
+    relaxation of the model itself (tighter when it has the allocation
+    reformulation). Each gives row multipliers ``y`` (HiGHS' dual simplex,
+    optimal or not), repaired so that no column without an upper bound has
+    a negative reduced cost; the bound is the Lagrangian bound
+    :math:`L(y)` of :mod:`models.solvers.bounds`, which every plan's cost
+    is at least, whatever ``y`` is, because it is the minimum of
+    :math:`c^\\top x - y^\\top (Ax - r)` over the columns' bounds (the
+    inventory bounds of :meth:`BatchModel.column_caps`) with each row
+    term at its most favourable side. Both models have the same plans
+    (the allocation only adds columns that describe them) and, without
+    safety stock on allocated items, the same cost for each, so both
+    bounds hold for the plan returned. With safety stock they do not: the
+    allocation model prices a plan's safety-stock shortfall from stock
+    that its zero-cost flow balance may hold next to backlog, so it can
+    cost a plan less than the plain model does, and only its own
+    relaxation bounds it. ``None`` when no finite bound comes out.
+    """
+    from models.solvers.backends import HighsBackend
+    from models.solvers.bounds import lagrangian_bound, repair_unbounded
+
+    deadline = time.perf_counter() + limits.time_limit
+    models = [model]
+    priced_apart = model.problem.safety_stock[model.allocated] > 0
+    if model.options.formulation != "bigm" and not priced_apart.any():
+        plain = dataclasses.replace(model.options, formulation="bigm")
+        models.insert(0, BatchModel(model.problem, plain))
+    best: float | None = None
+    for tried, candidate in enumerate(models):
+        left = deadline - time.perf_counter()
+        if tried and left < 0.2:
+            break
+        relaxation = HighsBackend().relaxation_duals(
+            candidate.milp, dataclasses.replace(limits, time_limit=max(0.0, left))
+        )
+        if relaxation.row_dual is None:
+            continue
+        multipliers = repair_unbounded(candidate.milp, relaxation.row_dual)
+        value = lagrangian_bound(candidate.milp, multipliers, candidate.column_caps())
+        if math.isfinite(value) and (best is None or value > best):
+            best = value
+    return best
 
 
 def _costs_are_nonnegative(milp: Milp) -> bool:
@@ -684,27 +760,34 @@ def _costs_are_nonnegative(milp: Milp) -> bool:
 
 
 def _fixed_to(milp: Milp, solution: FloatArray) -> Milp:
-    """The model with every integer column fixed to the (known) values of ``solution``."""
+    """The model with every integer column fixed to the (known) values of ``solution``.
+
+    When all of them are known, what is left is a linear program, passed
+    as one: a solver's LP is stopped at its time limit, where a MIP's root
+    may not be.
+    """
     lower, upper = milp.lower.copy(), milp.upper.copy()
     known = milp.integer & np.isfinite(solution)
     lower[known] = upper[known] = np.round(solution[known])
-    return dataclasses.replace(milp, lower=lower, upper=upper)
+    integer = milp.integer & ~known
+    return dataclasses.replace(milp, lower=lower, upper=upper, integer=integer)
 
 
 def _plan_from_search(
-    problem: Problem,
     model: BatchModel,
     first: MilpResult,
+    whole: bool,
     incumbent: FloatArray | None,
     objective: float | None,
     bound: float | None,
-    proved: bool,
+    relaxed: float | None,
+    separate: float | None,
     improvement: Improvement | None,
     fallback: Plan | None,
     seconds: float,
 ) -> Plan:
     milp = model.milp
-    what = "the whole model" if first.x is not None or first.bound is not None else "the model"
+    what = "the whole model" if whole else "the warm start's quantities (its setups fixed)"
     messages = [
         PlanMessage(
             MessageLevel.INFO,
@@ -713,6 +796,12 @@ def _plan_from_search(
             + (" (interrupted)" if first.interrupted else ""),
         )
     ]
+    for value, source in (
+        (relaxed, "the linear relaxation's Lagrangian bound"),
+        (separate, "the end items planned on their own"),
+    ):
+        if value is not None:
+            messages.append(PlanMessage(MessageLevel.INFO, f"{source}: {value:,.2f}"))
     if improvement is not None:
         messages.append(
             PlanMessage(
@@ -726,12 +815,10 @@ def _plan_from_search(
         gap = max(0.0, objective - bound) / max(1e-9, abs(objective))
     if incumbent is not None:
         starts = model.starts_from(incumbent)
-        if proved:
+        if whole and first.status is SolveStatus.OPTIMAL:
             status = SolveStatus.OPTIMAL
-        elif improvement is not None and improvement.improvements:
-            status = SolveStatus.HEURISTIC if first.x is None else SolveStatus.TIME_LIMIT
         else:
-            status = SolveStatus.TIME_LIMIT if first.x is not None else SolveStatus.HEURISTIC
+            status = SolveStatus.TIME_LIMIT if whole else SolveStatus.HEURISTIC
     else:
         starts = fallback.starts if fallback is not None else np.zeros(model.big_m.shape)
         objective, status = None, SolveStatus.HEURISTIC
@@ -760,3 +847,83 @@ def _plan_from_search(
         seconds=seconds,
         messages=tuple(messages),
     )
+
+
+def end_item_bound(model: BatchModel) -> float | None:
+    r"""A lower bound from the items no other item uses, each planned on its own.
+
+    Such an item's rows are its flow balance, backlog bounds, setup forcing,
+    minimum lots, multiples, safety stock and its share of capacity; no
+    other item's flow uses its starts. Dropping capacity (overtime then
+    costs nothing), minimum lots, multiples, the start bounds (days closed
+    to starts stay closed) and the safety-stock target, and every other
+    item's cost, which cannot be negative, leaves one uncapacitated
+    single-item problem with backlogging per item, whose optima add up to
+    at most the optimum of the model.
+
+    Each is solved exactly. On-hand arrives first, so serving the earliest
+    demand with it is optimal (swapping units between sources never helps
+    the earlier-arriving one to serve later demand: the cost difference of
+    two sources is nonincreasing in the due day): it is netted from the
+    earliest demand, at its holding cost until then (to the end of the
+    horizon for what is left over). Receipts become sources
+    without setup cost and without a quantity limit, and demand never
+    served is a source on the day after the horizon (its backlog cost to
+    the end). Zangwill (1969) showed that with fixed setup and linear
+    holding and backlog costs some optimal plan serves every demand from a
+    single source, in contiguous runs of due days, so a shortest path over
+    those runs gives the optimum. ``None`` when some cost or lower bound
+    is negative.
+    """
+    p, milp = model.problem, model.milp
+    if not _costs_are_nonnegative(milp):
+        return None
+    days = p.n_days
+    top = np.diff(p.bom_matrix.tocsr().indptr) == 0
+    total = milp.offset
+    for i in np.flatnonzero(top & (p.demand.sum(axis=1) > 0)).tolist():
+        demand = p.demand[i].copy()
+        stock = float(p.on_hand[i])
+        covered = np.minimum(
+            demand, np.maximum(stock - np.concatenate([[0], np.cumsum(demand)[:-1]]), 0)
+        )
+        demand -= covered
+        held = float(covered @ np.arange(days)) + days * max(0.0, stock - covered.sum())
+        total += float(p.holding_cost[i]) * held
+        if not demand.any():
+            continue
+        lead = int(p.lead_time[i])
+        opened = np.flatnonzero(model.big_m[i] > 0) + lead
+        free = np.concatenate([np.flatnonzero(p.receipts[i] > 0), [days]])
+        arrival = np.concatenate([opened, free]).astype(float)
+        setup = np.concatenate([np.full(opened.size, p.setup_cost[i]), np.zeros(free.size)])
+        total += _single_item_optimum(
+            demand, arrival, setup, float(p.holding_cost[i]), float(p.backlog_cost[i])
+        )
+    return float(total)
+
+
+def _single_item_optimum(
+    demand: FloatArray, arrival: FloatArray, setup: FloatArray, holding: float, late: float
+) -> float:
+    """Uncapacitated single-item lot sizing with backlogging over contiguous runs of due days."""
+    days = demand.size
+    due = np.arange(days, dtype=float)
+    units = np.concatenate([[0.0], np.cumsum(demand)])
+    moments = np.concatenate([[0.0], np.cumsum(demand * due)])
+    first = np.arange(days + 1)[:, None]
+    last = np.arange(days + 1)[None, :]
+    run = np.full((days + 1, days + 1), np.inf)
+    for a, cost in zip(arrival.tolist(), setup.tolist(), strict=True):
+        split = np.clip(int(a), first, last)
+        early = late * (a * (units[split] - units[first]) - (moments[split] - moments[first]))
+        held = holding * ((moments[last] - moments[split]) - a * (units[last] - units[split]))
+        run = np.minimum(run, cost + early + held)
+    best = np.full(days + 1, np.inf)
+    best[0] = 0.0
+    for end in range(1, days + 1):
+        candidates = best[:end] + run[:end, end]
+        best[end] = candidates.min()
+        if demand[end - 1] == 0:
+            best[end] = min(best[end], best[end - 1])
+    return float(best[days])

@@ -7,16 +7,23 @@ import dataclasses
 import numpy as np
 import pulp
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 from models import BomLine, Calendar, Item, Problem, WorkCenter
-from models.batch import BatchModel, BatchOptions, plan_batch
+from models.batch import (
+    BatchModel,
+    BatchOptions,
+    _relaxation_bound,
+    end_item_bound,
+    plan_batch,
+)
 from models.lotsizing import wagner_whitin
 from models.plan import SolveStatus
 from models.repair import repair_capacity
-from models.solvers.backends import available_backends
+from models.solvers.backends import HighsBackend, available_backends
+from models.solvers.milp import SolverOptions
 from planner.evaluate import evaluate
-from planner.examples import small_plant
+from planner.examples import realistic_plant, small_plant
 from tests.test_mrp import small_plants, working_days
 
 BACKENDS = available_backends()
@@ -218,3 +225,80 @@ def test_random_plants_pass_the_evaluator_and_beat_repaired_mrp(
     )
     if comparable:
         assert evaluation.kpis["total_cost"] <= baseline.kpis["total_cost"] + 1e-6
+
+
+def capacitated(problem: Problem) -> Problem:
+    """Every other item made on one tight work center with paid overtime."""
+    items = [
+        dataclasses.replace(item, work_center="W", kind=None, run_time=1.0, setup_time=10.0)
+        if k % 2 == 0
+        else item
+        for k, item in enumerate(problem.items)
+    ]
+    return problem.replace(
+        items=tuple(items),
+        work_centers=(WorkCenter("W", 60, 30, 2.0),),
+        capacity=None,
+        overtime_capacity=None,
+    )
+
+
+@pytest.mark.parametrize("formulation", ["allocation", "bigm", "ls"])
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(problem=small_plants())
+def test_relaxation_bound_is_below_the_exact_optimum(formulation: str, problem: Problem) -> None:
+    problem = capacitated(problem)
+    model = BatchModel(problem, BatchOptions(formulation=formulation))
+    exact = HighsBackend().solve(model.milp, SolverOptions(time_limit=30, mip_gap=0.0, threads=1))
+    assume(exact.status is SolveStatus.OPTIMAL and exact.x is not None)
+    assert exact.objective is not None
+    assert np.all(exact.x <= model.column_caps() + 1e-6)
+    slack = 1e-6 * max(1.0, abs(exact.objective))
+    for seconds in (10.0, 0.0):
+        bound = _relaxation_bound(model, SolverOptions(time_limit=seconds, threads=1))
+        assert bound is not None
+        assert bound <= exact.objective + slack
+    separate = end_item_bound(model)
+    assert separate is not None
+    assert separate <= exact.objective + slack
+
+
+def test_end_item_bound_is_exact_for_one_uncapacitated_item() -> None:
+    demand = [0.0, 40, 0, 25, 60, 0, 10, 35]
+    days = working_days(len(demand))
+    problem = Problem.from_records(
+        [Item("A", setup_cost=70, holding_cost=1, backlog_cost=3, on_hand=15, lead_time=1)],
+        [("A", d, q) for d, q in zip(days, demand, strict=True) if q],
+        calendar=Calendar(days[0], days[-1]),
+    )
+    model = BatchModel(problem, BatchOptions(formulation="bigm"))
+    exact = HighsBackend().solve(model.milp, SolverOptions(time_limit=30, mip_gap=0.0, threads=1))
+    assert exact.objective is not None
+    assert end_item_bound(model) == pytest.approx(exact.objective)
+
+
+def test_large_model_path_keeps_the_warm_start_setups_and_bounds_them() -> None:
+    problem = small_plant().replace_items(safety_stock=0)
+    plan = plan_batch(problem, BatchOptions(time_limit=10, full_model_limit=0))
+    evaluation = evaluate(problem, plan)
+    assert evaluation.violations == ()
+    assert plan.status is SolveStatus.HEURISTIC
+    assert plan.objective is not None
+    assert plan.bound is not None
+    assert plan.bound <= plan.objective + 1e-6 * max(1.0, plan.objective)
+    baseline = evaluate(problem, repair_capacity(problem)).kpis["total_cost"]
+    assert evaluation.kpis["total_cost"] <= baseline + 1e-6
+
+
+@pytest.mark.parametrize("full_model_limit", [0, 400_000])
+def test_tiny_time_limit_returns_a_plan_and_an_honest_status(full_model_limit: int) -> None:
+    problem = realistic_plant()
+    plan = plan_batch(problem, BatchOptions(time_limit=1, full_model_limit=full_model_limit))
+    assert plan.starts.shape == (problem.n_items, problem.n_days)
+    assert plan.status in (SolveStatus.TIME_LIMIT, SolveStatus.HEURISTIC)
+    if plan.objective is not None and plan.bound is not None:
+        assert plan.bound <= plan.objective + 1e-6 * max(1.0, plan.objective)

@@ -29,6 +29,7 @@ from models.solvers.backends import (
     available_backends,
     backend_from_name,
 )
+from models.solvers.bounds import lagrangian_bound, repair_unbounded
 from models.solvers.milp import FloatArray, Milp, MilpResult, Progress, SolverOptions
 
 INF = np.inf
@@ -514,3 +515,52 @@ def test_every_backend_agrees_with_brute_force(model: Milp) -> None:
             assert result.status is SolveStatus.OPTIMAL, name
             assert_feasible(model, result.x)
             assert result.objective == pytest.approx(best, abs=1e-6), name
+
+
+# --------------------------------------------------------------------------- Lagrangian bounds
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    tiny_milps(),
+    st.lists(st.floats(-20, 20, allow_nan=False), min_size=3, max_size=3),
+)
+def test_lagrangian_bound_of_any_multipliers_is_below_the_optimum(
+    model: Milp, multipliers: list[float]
+) -> None:
+    best = brute_force(model)
+    y = np.array(multipliers[: model.n_rows])
+    for candidate in (y, repair_unbounded(model, y)):
+        bound = lagrangian_bound(model, candidate)
+        if best is not None:
+            assert bound <= best + 1e-9
+
+
+def test_lagrangian_bound_of_the_optimal_duals_is_the_relaxation() -> None:
+    model, best = facility_location()
+    relaxation = HighsBackend().relaxation_duals(model, QUICK)
+    assert relaxation.row_dual is not None
+    assert relaxation.objective is not None
+    bound = lagrangian_bound(model, relaxation.row_dual)
+    assert bound == pytest.approx(relaxation.objective, abs=1e-6)
+    assert bound <= best + 1e-9
+
+
+def test_unbounded_columns_need_caps_or_repair() -> None:
+    # min x0 + x1, x0 - x1 = 0 (x1 without an upper bound), x0 <= 5: optimum 0.
+    model = milp([1.0, 1.0], [[1.0, -1.0]], [0.0], [0.0], [0.0, 0.0], [5.0, INF], [False, False])
+    y = np.array([-3.0])  # reduced costs: x0 4, x1 -2
+    assert lagrangian_bound(model, y) == -INF
+    assert lagrangian_bound(model, y, np.array([5.0, 5.0])) == pytest.approx(-10.0)
+    repaired = repair_unbounded(model, y)
+    assert lagrangian_bound(model, repaired) == pytest.approx(0.0)
+
+
+def test_stopped_relaxation_still_returns_multipliers() -> None:
+    model = multi_knapsack(items=60, dims=8)
+    relaxation = HighsBackend().relaxation_duals(model, SolverOptions(time_limit=0.0, threads=1))
+    assert relaxation.row_dual is not None
+    assert relaxation.row_dual.shape == (model.n_rows,)
+    exact = backend_from_name("highs").solve(model, QUICK)
+    assert exact.objective is not None
+    assert lagrangian_bound(model, relaxation.row_dual) <= exact.objective + 1e-6

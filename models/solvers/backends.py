@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import sys
@@ -60,6 +61,7 @@ __all__ = [
     "CbcModel",
     "HighsBackend",
     "OrToolsBackend",
+    "Relaxation",
     "SolverError",
     "SolverUnavailableError",
     "UnknownSolverError",
@@ -180,6 +182,16 @@ class Backend(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+@dataclass(frozen=True, eq=False)
+class Relaxation:
+    """Multipliers of a linear relaxation: ``row_dual`` (``None`` if the solver gave none),
+    the relaxation's optimum when it was proved (else ``None``), and the seconds taken."""
+
+    row_dual: FloatArray | None
+    objective: float | None
+    seconds: float
 
 
 # ---------------------------------------------------------------------------
@@ -495,6 +507,62 @@ class HighsBackend(Backend):
                 f"highs: the solve failed ({highs.modelStatusToString(highs.getModelStatus())})"
             )
         return self._result(milp, highs, interrupted, time.perf_counter() - start)
+
+    def relaxation_duals(self, milp: Milp, options: SolverOptions) -> Relaxation:
+        """Row duals of the linear relaxation of ``milp``, also when stopped at the time limit.
+
+        Dual simplex without presolve, so that a solve stopped at its limit
+        still has the multipliers of its last basis (presolve would leave
+        them in the reduced model). Whatever they are, they give a valid
+        lower bound through :func:`models.solvers.bounds.lagrangian_bound`;
+        the longer the solve runs, the closer they are to the optimal duals.
+        The solve is stopped a little after ``options.time_limit`` even
+        when HiGHS does not check its own limit.
+        """
+        import highspy
+
+        start = time.perf_counter()
+        lp = dataclasses.replace(milp, integer=np.zeros_like(milp.integer))
+        highs = self.build(lp)
+        settings: dict[str, bool | float | int | str] = {
+            "output_flag": options.verbose,
+            "time_limit": max(0.0, float(options.time_limit)),
+            "threads": max(0, int(options.threads)),
+            "solver": "simplex",
+            "presolve": "off",
+        }
+        for option, value in settings.items():
+            if highs.setOptionValue(option, value) == highspy.HighsStatus.kError:
+                raise SolverError(f"highs: cannot set option {option} = {value!r}")
+        stop_requested = threading.Event()
+
+        def on_interrupt_check(event: Any) -> None:
+            if stop_requested.is_set():
+                event.interrupt()
+
+        highs.cbSimplexInterrupt.subscribe(on_interrupt_check)
+
+        def run() -> Any:
+            try:
+                return highs.run()
+            finally:
+                highspy.Highs.resetThreadScheduler(False)
+
+        overdue = threading.Timer(options.time_limit * 1.05 + 1.0, stop_requested.set)
+        overdue.daemon = True
+        overdue.start()
+        try:
+            _run_interruptibly(run, stop_requested.set)
+        finally:
+            overdue.cancel()
+        optimal = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        solution = highs.getSolution()
+        duals = np.array(solution.row_dual, dtype=np.float64)
+        return Relaxation(
+            row_dual=duals if duals.shape == (milp.n_rows,) else None,
+            objective=float(highs.getInfo().objective_function_value) if optimal else None,
+            seconds=time.perf_counter() - start,
+        )
 
     def _result(self, milp: Milp, highs: Any, interrupted: bool, seconds: float) -> MilpResult:
         import highspy
