@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -263,3 +264,22 @@ def test_quiet_prints_nothing_but_still_writes(
     assert code == EXIT_OK
     assert out == err == ""
     assert out_path.exists()
+
+
+def test_json_to_stdout_stays_pure_json_when_a_solver_runs() -> None:
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from planner.cli import main; sys.argv[0] = 'planner'; main()",
+        "compare",
+        str(DATA / "example_small.xlsx"),
+        "--strategies",
+        "batch",
+        "--time-limit",
+        "2",
+        "--json",
+        "-",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == EXIT_OK, done.stderr
+    assert list(json.loads(done.stdout)["strategies"]) == ["batch"]

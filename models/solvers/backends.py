@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import re
 import sys
 import tempfile
@@ -372,6 +373,36 @@ class _ProgressRelay:
 # ---------------------------------------------------------------------------
 
 
+_HIGHS_GREETED = threading.Event()
+
+
+def _silent_highs() -> Any:
+    """A new ``highspy.Highs``, without the banner HiGHS prints on the first one.
+
+    HiGHS writes its version banner straight to the process's standard
+    output when the first instance is made, before any option can silence
+    it; that would break ``planner compare --json -``. The first instance is
+    therefore made with file descriptor 1 pointed at the null device.
+    """
+    import highspy
+
+    if _HIGHS_GREETED.is_set():
+        return highspy.Highs()  # type: ignore[no-untyped-call]
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with Path(os.devnull).open("w") as sink:
+            os.dup2(sink.fileno(), 1)
+            try:
+                highs = highspy.Highs()  # type: ignore[no-untyped-call]
+            finally:
+                os.dup2(saved, 1)
+    finally:
+        os.close(saved)
+    _HIGHS_GREETED.set()
+    return highs
+
+
 class HighsBackend(Backend):
     """HiGHS through highspy, the default backend.
 
@@ -410,7 +441,7 @@ class HighsBackend(Backend):
         import highspy
 
         _check(milp, None)
-        highs = highspy.Highs()  # type: ignore[no-untyped-call]
+        highs = _silent_highs()
         highs.setOptionValue("output_flag", False)
         matrix = milp.matrix
         status = highs.passModel(
