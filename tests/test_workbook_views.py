@@ -50,6 +50,7 @@ def test_summary_highlights_winners_and_shows_changes(compared: Comparison, path
     header = [cell.value for cell in sheet[1]]
     assert header[:3] == ["kpi", "mrp", "heijunka"]
     assert header[4] == "heijunka vs mrp"
+    assert header[8].startswith("Green: the best value of each row")
     kpis = {n: r.evaluation.kpis for n, r in compared.results.items()}
     best = winners(kpis)
     change = kpi_changes(compared)["heijunka"]

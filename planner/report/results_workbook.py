@@ -166,6 +166,13 @@ def _write_summary(
     sheet.write_row(0, 0, ["kpi", *strategies], bold)
     if changes:
         sheet.write_row(0, len(strategies) + 2, delta_titles, bold)
+    legend = "Green: the best value of each row (lower is better, except fill_rate and "
+    legend += "build_day_share)."
+    if changes:
+        legend += f" Changes are against {BASELINE}."
+    legend += " Every KPI's formula: docs/kpis.md."
+    note = workbook.add_format({"italic": True, "font_color": "#595959"})
+    sheet.write_string(0, _chart_column(strategies), legend, note)
     patterns = {*KPI_FORMATS.values(), COUNT_FORMAT, QUANTITY_FORMAT}
     formats = {p: workbook.add_format({"num_format": p}) for p in patterns}
     winning = {
@@ -196,7 +203,7 @@ def _add_charts(
     """Native charts beside the KPI table: costs, inventory value, load per work center."""
     kpis = [str(kpi) for kpi in frame["kpi"].tolist()]
     strategies = comparison.strategies
-    anchor = len(strategies) * 2 + 4
+    anchor = _chart_column(strategies)
     costs = workbook.add_chart({"type": "column", "subtype": "stacked"})
     for part in ("setup_cost", "holding_cost", "backlog_cost", "overtime_cost"):
         if part not in kpis:
@@ -242,6 +249,11 @@ def _add_charts(
         chart.set_title({"name": f"Load of {comparison.problem.work_centers[w].code} (minutes)"})
         chart.set_x_axis({"date_axis": True, "num_format": "yyyy-mm-dd"})
         sheet.insert_chart(35 + 17 * k, anchor, chart, {"x_scale": 1.6, "y_scale": 1.1})
+
+
+def _chart_column(strategies: list[str]) -> int:
+    """The Summary column where the legend and the charts start, right of the tables."""
+    return len(strategies) * 2 + 4
 
 
 def _load_columns(comparison: Comparison) -> dict[int, list[tuple[str, int]]]:
