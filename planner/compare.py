@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from models import PlanningError, Problem
 from models.batch import BatchOptions, plan_batch
+from models.diagnosis import diagnose_demand
 from models.heijunka import SEQUENCING_METHODS, HeijunkaOptions, SequencingMethod, plan_heijunka
 from models.mrp import plan_mrp
 from models.plan import Plan
@@ -147,4 +149,26 @@ def compare(
             on_start(name)
         plan = STRATEGIES[name](problem, run)
         results[name] = StrategyResult(plan, evaluate(problem, plan), peg(problem, plan))
-    return Comparison(problem, results)
+    return Comparison(problem, _with_diagnosis(problem, results, run))
+
+
+def _with_diagnosis(
+    problem: Problem, results: dict[str, StrategyResult], run: RunOptions
+) -> dict[str, StrategyResult]:
+    """Add to every plan with late demand what :func:`diagnose_demand` proves about the plant."""
+    late = [name for name, r in results.items() if r.evaluation.kpis.get("late_units", 0) > 0]
+    if not late:
+        return results
+    seconds = min(10.0, run.time_limit or problem.settings.time_limit)
+    diagnosis = diagnose_demand(problem, time_limit=seconds)
+    if diagnosis is None:
+        return results
+    extra = tuple(diagnosis.messages(problem))
+    if not extra:
+        return results
+    changed = dict(results)
+    for name in late:
+        result = results[name]
+        plan = dataclasses.replace(result.plan, messages=result.plan.messages + extra)
+        changed[name] = dataclasses.replace(result, plan=plan)
+    return changed
