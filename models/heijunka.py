@@ -85,6 +85,9 @@ class HeijunkaOptions:
     day_seconds
         Most seconds to sequence one work-center day under sequence rules
         (local search, then CP-SAT); days without rules take milliseconds.
+    smooth_ruled_days
+        Whether a day under sequence rules, once its violations are as few
+        as can be, spends the rest of its time on the most even sequence.
     threads
         Solver threads.
     """
@@ -95,6 +98,7 @@ class HeijunkaOptions:
     sequencing: SequencingMethod = "prv"
     level_share: float = 0.4
     day_seconds: float = 0.5
+    smooth_ruled_days: bool = True
     threads: int = 2
 
     def __post_init__(self) -> None:
@@ -359,7 +363,13 @@ def _mixed_order(
         greedy = greedy_with_rules(counts, rules)
         if count_violations(greedy, rules) == 0 or budget <= 0.05:
             return greedy
-        found = sequence_with_rules(counts, rules, time_limit=budget, workers=options.threads)
+        found = sequence_with_rules(
+            counts,
+            rules,
+            time_limit=budget,
+            workers=options.threads,
+            smooth=options.smooth_ruled_days,
+        )
         return found.sequence
     if options.sequencing == "goal_chasing":
         by_parent = problem.bom_matrix.tocsc()

@@ -738,6 +738,7 @@ def sequence_with_rules(
     feasibility_share: float = 0.5,
     search_share: float = 0.8,
     seed: int = 0,
+    smooth: bool = True,
 ) -> SequenceResult:
     r"""Sequence a day's mix under p/q rules with CP-SAT, then level it.
 
@@ -780,6 +781,9 @@ def sequence_with_rules(
         Share of ``time_limit`` given to the local search (0 skips it).
     seed
         Seed of the local search.
+    smooth
+        Whether to run stage 2; without it the search stops once the fewest
+        violations are proven (or found with none).
 
     Returns
     -------
@@ -829,7 +833,7 @@ def sequence_with_rules(
         if code != cp_model.OPTIMAL:
             return _result(best, rules, d, "time_limit", started)
 
-    if remaining() <= 0.05:
+    if remaining() <= 0.05 or not smooth:
         return _result(best, rules, d, "feasible", started)
     formulation.model.add(formulation.violations() <= count_violations(best, rules))
     formulation.hint(best)
