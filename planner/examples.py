@@ -295,7 +295,7 @@ def realistic_plant(seed: int = 7) -> Problem:
         work_centers=work_centers,
         bom=bom,
         receipts=receipts,
-        settings=Settings(carrying_rate=0.25, time_limit=60, mip_gap=0.01),
+        settings=Settings(carrying_rate=0.25, time_limit=25, mip_gap=0.01),
         attributes=[ItemAttribute(fg[k], "heavy") for k in heavy]
         + [ItemAttribute(code, "export") for code in export],
         sequence_rules=[SequenceRule("heavy", 1, 3, "ASM1")],
