@@ -373,6 +373,49 @@ class _ProgressRelay:
 # ---------------------------------------------------------------------------
 
 
+def _configure(highs: Any, settings: dict[str, bool | float | int | str]) -> None:
+    """Set HiGHS options, failing loudly on one it rejects."""
+    import highspy
+
+    for option, value in settings.items():
+        if highs.setOptionValue(option, value) == highspy.HighsStatus.kError:
+            raise SolverError(f"highs: cannot set option {option} = {value!r}")
+
+
+def _run_until(
+    highs: Any,
+    time_limit: float,
+    stop_requested: threading.Event,
+    poll: Callable[[], None] | None = None,
+) -> tuple[Any, bool]:
+    """Run HiGHS in a worker thread, asking it to stop shortly after ``time_limit``.
+
+    HiGHS checks its own time limit only now and then (not inside a long
+    root cut round); past a small grace, ``stop_requested`` is set, which the
+    caller's interrupt callbacks pass on. Ctrl-C stops it the same way
+    (:func:`_run_interruptibly`). Returns HiGHS' run status and whether the
+    run was interrupted.
+    """
+    import highspy
+
+    def run() -> Any:
+        try:
+            return highs.run()
+        finally:
+            # Release this worker thread's task scheduler, as highspy does
+            # after its own threaded solves (HiGHS issue 1886: a scheduler
+            # left behind by a finished thread can deadlock later solves).
+            highspy.Highs.resetThreadScheduler(False)
+
+    overdue = threading.Timer(time_limit * 1.05 + 1.0, stop_requested.set)
+    overdue.daemon = True
+    overdue.start()
+    try:
+        return _run_interruptibly(run, stop_requested.set, poll)
+    finally:
+        overdue.cancel()
+
+
 LARGE_LP_COLUMNS = 200_000
 """Linear programs this large go to HiGHS' interior-point method without crossover.
 
@@ -496,17 +539,13 @@ class HighsBackend(Backend):
         }
         if not milp.integer.any() and milp.n_columns >= LARGE_LP_COLUMNS:
             settings |= {"solver": "ipm", "run_crossover": "off"}
-        for option, value in settings.items():
-            if highs.setOptionValue(option, value) == highspy.HighsStatus.kError:
-                raise SolverError(f"highs: cannot set option {option} = {value!r}")
+        _configure(highs, settings)
         if warm_start is not None:
             known, values = _start_point(milp, warm_start)
             highs.setSolution(known.size, known.astype(np.int32), values)
 
         relay = _ProgressRelay(on_progress, start)
         stop_requested = threading.Event()
-        # HiGHS checks its own time limit only now and then (not inside a long
-        # root cut round); past a small grace, ask it to stop at its next check.
 
         def on_interrupt_check(event: Any) -> None:
             if stop_requested.is_set():
@@ -527,22 +566,9 @@ class HighsBackend(Backend):
         highs.cbSimplexInterrupt.subscribe(on_interrupt_check)
         highs.cbIpmInterrupt.subscribe(on_interrupt_check)
 
-        def run() -> Any:
-            try:
-                return highs.run()
-            finally:
-                # Release this worker thread's task scheduler, as highspy does
-                # after its own threaded solves (HiGHS issue 1886: a scheduler
-                # left behind by a finished thread can deadlock later solves).
-                highspy.Highs.resetThreadScheduler(False)
-
-        overdue = threading.Timer(options.time_limit * 1.05 + 1.0, stop_requested.set)
-        overdue.daemon = True
-        overdue.start()
-        try:
-            run_status, interrupted = _run_interruptibly(run, stop_requested.set, relay.report)
-        finally:
-            overdue.cancel()
+        run_status, interrupted = _run_until(
+            highs, options.time_limit, stop_requested, relay.report
+        )
         relay.report(final=True)
         if run_status == highspy.HighsStatus.kError:
             raise SolverError(
@@ -573,9 +599,7 @@ class HighsBackend(Backend):
             "solver": "simplex",
             "presolve": "off",
         }
-        for option, value in settings.items():
-            if highs.setOptionValue(option, value) == highspy.HighsStatus.kError:
-                raise SolverError(f"highs: cannot set option {option} = {value!r}")
+        _configure(highs, settings)
         stop_requested = threading.Event()
 
         def on_interrupt_check(event: Any) -> None:
@@ -584,19 +608,7 @@ class HighsBackend(Backend):
 
         highs.cbSimplexInterrupt.subscribe(on_interrupt_check)
 
-        def run() -> Any:
-            try:
-                return highs.run()
-            finally:
-                highspy.Highs.resetThreadScheduler(False)
-
-        overdue = threading.Timer(options.time_limit * 1.05 + 1.0, stop_requested.set)
-        overdue.daemon = True
-        overdue.start()
-        try:
-            _run_interruptibly(run, stop_requested.set)
-        finally:
-            overdue.cancel()
+        _run_until(highs, options.time_limit, stop_requested)
         optimal = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
         solution = highs.getSolution()
         duals = np.array(solution.row_dual, dtype=np.float64)
