@@ -42,6 +42,7 @@ from models.levelling import (
     levelled_items,
     product_wheel,
     reserved_capacity,
+    rule_carriers,
     ruled_setups,
 )
 from models.plan import LevelLoading, MessageLevel, Plan, PlanMessage, Position, SolveStatus
@@ -170,19 +171,14 @@ def _levelling_messages(problem: Problem, levelling: Sequence[LevelLoading]) -> 
     return messages
 
 
-def _rules_for(problem: Problem, center: str, models: Sequence[int]) -> list[Rule]:
-    carriers = problem.item_attributes
+def _rules_for(problem: Problem, work_center: int, models: Sequence[int]) -> list[Rule]:
+    """The plant's sequence rules on a work center, over the day's models (indices into it)."""
+    items = np.array(models, dtype=np.int_)
     rules = []
     for rule in problem.sequence_rules:
-        if rule.work_center is not None and rule.work_center != center:
-            continue
-        marked = frozenset(
-            k
-            for k, i in enumerate(models)
-            if rule.attribute in carriers.get(problem.items[i].code, ())
-        )
-        if marked:
-            rules.append(Rule(marked, rule.max_in_window, rule.window))
+        marked = np.flatnonzero(rule_carriers(problem, rule, items, work_center))
+        if marked.size:
+            rules.append(Rule(frozenset(marked.tolist()), rule.max_in_window, rule.window))
     return rules
 
 
@@ -228,7 +224,7 @@ def sequence_mix(
     """
     options = options or HeijunkaOptions()
     mixed = [int(i) for i, qty in quantities.items() if qty > 0]
-    rules = _rules_for(problem, problem.work_centers[work_center].code, mixed)
+    rules = _rules_for(problem, work_center, mixed)
     counts = [max(1, round(quantities[i] / problem.container_qty[i])) for i in mixed]
     order = _pitched_order(problem, mixed, counts, room, rules, options, time_limit)
     positions = _positions(problem, [quantities[i] for i in mixed], mixed, order)
@@ -248,7 +244,7 @@ def _sequence_days(
     centers = problem.item_work_center
     forced = ruled_setups(problem)
     days: list[tuple[int, int, list[Position], dict[int, float], bool]] = []
-    for w, center in enumerate(problem.work_centers):
+    for w in range(len(problem.work_centers)):
         members = np.flatnonzero((centers == w) & problem.is_make)
         for day in range(problem.n_days):
             started = members[pull.starts[members, day] > 0]
@@ -256,7 +252,7 @@ def _sequence_days(
                 continue
             mixed = {int(i): float(pull.starts[i, day]) for i in started if levelled[i]}
             blocks = [(int(i), float(pull.starts[i, day])) for i in started if not levelled[i]]
-            ruled = bool(_rules_for(problem, center.code, list(mixed)))
+            ruled = bool(_rules_for(problem, w, list(mixed)))
             days.append((w, day, blocks, mixed, ruled))
     days.sort(key=lambda d: d[4])
     left = sum(1 for d in days if d[4])
@@ -339,7 +335,7 @@ def _pitched_order(
             order = _expanded(coarse, counts, [pitch] * len(mixed))
         if _extra_setup(order, setup, len(mixed)) <= room + 1e-6:
             return order
-    return [k for k in sequence_prv([1] * len(mixed)) for _ in range(counts[k])]
+    return [k for k in range(len(mixed)) for _ in range(counts[k])]
 
 
 def _pitches(most: int) -> list[int]:
