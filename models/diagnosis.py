@@ -107,12 +107,13 @@ def diagnose_demand(problem: Problem, time_limit: float = 10.0) -> DemandDiagnos
     primal = backend.solve(lp, limits)
     if primal.status is not SolveStatus.OPTIMAL or primal.x is None:
         return None
-    if (primal.objective or 0.0) <= _TOLERANCE:
-        return DemandDiagnosis(0.0, {}, ())
     backlog_days = primal.x[backlog]
+    tolerance = _TOLERANCE * max(1.0, float(problem.demand.sum()))
     late_units = backlog_days.max(axis=1)
-    late = {int(i): float(q) for i, q in enumerate(late_units) if q > _TOLERANCE}
-    last_late = int(np.flatnonzero(backlog_days.max(axis=0) > _TOLERANCE).max())
+    late = {int(i): float(q) for i, q in enumerate(late_units) if q > tolerance}
+    if not late or (primal.objective or 0.0) <= tolerance:
+        return DemandDiagnosis(0.0, {}, ())
+    last_late = int(np.flatnonzero(backlog_days.max(axis=0) > tolerance).max())
     binding = _binding_runs(problem, model, primal.x, late, last_late)
     return DemandDiagnosis(float(primal.objective or 0.0), late, tuple(binding))
 
