@@ -14,7 +14,6 @@ of a second.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from enum import Enum
@@ -28,6 +27,7 @@ from models.plan import PlanMessage
 from models.problem import Problem
 from planner.evaluate import START_TOLERANCE
 from planner.results import Comparison, StrategyResult
+from planner.winners import finite_number
 
 __all__ = [
     "BASELINE",
@@ -208,7 +208,7 @@ def kpi_changes(
     per_strategy = {name: strategy_kpis(r) for name, r in comparison.results.items()}
     names: dict[str, None] = {}
     for kpis in per_strategy.values():
-        names.update(dict.fromkeys(k for k, v in kpis.items() if _is_number(v)))
+        names.update(dict.fromkeys(k for k, v in kpis.items() if finite_number(v) is not None))
     base = per_strategy[baseline]
     return {
         strategy: {name: _change(kpis.get(name), base.get(name)) for name in names}
@@ -235,16 +235,13 @@ def deltas_frame(comparison: Comparison, baseline: str = BASELINE) -> pd.DataFra
     return pd.DataFrame(columns, columns=["kpi", *changes])
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def _change(value: Any, base: Any) -> float | None:
-    if not (_is_number(value) and _is_number(base)):
+    number, baseline = finite_number(value), finite_number(base)
+    if number is None or baseline is None:
         return None
-    if base == 0:
-        return 0.0 if value == 0 else None
-    return 100.0 * (float(value) - float(base)) / abs(float(base))
+    if baseline == 0:
+        return 0.0 if number == 0 else None
+    return 100.0 * (number - baseline) / abs(baseline)
 
 
 def build_plan_frame(comparison: Comparison) -> pd.DataFrame:

@@ -20,7 +20,8 @@ NO_WINNER = frozenset(
 """KPIs that describe a plan or its search rather than rank it."""
 
 
-def _number(value: Any) -> float | None:
+def finite_number(value: Any) -> float | None:
+    """``value`` as a float when it is a finite number (not a bool), else ``None``."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value) if math.isfinite(value) else None
@@ -47,7 +48,7 @@ def winners(kpis: Mapping[str, Mapping[str, Any]]) -> dict[str, list[str]]:
     for key in keys:
         if key in NO_WINNER:
             continue
-        values = {n: _number(kpis[n].get(key)) for n in names}
+        values = {n: finite_number(kpis[n].get(key)) for n in names}
         known = {n: v for n, v in values.items() if v is not None}
         if len(known) < 2:
             continue
