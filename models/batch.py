@@ -29,10 +29,17 @@ subject to
 - safety stock as a soft target: :math:`I_{it} + S_{it} \ge SS_i`, the
   shortfall :math:`S` penalised at :math:`p_i` (reported, not a cost of the
   contract);
-- no start whose output would arrive after the horizon.
+- no start whose output would arrive after the horizon;
+- optionally, plan stability: given the previous plan's starts
+  :math:`\hat x_{it}`, the changes inside the frozen window (the first
+  :math:`F` days) are priced, :math:`q_i x_{it} - \hat x_{it} = u^+_{it} -
+  u^-_{it}` and :math:`\pi \sum_{i, t < F} (u^+_{it} + u^-_{it})` added to
+  the objective, so a large :math:`\pi` keeps the frozen window as it was
+  and :math:`\pi = 0` is the plain model.
 
-Without the safety-stock penalty, the objective is exactly the contract's
-total cost of the plan, which the evaluator recomputes independently.
+Without the safety-stock and change penalties, the objective is exactly the
+contract's total cost of the plan, which the evaluator recomputes
+independently.
 """
 
 from __future__ import annotations
@@ -97,6 +104,17 @@ class BatchOptions:
     relaxation_share
         Share of the time limit the linear relaxations may take to give a
         lower bound when the whole model proves none.
+    previous_starts
+        The previous plan's starts ``[item, day]`` on this problem's items
+        and working days, for plan stability (``None``: no previous plan).
+    frozen_days
+        The frozen window: the first working days in which changes against
+        ``previous_starts`` are penalised.
+    change_penalty
+        Cost per unit started more or less than the previous plan inside
+        the frozen window (0: the plain plan; large: the frozen window kept
+        as it was, where that plan is still feasible). It is part of the
+        solver's objective, never of the plan's cost.
     """
 
     solver: str = "highs"
@@ -113,6 +131,20 @@ class BatchOptions:
     full_model_limit: int = 400_000
     completion_share: float = 0.9
     relaxation_share: float = 0.3
+    previous_starts: FloatArray | None = field(default=None, compare=False)
+    frozen_days: int = 0
+    change_penalty: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.frozen_days < 0:
+            raise ValueError(f"frozen_days must be >= 0, got {self.frozen_days}")
+        if not self.change_penalty >= 0:
+            raise ValueError(f"change_penalty must be >= 0, got {self.change_penalty}")
+
+    @property
+    def keeps_previous_plan(self) -> bool:
+        """Whether changes against a previous plan are penalised."""
+        return self.previous_starts is not None and self.frozen_days > 0 and self.change_penalty > 0
 
 
 @dataclass(frozen=True)
@@ -234,6 +266,8 @@ class BatchModel:
             self._ls_inequalities()
         elif self.options.formulation != "bigm":
             raise ValueError(f"unknown formulation {self.options.formulation!r}")
+        if self.options.keeps_previous_plan:
+            self._plan_stability()
         self.milp = self._assemble(self._objective())
 
     # Bounds -----------------------------------------------------------------
@@ -478,6 +512,26 @@ class BatchModel:
                 rows.add(index, c.inventory + i * days + last, -1.0)
                 if arrival >= 1:
                     rows.add(index, c.backlog + i * days + arrival - 1, -1.0)
+
+    def _plan_stability(self) -> None:
+        """Price the frozen window's changes: ``q x - previous = u+ - u-`` at the change penalty."""
+        p, c, rows, extra = self.problem, self.columns, self.rows, self.extra
+        previous = np.asarray(self.options.previous_starts, dtype=float)
+        if previous.shape != (p.n_items, p.n_days):
+            raise ValueError(
+                f"previous_starts has shape {previous.shape}, expected "
+                f"{(p.n_items, p.n_days)} (items x working days of the problem)"
+            )
+        frozen = min(self.options.frozen_days, p.n_days)
+        before = np.maximum(previous[:, :frozen], 0.0).ravel()
+        penalty = self.options.change_penalty
+        more = extra.new(self.big_m[:, :frozen].ravel(), penalty)
+        less = extra.new(before, penalty)
+        index = rows.new(before.size, before, before)
+        starts = c.item_day(c.x)[:, :frozen].ravel()
+        rows.add(index, starts, np.repeat(self.scale, frozen))
+        rows.add(index, more, -1.0)
+        rows.add(index, less, 1.0)
 
     def _objective(self) -> FloatArray:
         p, c = self.problem, self.columns

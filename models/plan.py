@@ -10,10 +10,12 @@ the plan by one evaluator, the same for every strategy.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -185,9 +187,23 @@ class Plan:
         object.__setattr__(self, "kanban", tuple(self.kanban))
         object.__setattr__(self, "levelling", tuple(self.levelling))
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        """Pickle by fields (plans cross to worker processes and Dask workers).
+
+        The read-only ``sequences`` mapping cannot be pickled as it is, so it
+        travels as a plain dict and is made read-only again on arrival.
+        """
+        fields = {spec.name: getattr(self, spec.name) for spec in dataclasses.fields(self)}
+        fields["sequences"] = dict(self.sequences)
+        return _plan_from_fields, (fields,)
+
     def __repr__(self) -> str:
         orders = int(np.count_nonzero(self.starts > 0))
         return (
             f"Plan({self.strategy!r}, {self.status}, {orders} item-day starts, "
             f"{self.starts.sum():,.0f} units, {self.seconds:.2f} s)"
         )
+
+
+def _plan_from_fields(fields: dict[str, Any]) -> Plan:
+    return Plan(**fields)

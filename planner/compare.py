@@ -35,12 +35,16 @@ class RunOptions:
     sequencing
         How the ``heijunka`` strategy orders each day: ``prv`` (exact product
         rate variation) or ``goal_chasing`` (Toyota's heuristic on component usage).
+    batch
+        Further options of the ``batch`` strategy (e.g. plan stability against
+        a previous plan); their solver and time limit are this run's.
     """
 
     solver: str = "highs"
     time_limit: float | None = None
     on_progress: ProgressCallback | None = None
     sequencing: SequencingMethod = "prv"
+    batch: BatchOptions | None = None
 
 
 def _mrp(problem: Problem, run: RunOptions) -> Plan:
@@ -48,7 +52,8 @@ def _mrp(problem: Problem, run: RunOptions) -> Plan:
 
 
 def _batch(problem: Problem, run: RunOptions) -> Plan:
-    options = BatchOptions(solver=run.solver, time_limit=run.time_limit)
+    base = run.batch or BatchOptions()
+    options = dataclasses.replace(base, solver=run.solver, time_limit=run.time_limit)
     return plan_batch(problem, options, on_progress=run.on_progress)
 
 

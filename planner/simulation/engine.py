@@ -1,0 +1,490 @@
+"""The rolling-horizon simulation: a strategy's plan played against what really happens.
+
+A deterministic plan flatters a strategy that plans against a forecast that
+comes true. :func:`simulate` plays one strategy through one
+:class:`~planner.simulation.reality.Reality` (actual demand, breakdowns,
+late suppliers) day by day, and the evaluator judges what was really done.
+
+How each strategy runs
+----------------------
+``mrp`` and ``batch`` follow their plan and replan every ``replan_every``
+working days (days ``k x replan_every``): the days after the frozen window
+(``frozen_days``, in which the previous plan is kept) are planned again by
+the strategy itself from the real state (see
+:mod:`planner.simulation.replanning`). Each day the floor starts what the
+plan asks as far as components are on hand and the actual regular plus
+overtime capacity allows (:func:`~planner.simulation.floor.execute_planned_day`);
+what does not fit waits for the next day. An MRP plan that overloads a
+work center is thus cut to what the work center can do, with the rest
+carried day after day: the floor never runs beyond its capacity, and MRP's
+overloads become lateness. Every strategy may use the overtime the
+workbook allows, paid at its overtime cost.
+
+``heijunka`` releases its level schedule and lets its kanban loops pull
+from actual consumption, through the strategy's own pull simulation
+(:mod:`planner.simulation.pull`). With ``relevel`` it re-levels before each
+level period (Settings ``level_period``): the level schedule from the
+period's first day on is planned again by its level-loading model on the
+real state (backlog included), the frozen window ending where the period
+begins. ``replan_every`` does not apply to it.
+
+Net change or regeneration
+--------------------------
+With ``replan="net_change"`` (the default) a replan is skipped while reality
+has kept to the plan (demand as forecast, every planned start executed,
+every purchase order on time), as a net-change MRP leaves a plan alone
+that nothing has disturbed. Under zero uncertainty no replan happens, and
+the simulated KPIs are exactly those of the deterministic plan, even for a
+MILP with a time limit. ``replan="regenerate"`` replans at every replan day.
+
+Purchase orders
+---------------
+A purchase order released on day t with lead time L arrives on
+t + L + its supplier's delay. The executed plan, which the evaluator judges
+on the actual problem, records it on day t + delay (the evaluator's flow
+rules then see it arrive when it really did); :attr:`Replication.released`
+keeps every order on its release day. A late order recorded past the
+horizon would arrive past it, and is not in the executed plan; a late order
+recorded on the day of another order of the same item counts, for the
+evaluator, as one order with it (one ordering cost).
+"""
+
+from __future__ import annotations
+
+import numbers
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from models import Problem
+from models.heijunka import SEQUENCING_METHODS, SequencingMethod
+from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
+from models.solvers.backends import BACKENDS
+from planner.compare import STRATEGIES, UnknownStrategyError
+from planner.evaluate import Evaluation, evaluate
+from planner.simulation.floor import EPSILON, ShopFloor, execute_planned_day
+from planner.simulation.pull import (
+    PullDesign,
+    executed_sequences,
+    pull_day,
+    pull_design,
+    relevel,
+)
+from planner.simulation.reality import Reality, SimulationError
+from planner.simulation.replanning import plan_with, remaining_problem
+
+FloatArray = npt.NDArray[np.float64]
+
+ReplanMode = Literal["net_change", "regenerate"]
+REPLAN_MODES: tuple[ReplanMode, ...] = ("net_change", "regenerate")
+"""How replan days are used, by name (see the module docstring)."""
+
+
+@dataclass(frozen=True)
+class SimulationOptions:
+    """How a replication plans and replans.
+
+    Parameters
+    ----------
+    replan_every
+        Working days between replans of ``mrp`` and ``batch`` (5: weekly).
+    frozen_days
+        Working days from each replan in which the previous plan is kept.
+    replan_time_limit
+        Seconds per optimisation model of a replan.
+    plan_time_limit
+        Seconds per optimisation model of the plan a replication starts
+        from, when :func:`simulate` makes it; ``None``: the problem's Settings.
+    solver
+        MILP backend (``highs``, ``cbc``, ``ortools``).
+    sequencing
+        How ``heijunka`` orders a day's mix (``prv`` or ``goal_chasing``).
+    replan
+        ``net_change``: replan only once reality has left the plan;
+        ``regenerate``: replan on every replan day.
+    relevel
+        Whether ``heijunka`` re-levels its schedule before each level period.
+    threads
+        Solver threads per replan (replications usually run in parallel).
+    sequence_seconds
+        Most seconds to re-sequence one ``heijunka`` work-center day under
+        sequence rules, when it did not run as planned.
+
+    Raises
+    ------
+    SimulationError
+        Naming every option out of its range.
+    """
+
+    replan_every: int = 5
+    frozen_days: int = 5
+    replan_time_limit: float = 3.0
+    plan_time_limit: float | None = None
+    solver: str = "highs"
+    sequencing: SequencingMethod = "prv"
+    replan: ReplanMode = "net_change"
+    relevel: bool = True
+    threads: int = 1
+    sequence_seconds: float = 0.2
+
+    def __post_init__(self) -> None:
+        problems = []
+        for name, least in (("replan_every", 1), ("frozen_days", 0), ("threads", 1)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+                problems.append(f"{name} is {value!r}, expected a whole number >= {least}")
+        for name in ("replan_time_limit", "plan_time_limit", "sequence_seconds"):
+            seconds = getattr(self, name)
+            if seconds is None and name == "plan_time_limit":
+                continue
+            number = isinstance(seconds, numbers.Real) and not isinstance(seconds, bool)
+            if not number or not float(seconds) > 0:
+                problems.append(f"{name} is {seconds!r}, expected a number of seconds > 0")
+        if self.solver not in BACKENDS:
+            problems.append(f"solver is {self.solver!r}, expected one of {', '.join(BACKENDS)}")
+        if self.sequencing not in SEQUENCING_METHODS:
+            problems.append(
+                f"sequencing is {self.sequencing!r}, expected one of "
+                f"{', '.join(SEQUENCING_METHODS)}"
+            )
+        if self.replan not in REPLAN_MODES:
+            problems.append(f"replan is {self.replan!r}, expected one of {', '.join(REPLAN_MODES)}")
+        if not isinstance(self.relevel, bool):
+            problems.append(f"relevel is {self.relevel!r}, expected True or False")
+        if problems:
+            raise SimulationError(problems)
+
+
+@dataclass(frozen=True, eq=False)
+class Replication:
+    """One strategy played through one reality, judged by the evaluator.
+
+    Attributes
+    ----------
+    strategy
+        The strategy's name.
+    kpis
+        ``evaluation.kpis``: realised cost, fill rate, backlog, inventory,
+        setups, ... (``solve_seconds`` is the planning time of the initial
+        plan and every replan).
+    evaluation
+        :func:`planner.evaluate.evaluate` of ``executed`` on ``actual``.
+    executed
+        The starts actually executed; a late purchase order is recorded on
+        its release day plus its delay (see the module docstring).
+    actual
+        The problem as it really was: actual demand and capacity.
+    replans
+        Replans (or re-levellings) done.
+    seconds
+        Wall-clock seconds of the whole replication.
+    plan
+        The deterministic plan the replication started from.
+    released
+        ``[item, day]`` starts on the day they were released (purchase
+        orders on their order day).
+    """
+
+    strategy: str
+    kpis: dict[str, Any]
+    evaluation: Evaluation
+    executed: Plan
+    actual: Problem
+    replans: int
+    seconds: float
+    plan: Plan
+    released: FloatArray
+
+    def __repr__(self) -> str:
+        kpis = self.kpis
+        return (
+            f"Replication({self.strategy!r}: total_cost {kpis['total_cost']:,.2f}, "
+            f"fill_rate {kpis['fill_rate']:.1%}, {kpis['setups']} setups, "
+            f"{self.replans} replan(s), {self.seconds:.1f} s)"
+        )
+
+
+def plan_strategy(
+    problem: Problem, strategy: str, options: SimulationOptions | None = None
+) -> Plan:
+    """The deterministic plan a replication starts from.
+
+    Plan it once and pass it to every :func:`simulate` of the strategy, so
+    that replications do not each plan it again.
+
+    Parameters
+    ----------
+    problem
+        The plant; its demand is the forecast.
+    strategy
+        ``mrp``, ``batch`` or ``heijunka``.
+    options
+        Solver, sequencing, threads and ``plan_time_limit``.
+
+    Raises
+    ------
+    UnknownStrategyError
+        When ``strategy`` is not a known strategy.
+    """
+    options = options or SimulationOptions()
+    _check_strategy(strategy)
+    return plan_with(
+        strategy,
+        problem,
+        solver=options.solver,
+        time_limit=options.plan_time_limit,
+        sequencing=options.sequencing,
+        threads=options.threads,
+    )
+
+
+def simulate(
+    problem: Problem,
+    strategy: str,
+    reality: Reality,
+    options: SimulationOptions | None = None,
+    *,
+    plan: Plan | None = None,
+) -> Replication:
+    """Play one strategy through one reality and evaluate what really happened.
+
+    A pure function of its arguments: no global random state; the same
+    arguments give the same replication (up to the solvers' time limits).
+
+    Parameters
+    ----------
+    problem
+        The plant; its demand is the forecast the strategy plans against.
+    strategy
+        ``mrp``, ``batch`` or ``heijunka``.
+    reality
+        What really happens (:func:`~planner.simulation.reality.draw_reality`).
+    options
+        Replanning cadence, frozen window, time limits, solver.
+    plan
+        The strategy's deterministic plan of ``problem``
+        (:func:`plan_strategy`); planned here when ``None``.
+
+    Returns
+    -------
+    Replication
+        The executed plan and its evaluation on the actual problem.
+
+    Raises
+    ------
+    UnknownStrategyError
+        When ``strategy`` is not a known strategy.
+    SimulationError
+        When ``reality`` or ``plan`` does not fit ``problem`` or the strategy.
+    """
+    started = time.perf_counter()
+    options = options or SimulationOptions()
+    _check_strategy(strategy)
+    actual = reality.actual_problem(problem)
+    if plan is None:
+        plan = plan_strategy(problem, strategy, options)
+    _check_plan(problem, strategy, plan)
+    run = _Run(problem, actual, strategy, reality, options, plan)
+    run.play()
+    executed = run.executed_plan()
+    evaluation = evaluate(actual, executed)
+    return Replication(
+        strategy=strategy,
+        kpis=evaluation.kpis,
+        evaluation=evaluation,
+        executed=executed,
+        actual=actual,
+        replans=run.replans,
+        seconds=time.perf_counter() - started,
+        plan=plan,
+        released=run.floor.released.copy(),
+    )
+
+
+def _check_strategy(strategy: str) -> None:
+    if strategy not in STRATEGIES:
+        raise UnknownStrategyError([strategy])
+
+
+def _check_plan(problem: Problem, strategy: str, plan: Plan) -> None:
+    problems = []
+    if plan.strategy != strategy:
+        problems.append(f"the plan given is a {plan.strategy!r} plan, not a {strategy!r} plan")
+    shape = (problem.n_items, problem.n_days)
+    if plan.starts.shape != shape:
+        problems.append(f"the plan given has starts of shape {plan.starts.shape}, expected {shape}")
+    if problems:
+        raise SimulationError(problems)
+
+
+class _Run:
+    """The day-by-day loop of one replication (the module docstring's rules)."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        actual: Problem,
+        strategy: str,
+        reality: Reality,
+        options: SimulationOptions,
+        plan: Plan,
+    ) -> None:
+        self.problem = problem
+        self.strategy = strategy
+        self.options = options
+        self.plan = plan
+        self.floor = ShopFloor(actual, reality.supplier_delay)
+        self.design: PullDesign | None = pull_design(problem) if strategy == "heijunka" else None
+        follows = self.design.levelled if self.design is not None else np.ones(problem.n_items)
+        self.follows_plan = np.asarray(follows, dtype=bool)
+        self.planned = np.where(self.follows_plan[:, None], plan.starts, 0.0)
+        self.waiting = np.zeros(problem.n_items)
+        self.pull_load = np.zeros((len(problem.work_centers), problem.n_days))
+        self.departed = False
+        self.replans = 0
+        self.planning_seconds = plan.seconds
+        self.failed_replans: list[PlanMessage] = []
+
+    def replan_days(self) -> set[int]:
+        """The days on which the plan may be replanned."""
+        n_days, frozen = self.problem.n_days, self.options.frozen_days
+        if self.design is None:
+            every = self.options.replan_every
+            return {day for day in range(every, n_days, every) if day + frozen < n_days}
+        if not self.options.relevel:
+            return set()
+        period = self.problem.settings.level_period
+        starts = range(period, n_days, period)
+        return {begin - frozen for begin in starts if begin - frozen >= 1}
+
+    def play(self) -> None:
+        """Replan when due, work every day of the horizon, and note when reality left the plan."""
+        replan_days = self.replan_days()
+        actual, forecast = self.floor.actual, self.problem.demand
+        for day in range(self.problem.n_days):
+            if day in replan_days and (self.departed or self.options.replan == "regenerate"):
+                self.replan(day)
+            wanted = self.planned[:, day] + self.waiting
+            if self.design is None:
+                starts = execute_planned_day(self.floor, day, wanted)
+            else:
+                starts, self.pull_load[:, day] = pull_day(self.floor, day, wanted, self.design)
+            self.waiting = np.where(self.follows_plan, wanted - starts, 0.0)
+            self.waiting[self.waiting <= EPSILON * np.maximum(1.0, wanted)] = 0.0
+            late = any(self.floor.delay(i, day) for i in np.flatnonzero(starts > EPSILON).tolist())
+            if (
+                late
+                or self.waiting.any()
+                or not np.array_equal(actual.demand[:, day], forecast[:, day])
+            ):
+                self.departed = True
+            self.floor.play(day, starts)
+
+    def replan(self, day: int) -> None:
+        """Plan the days after the frozen window again; keep the window's starts.
+
+        ``mrp`` and ``batch`` plan the remaining days with the strategy; a
+        ``heijunka`` plan gets new level quantities from its level-loading
+        model (:func:`~planner.simulation.pull.relevel`).
+        """
+        end = min(day + self.options.frozen_days, self.problem.n_days)
+        frozen = np.array(self.planned[:, day:end])
+        if frozen.shape[1]:
+            frozen[:, 0] += self.waiting
+        if self.design is None:
+            sub = remaining_problem(self.problem, self.floor, day, frozen)
+            new = plan_with(
+                self.strategy,
+                sub,
+                solver=self.options.solver,
+                time_limit=self.options.replan_time_limit,
+                sequencing=self.options.sequencing,
+                threads=self.options.threads,
+            )
+            self.planning_seconds += new.seconds
+            if new.status is SolveStatus.INFEASIBLE:
+                self.failed_replans.append(
+                    PlanMessage(
+                        MessageLevel.WARNING,
+                        f"the replan on {self.problem.days[day].isoformat()} found no plan: "
+                        "the previous plan was kept",
+                        day=day,
+                    )
+                )
+                return
+            starts = new.starts
+        else:
+            sub = remaining_problem(self.problem, self.floor, day, frozen, self.design.levelled)
+            starts, seconds = relevel(
+                sub,
+                solver=self.options.solver,
+                time_limit=self.options.replan_time_limit,
+                threads=self.options.threads,
+            )
+            self.planning_seconds += seconds
+        self.planned[:, day:end] = frozen
+        self.planned[:, end:] = np.where(self.follows_plan[:, None], starts, 0.0)
+        self.waiting = np.zeros(self.problem.n_items)
+        self.replans += 1
+        self.departed = False
+
+    def executed_plan(self) -> Plan:
+        """The executed starts as a plan the evaluator can judge on the actual problem."""
+        plan, floor = self.plan, self.floor
+        sequences = {}
+        if self.design is not None:
+            sequences = executed_sequences(
+                self.problem,
+                floor.actual,
+                plan,
+                floor.released,
+                self.pull_load,
+                self.design,
+                sequencing=self.options.sequencing,
+                seconds_per_day=self.options.sequence_seconds,
+            )
+        unchanged = self.replans == 0
+        return Plan(
+            strategy=self.strategy,
+            starts=floor.recorded,
+            status=plan.status if unchanged else SolveStatus.HEURISTIC,
+            sequences=sequences,
+            objective=plan.objective if unchanged else None,
+            bound=plan.bound if unchanged else None,
+            gap=plan.gap if unchanged else None,
+            seconds=self.planning_seconds,
+            messages=tuple(self.messages()),
+            kanban=plan.kanban,
+            levelling=plan.levelling,
+        )
+
+    def messages(self) -> list[PlanMessage]:
+        """What the floor went through: replans, late purchase orders, starts left waiting."""
+        floor, problem = self.floor, self.problem
+        messages = [
+            PlanMessage(
+                MessageLevel.INFO,
+                f"{self.strategy} was replanned {self.replans} time(s) over the horizon",
+            )
+        ]
+        if floor.late_orders:
+            messages.append(
+                PlanMessage(
+                    MessageLevel.WARNING,
+                    f"{floor.late_orders} purchase order(s) arrived late, "
+                    f"{floor.late_days} working day(s) late in all",
+                )
+            )
+        for i in np.flatnonzero(self.waiting > 0).tolist():
+            messages.append(
+                PlanMessage(
+                    MessageLevel.WARNING,
+                    f"{self.waiting[i]:,.0f} planned unit(s) of {problem.items[i].code} were "
+                    "still waiting for components or capacity when the horizon ended",
+                    item=i,
+                )
+            )
+        return messages + self.failed_replans

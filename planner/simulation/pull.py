@@ -1,0 +1,265 @@
+"""How a heijunka plan runs on the shop floor: its level schedule and kanban pull, day by day.
+
+The level schedule (the levelled items' starts) is what the plan releases;
+the kanban loops replenish every supermarket from actual consumption. Both
+run through :func:`models.kanban.simulate_pull`, the same logic the
+strategy plans with: each day, the pull simulation is given the floor's
+real state as a short problem starting that day (on-hand and backlog,
+today's arrivals, the open orders on their way, today's actual demand and
+capacity) and the day's level quantities; its first day's starts are what
+the floor executes. Only that first day is used, so nothing the simulation
+assumes about later days matters, and with a reality equal to the forecast
+the day-by-day run repeats the plan's own simulation exactly.
+
+The kanban loops (cards, trigger levels, review days) stay those of the
+plan, sized from the forecast, for the whole replication. Re-levelling
+(:func:`relevel`) plans new level quantities with the strategy's
+level-loading model alone: the quantities the plan wants built, not what a
+pull simulation of the remaining days would let through.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from models import Problem
+from models.heijunka import HeijunkaOptions, SequencingMethod, sequence_mix
+from models.kanban import simulate_pull
+from models.levelling import (
+    average_usage,
+    level_schedule,
+    levelled_items,
+    product_wheel,
+    reserved_capacity,
+    rule_carriers,
+    ruled_setups,
+)
+from models.plan import Plan, Position
+from models.solvers.milp import SolverOptions
+from planner.simulation.floor import ShopFloor
+from planner.simulation.replanning import with_on_hand
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int_]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, eq=False)
+class PullDesign:
+    """The parts of a heijunka plan that stay fixed while it runs.
+
+    Parameters
+    ----------
+    levelled
+        Which items follow the level schedule (the others with usage have
+        kanban loops).
+    usage
+        Average daily usage per item, which sizes the loops.
+    interval, review_days
+        Each item's review interval and ``[item, day]`` review days (its
+        work center's every-part-every-interval cycle).
+    forced_setups
+        Setups per container that sequence rules force on each item.
+    """
+
+    levelled: BoolArray
+    usage: FloatArray
+    interval: IntArray
+    review_days: BoolArray
+    forced_setups: FloatArray
+
+
+def pull_design(problem: Problem) -> PullDesign:
+    """The loops and cycles :func:`models.heijunka.plan_heijunka` designs for ``problem``."""
+    usage = average_usage(problem)
+    wheel = product_wheel(problem, usage, problem.settings.epei_days)
+    return PullDesign(
+        levelled=levelled_items(problem),
+        usage=usage,
+        interval=wheel.item_interval(problem),
+        review_days=wheel.production_days(problem),
+        forced_setups=ruled_setups(problem),
+    )
+
+
+def relevel(
+    problem: Problem, *, solver: str, time_limit: float, threads: int
+) -> tuple[FloatArray, float]:
+    """New level quantities for ``problem`` (the days a re-levelling plans).
+
+    The first step of :func:`models.heijunka.plan_heijunka`: the
+    every-part-every-interval cycle, the capacity kept free for kanban
+    replenishment, and the level-loading model within ``time_limit``.
+
+    Returns
+    -------
+    tuple
+        ``[item, day]`` level quantities (levelled items only) and the seconds spent.
+    """
+    started = time.perf_counter()
+    usage = average_usage(problem)
+    wheel = product_wheel(problem, usage, problem.settings.epei_days)
+    reserved = reserved_capacity(problem, usage, wheel, levelled_items(problem))
+    limits = SolverOptions(time_limit=time_limit, mip_gap=problem.settings.mip_gap, threads=threads)
+    schedule = level_schedule(problem, wheel, reserved, solver=solver, options=limits)
+    return schedule.starts, time.perf_counter() - started
+
+
+def pull_day(
+    floor: ShopFloor, day: int, level: FloatArray, design: PullDesign
+) -> tuple[FloatArray, FloatArray]:
+    """Run one day of the pull system on the floor's real state.
+
+    Parameters
+    ----------
+    floor
+        The shop floor at the start of ``day``.
+    day
+        The working day.
+    level
+        ``[item]`` level quantities wanted today (levelled items only),
+        including what waited from earlier days.
+    design
+        The plan's loops.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``[item]`` units started today and ``[work_center]`` minutes they load.
+
+    Notes
+    -----
+    The short problem spans today and as many days as the longest lead time
+    (the pull simulation orders nothing that would arrive past its
+    horizon, which must therefore reach as far as the real one). Open
+    orders arriving after it are counted on its last day, where they still
+    count in every inventory position; on the horizon's last day there is
+    no later day, and such orders are left out.
+    """
+    actual = floor.actual
+    n_days = actual.n_days
+    horizon = min(n_days - day, int(actual.lead_time.max(initial=0)) + 1)
+    end = day + horizon
+    receipts = np.zeros((actual.n_items, horizon))
+    receipts[:, 0] = actual.receipts[:, day] + floor.incoming[:, day]
+    if horizon > 1:
+        receipts[:, 1:] = actual.receipts[:, day + 1 : end]
+        receipts[:, -1] += actual.receipts[:, end:].sum(axis=1)
+        for order in floor.orders:
+            if order.arrival > day:
+                receipts[order.item, min(order.arrival - day, horizon - 1)] += order.quantity
+    demand = np.zeros((actual.n_items, horizon))
+    demand[:, 0] = actual.demand[:, day] + np.maximum(-floor.net, 0.0)
+    level_starts = np.zeros((actual.n_items, horizon))
+    level_starts[:, 0] = np.where(design.levelled, level, 0.0)
+    today = actual.replace(
+        items=with_on_hand(actual, np.maximum(floor.net, 0.0)),
+        days=actual.days[day:end],
+        demand=demand,
+        receipts=receipts,
+        capacity=actual.capacity[:, day:end],
+        overtime_capacity=actual.overtime_capacity[:, day:end],
+    )
+    pull = simulate_pull(
+        today,
+        level_starts,
+        design.levelled,
+        design.usage,
+        design.interval,
+        design.review_days[:, day:end],
+        design.forced_setups,
+    )
+    return np.array(pull.starts[:, 0], dtype=float), np.array(pull.load[:, 0], dtype=float)
+
+
+def executed_sequences(
+    problem: Problem,
+    actual: Problem,
+    plan: Plan,
+    starts: FloatArray,
+    load: FloatArray,
+    design: PullDesign,
+    *,
+    sequencing: SequencingMethod,
+    seconds_per_day: float,
+) -> dict[tuple[int, int], tuple[Position, ...]]:
+    """The build order of every work-center day the floor worked.
+
+    A day on which the work center had the capacity the plan counted on and
+    started exactly what the plan said keeps the plan's sequence (and its
+    setups). Any other day is sequenced as the
+    strategy sequences: kanban replenishments first, one run each, then the
+    levelled mix one container per position, grouped into larger pitches
+    where the setups would not fit the capacity the pull left.
+
+    Parameters
+    ----------
+    problem
+        The problem the plan was made for.
+    actual
+        The problem as it really was.
+    plan
+        The heijunka plan the replication started from.
+    starts
+        ``[item, day]`` units the floor started.
+    load
+        ``[work_center, day]`` minutes the pull loaded, one setup per item.
+    design
+        The plan's loops.
+    sequencing
+        ``prv`` or ``goal_chasing``.
+    seconds_per_day
+        Most seconds to sequence one day under sequence rules.
+    """
+    options = HeijunkaOptions(sequencing=sequencing, threads=1)
+    centers = actual.item_work_center
+    sequences: dict[tuple[int, int], tuple[Position, ...]] = {}
+    for w in range(len(actual.work_centers)):
+        members = np.flatnonzero((centers == w) & actual.is_make)
+        for day in range(actual.n_days):
+            started = members[starts[members, day] > 0]
+            if started.size == 0:
+                continue
+            kept = plan.sequences.get((w, day))
+            as_planned = (
+                np.array_equal(starts[members, day], plan.starts[members, day])
+                and actual.capacity[w, day] == problem.capacity[w, day]
+                and actual.overtime_capacity[w, day] == problem.overtime_capacity[w, day]
+            )
+            if kept is not None and as_planned:
+                sequences[(w, day)] = kept
+                continue
+            mixed = {int(i): float(starts[i, day]) for i in started if design.levelled[i]}
+            blocks = [(int(i), float(starts[i, day])) for i in started if not design.levelled[i]]
+            room = _setup_room(actual, w, day, mixed, float(load[w, day]), design)
+            mix = sequence_mix(
+                actual, w, mixed, room=room, options=options, time_limit=seconds_per_day
+            )
+            sequences[(w, day)] = tuple(blocks) + mix.positions
+    return sequences
+
+
+def _setup_room(
+    problem: Problem,
+    w: int,
+    day: int,
+    mixed: Mapping[int, float],
+    load: float,
+    design: PullDesign,
+) -> float:
+    """Minutes a day's mix may spend on setups beyond one per item (as the strategy counts)."""
+    items = np.array(list(mixed), dtype=np.int_)
+    ruled = any(
+        bool(rule_carriers(problem, rule, items, w).any()) for rule in problem.sequence_rules
+    )
+    limit = problem.capacity[w, day] + (problem.overtime_capacity[w, day] if ruled else 0.0)
+    forced = sum(
+        design.forced_setups[i] * problem.setup_time[i] * qty / problem.container_qty[i]
+        for i, qty in mixed.items()
+    )
+    return float(max(limit, load) - load + forced)
