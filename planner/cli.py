@@ -297,6 +297,11 @@ def template(
     console.print(f"Wrote {out}: fill in the sheets (the README sheet explains every column).")
 
 
+from planner.runs.cli import register as _register_runs  # noqa: E402
+
+_register_runs(app)
+
+
 def main() -> None:
     """Run the command line, turning every failure into a message and an exit code."""
     try:

@@ -1,0 +1,7 @@
+"""Recorded planning runs: the run store, weekly batch runs, history and plan nervousness.
+
+``store`` keeps every run (input hash, settings, versions, KPIs and the
+plans) in a SQLAlchemy database, SQLite by default; ``changes`` compares the
+plans of two runs; ``weekly`` plans every plant of a configuration file and
+records the runs; ``cli`` adds ``planner run``, ``history`` and ``diff``.
+"""
