@@ -301,6 +301,10 @@ from planner.runs.cli import register as _register_runs  # noqa: E402
 
 _register_runs(app)
 
+from planner.simulation.cli import register as _register_simulation  # noqa: E402
+
+_register_simulation(app)
+
 
 def main() -> None:
     """Run the command line, turning every failure into a message and an exit code."""

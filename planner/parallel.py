@@ -25,9 +25,7 @@ argument:
     installed; tasks and results travel pickled. The cluster's size is set
     by the workers started, so ``workers`` does not apply.
 
-Tasks and results travel pickled; read-only mappings
-(:class:`types.MappingProxyType`, in which plans keep their sequences) are
-pickled as copies once this module is imported. A script that runs tasks
+Tasks and results travel pickled. A script that runs tasks
 in worker processes must guard its entry point with
 ``if __name__ == "__main__":``, since every worker imports the main module.
 
@@ -39,10 +37,8 @@ replication and goes on) catch inside the function they map.
 
 from __future__ import annotations
 
-import copyreg
 import multiprocessing
 import os
-import types
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -60,21 +56,6 @@ DoneCallback = Callable[[int, Any], None]
 
 CONNECT_TIMEOUT_SECONDS = 10.0
 """How long to wait for a Dask scheduler to answer before giving up."""
-
-
-def _read_only_mapping(contents: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
-    return types.MappingProxyType(contents)
-
-
-def _reduce_read_only_mapping(
-    mapping: types.MappingProxyType[Any, Any],
-) -> tuple[Callable[[dict[Any, Any]], types.MappingProxyType[Any, Any]], tuple[dict[Any, Any]]]:
-    return _read_only_mapping, (dict(mapping),)
-
-
-copyreg.pickle(types.MappingProxyType, _reduce_read_only_mapping)
-"""Plans keep their sequences in read-only mappings, which ``pickle`` refuses by default;
-tasks and results travel between processes, so they are pickled as copies of their contents."""
 
 
 class ParallelError(PlanningError):
