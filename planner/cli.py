@@ -297,13 +297,14 @@ def template(
     console.print(f"Wrote {out}: fill in the sheets (the README sheet explains every column).")
 
 
+# Commands that live beside the code they drive, in the order `planner --help` lists them.
 from planner.runs.cli import register as _register_runs  # noqa: E402
-
-_register_runs(app)
-
 from planner.simulation.cli import register as _register_simulation  # noqa: E402
+from planner.web.cli import register as _register_web  # noqa: E402
 
 _register_simulation(app)
+_register_runs(app)
+_register_web(app)
 
 
 def main() -> None:
