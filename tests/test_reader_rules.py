@@ -312,6 +312,14 @@ def test_password_protected(tmp_path: Path, sheets: Sheets) -> None:
     assert "password-protected" in read_workbook(locked).errors[0].message
 
 
+def test_damaged_old_office_file(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(511))
+    result = read_workbook(path)
+    assert result.problem is None
+    assert "not .xlsx" in result.errors[0].message
+
+
 def test_too_large(tmp_path: Path, sheets: Sheets) -> None:
     path = write_sheets(tmp_path / "plant.xlsx", sheets)
     message = read_workbook(path, max_bytes=1000).errors[0].message

@@ -104,7 +104,7 @@ def _describe_ole(path: Path) -> str:
     try:
         with olefile.OleFileIO(str(path)) as ole:
             encrypted = ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
-    except OSError:
+    except Exception:  # olefile raises assorted errors on damaged files; it is refused anyway
         encrypted = False
     if encrypted:
         return (
