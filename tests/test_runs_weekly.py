@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from models import Problem
-from planner.cli import EXIT_FAILURE, EXIT_OK, main
+from planner.cli import EXIT_FAILURE, EXIT_OK
 from planner.examples import small_plant
 from planner.runs.config import ConfigError, load_config
 from planner.runs.lock import RunLock, RunLockedError
@@ -30,6 +30,7 @@ from planner.runs.weekly import (
 )
 from planner.workbook.writer import write_input_workbook
 from tests.test_batch_stability import FROZEN, LAST_WEEK, THIS_WEEK
+from tests.test_cli import run as cli
 
 DAY = date(2026, 11, 30)
 
@@ -37,18 +38,6 @@ DAY = date(2026, 11, 30)
 @pytest.fixture(autouse=True)
 def _no_database_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PLANNER_DATABASE_URL", raising=False)
-
-
-def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    old = sys.argv
-    sys.argv = ["planner", *args]
-    try:
-        with pytest.raises(SystemExit) as stopped:
-            main()
-    finally:
-        sys.argv = old
-    out, err = capsys.readouterr()
-    return int(stopped.value.code or 0), out, err
 
 
 def write_config(folder: Path, plants: dict[str, Path | str], **keys: object) -> Path:

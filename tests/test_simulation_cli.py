@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from planner.cli import EXIT_FAILURE, EXIT_INVALID_INPUT, EXIT_OK, main
+from planner.cli import EXIT_FAILURE, EXIT_INVALID_INPUT, EXIT_OK
 from tests.conftest import BASE, write_sheets
+from tests.test_cli import run
 
 FAST = ["--replan-time-limit", "1", "--time-limit", "2", "--workers", "1"]
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    old = sys.argv
-    sys.argv = ["planner", *args]
-    try:
-        with pytest.raises(SystemExit) as stopped:
-            main()
-    finally:
-        sys.argv = old
-    out, err = capsys.readouterr()
-    return int(stopped.value.code or 0), out, err
 
 
 @pytest.fixture

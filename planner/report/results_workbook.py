@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import math
 import re
-import uuid
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
@@ -38,6 +37,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from planner.report.files import replaced_atomically
 from planner.results import Comparison
 from planner.tables import BASELINE, FRAMES, kpi_changes
 from planner.winners import winners
@@ -111,10 +111,13 @@ def write_results_workbook(comparison: Comparison, path: str | Path) -> None:
         The ``.xlsx`` file to create or replace. It is written beside
         ``path`` under a temporary name, then renamed into place.
     """
-    target = Path(path)
-    temporary = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.tmp.xlsx")
+    with replaced_atomically(path) as temporary:
+        _write_workbook(comparison, temporary)
+
+
+def _write_workbook(comparison: Comparison, path: Path) -> None:
     workbook = xlsxwriter.Workbook(
-        str(temporary),
+        str(path),
         {
             "constant_memory": True,
             "strings_to_formulas": False,
@@ -122,26 +125,21 @@ def write_results_workbook(comparison: Comparison, path: str | Path) -> None:
             "default_date_format": DATE_FORMAT,
         },
     )
-    try:
-        bold = workbook.add_format({"bold": True})
-        for title, build in FRAMES.items():
-            frame = build(comparison)
-            sheet = workbook.add_worksheet(title)
-            if title == "Summary":
-                _write_summary(workbook, sheet, frame, kpi_changes(comparison), bold)
-                _add_charts(workbook, sheet, comparison, frame)
-            else:
-                _write_table(sheet, frame, bold)
-        for name, result in comparison.results.items():
-            _write_grid(workbook, comparison, name, bold)
-            if result.plan.sequences:
-                _write_box(workbook, comparison, name, bold)
-        _write_chart_data(workbook, comparison, bold)
-        workbook.close()
-        temporary.replace(target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    bold = workbook.add_format({"bold": True})
+    for title, build in FRAMES.items():
+        frame = build(comparison)
+        sheet = workbook.add_worksheet(title)
+        if title == "Summary":
+            _write_summary(workbook, sheet, frame, kpi_changes(comparison), bold)
+            _add_charts(workbook, sheet, comparison, frame)
+        else:
+            _write_table(sheet, frame, bold)
+    for name, result in comparison.results.items():
+        _write_grid(workbook, comparison, name, bold)
+        if result.plan.sequences:
+            _write_box(workbook, comparison, name, bold)
+    _write_chart_data(workbook, comparison, bold)
+    workbook.close()
 
 
 def _write_summary(

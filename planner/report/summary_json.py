@@ -17,19 +17,11 @@ plain JSON numbers, never NaN or infinity (those become ``null``).
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from collections import Counter
-from collections.abc import Mapping
-from datetime import date
-from enum import Enum
-from math import isfinite
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from planner.report.files import json_ready, write_json_atomically
 from planner.results import Comparison
 from planner.tables import BASELINE, kpi_changes, strategy_kpis
 
@@ -113,7 +105,7 @@ def summary(comparison: Comparison) -> dict[str, Any]:
             }
             for name, plan in levelled.items()
         }
-    return _plain(document)  # type: ignore[no-any-return]
+    return json_ready(document)  # type: ignore[no-any-return]
 
 
 def write_summary_json(comparison: Comparison, path: str | Path) -> None:
@@ -129,33 +121,4 @@ def write_summary_json(comparison: Comparison, path: str | Path) -> None:
     path
         The ``.json`` file to create or replace.
     """
-    path = Path(path)
-    text = json.dumps(summary(comparison), indent=2, ensure_ascii=False, allow_nan=False)
-    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp.json", dir=path.parent)
-    temporary = Path(name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text + "\n")
-        temporary.replace(path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def _plain(value: Any) -> Any:
-    """``value`` with only JSON types: enums as values, numpy as Python, non-finite as None."""
-    if isinstance(value, Enum):
-        value = value.value
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value if isfinite(value) else None
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(_plain(key)): _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | set | frozenset | np.ndarray):
-        return [_plain(item) for item in value]
-    return str(value)
+    write_json_atomically(path, summary(comparison))

@@ -49,9 +49,6 @@ import dataclasses
 import io
 import json
 import math
-import os
-import tempfile
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,8 +57,8 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from planner.report.files import json_ready, replaced_atomically, write_text_atomically
 from planner.report.results_workbook import KPI_FORMATS, QUANTITY_FORMAT
-from planner.report.summary_json import _plain
 from planner.winners import NO_WINNER, winners
 
 if TYPE_CHECKING:
@@ -147,18 +144,12 @@ def write_simulation_workbook(study: SimulationStudy, path: str | Path) -> None:
 
 def _write_workbook(path: str | Path, fill: Callable[[Any, Any], None]) -> None:
     """Create a workbook under a temporary name, let ``fill`` add its sheets, rename it."""
-    target = Path(path)
-    temporary = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.tmp.xlsx")
-    workbook = xlsxwriter.Workbook(
-        str(temporary), {"strings_to_formulas": False, "strings_to_urls": False}
-    )
-    try:
+    with replaced_atomically(path) as temporary:
+        workbook = xlsxwriter.Workbook(
+            str(temporary), {"strings_to_formulas": False, "strings_to_urls": False}
+        )
         fill(workbook, workbook.add_format({"bold": True}))
         workbook.close()
-        temporary.replace(target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def _write_summary(workbook: Any, study: SimulationStudy, bold: Any) -> None:
@@ -318,7 +309,7 @@ def _write_table(sheet: Worksheet, frame: pd.DataFrame, bold: Any) -> None:
     sheet.write_row(0, 0, header, bold)
     for row, values in enumerate(frame.itertuples(index=False), 1):
         for column, value in enumerate(values):
-            cell = _plain(value)
+            cell = json_ready(value)
             if cell is None:
                 continue
             if isinstance(cell, bool) or not isinstance(cell, int | float):
@@ -395,26 +386,13 @@ def simulation_summary(study: SimulationStudy) -> dict[str, Any]:
         for o in study.outcomes
         if o.ok
     ]
-    return _plain(document)  # type: ignore[no-any-return]
+    return json_ready(document)  # type: ignore[no-any-return]
 
 
 def write_simulation_json(study: SimulationStudy, path: str | Path) -> None:
     """Write :func:`simulation_summary` as indented UTF-8 JSON, atomically."""
     text = json.dumps(simulation_summary(study), indent=2, ensure_ascii=False, allow_nan=False)
     write_text_atomically(Path(path), text + "\n")
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write ``text`` beside ``path`` under a temporary name, then rename it into place."""
-    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    temporary = Path(name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        temporary.replace(path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def write_sweep_workbook(
@@ -504,7 +482,7 @@ def sweep_summary(sweep: Sweep) -> dict[str, Any]:
         "frontier": frontier[frontier["frontier"]].drop(columns="frontier").to_dict("records"),
         "failures": sweep.failures().to_dict("records"),
     }
-    return _plain(document)  # type: ignore[no-any-return]
+    return json_ready(document)  # type: ignore[no-any-return]
 
 
 def write_sweep_json(sweep: Sweep, path: str | Path) -> None:

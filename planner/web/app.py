@@ -26,6 +26,7 @@ from models.solvers.backends import BACKENDS, backend_from_name
 from planner import __version__
 from planner.compare import STRATEGIES, parse_sequencing, parse_strategies
 from planner.describe import describe
+from planner.report.files import json_ready
 from planner.runs.store import RunRecord, RunStore, UnknownRunError
 from planner.web import views
 from planner.web.jobs import Job, JobManager, JobState, QueueFullError
@@ -366,7 +367,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             "valid": result.ok,
             "errors": [_shown_issue(issue, upload) for issue in result.errors],
             "warnings": [_shown_issue(issue, upload) for issue in result.warnings],
-            "plant": views.plain(describe(result.problem)) if result.problem else None,
+            "plant": json_ready(describe(result.problem)) if result.problem else None,
         }
         return JSONResponse(document, status_code=200 if result.ok else 422)
 
@@ -485,7 +486,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         return FileResponse(path, media_type="application/json", filename=path.name)
 
     def run_document(record: RunRecord) -> dict[str, Any]:
-        document: dict[str, Any] = views.plain(
+        document: dict[str, Any] = json_ready(
             {
                 "id": record.id,
                 "plant": record.plant,

@@ -31,9 +31,9 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
+from planner.report.files import write_json_atomically
 from planner.runs.store import PreparedRun, RunStore, StoreError, file_sha256
 from planner.web.settings import WebSettings
-from planner.web.views import plain, write_json
 from planner.web.worker import JobOptions, plan_job
 
 logger = logging.getLogger(__name__)
@@ -330,7 +330,7 @@ class JobManager:
             self._jobs[job.id] = job
 
     def _save(self, job: Job) -> None:
-        write_json(self.folder(job.id) / JOB_FILE, plain(job.to_dict()))
+        write_json_atomically(self.folder(job.id) / JOB_FILE, job.to_dict(), indent=None)
 
     def _finish(self, job: Job, error: str | None) -> None:
         if error == CANCELLED_MESSAGE:

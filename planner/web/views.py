@@ -10,20 +10,15 @@ tables are filtered and paged on the server however large the plant.
 from __future__ import annotations
 
 import json
-import math
-import os
-import tempfile
 from collections.abc import Callable, Mapping
-from datetime import date
-from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from planner.plots import COST_PARTS
+from planner.report.files import json_ready, write_json_atomically
 from planner.results import Comparison
 from planner.tables import strategy_kpis
 from planner.winners import winners
@@ -49,25 +44,6 @@ MAX_PAGE_ROWS = 1000
 """Most rows one table request returns."""
 
 
-def plain(value: Any) -> Any:
-    """``value`` with only JSON types: numpy as Python, dates as ISO text, NaN as ``None``."""
-    if isinstance(value, Enum):
-        value = value.value
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(key): plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [plain(item) for item in value]
-    return str(value)
-
-
 def results_view(comparison: Comparison) -> dict[str, Any]:
     """The data of the results page: KPIs with their winners, and every chart's series.
 
@@ -91,7 +67,7 @@ def results_view(comparison: Comparison) -> dict[str, Any]:
     sequences: dict[str, dict[str, dict[str, list[list[Any]]]]] = {}
     for row in comparison.sequences().itertuples(index=False):
         day = sequences.setdefault(str(row.strategy), {}).setdefault(str(row.work_center), {})
-        day.setdefault(plain(row.date), []).append([row.item, plain(row.qty)])
+        day.setdefault(json_ready(row.date), []).append([row.item, json_ready(row.qty)])
     view = {
         "plant": problem.name,
         "days": list(problem.days),
@@ -134,24 +110,7 @@ def results_view(comparison: Comparison) -> dict[str, Any]:
         },
         "sequences": sequences,
     }
-    return plain(view)  # type: ignore[no-any-return]
-
-
-def write_json(path: Path, document: Any) -> None:
-    """Write ``document`` as JSON beside ``path`` under a temporary name, then rename it.
-
-    A reader never sees half a file.
-    """
-    text = json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    temporary = Path(name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        temporary.replace(path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    return json_ready(view)  # type: ignore[no-any-return]
 
 
 def write_result_files(comparison: Comparison, directory: Path) -> None:
@@ -162,10 +121,10 @@ def write_result_files(comparison: Comparison, directory: Path) -> None:
         frame = build(comparison)
         document = {
             "columns": [str(column) for column in frame.columns],
-            "rows": plain(frame.to_numpy(dtype=object).tolist()),
+            "rows": json_ready(frame.to_numpy(dtype=object).tolist()),
         }
-        write_json(tables / f"{name}.json", document)
-    write_json(directory / RESULTS_FILE, results_view(comparison))
+        write_json_atomically(tables / f"{name}.json", document, indent=None)
+    write_json_atomically(directory / RESULTS_FILE, results_view(comparison), indent=None)
 
 
 def read_results(directory: Path) -> dict[str, Any] | None:
