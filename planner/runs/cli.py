@@ -209,7 +209,7 @@ def history(
         except PlanningError as failure:
             raise _fail(str(failure)) from None
     if as_json:
-        print(json.dumps([_run_json(r) for r in runs], indent=2, ensure_ascii=False))
+        print(json.dumps([r.to_dict() for r in runs], indent=2, ensure_ascii=False))
         return
     if not runs:
         known = f" Plants with runs: {', '.join(plants)}." if plants else ""
@@ -252,25 +252,6 @@ def history(
         console.print(
             f"[red]run {record.id} failed:[/] {_first_line(record.error)}", highlight=False
         )
-
-
-def _run_json(record: RunRecord) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "plant": record.plant,
-        "started_at": record.started_at.isoformat(),
-        "finished_at": record.finished_at.isoformat(),
-        "status": str(record.status),
-        "input_name": record.input_name,
-        "input_sha256": record.input_sha256,
-        "settings": record.settings,
-        "versions": record.versions,
-        "kpis": record.kpis,
-        "nervousness": record.nervousness,
-        "output_workbook": None if record.output_workbook is None else str(record.output_workbook),
-        "output_json": None if record.output_json is None else str(record.output_json),
-        "error": record.error,
-    }
 
 
 # planner diff -----------------------------------------------------------------------

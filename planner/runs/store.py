@@ -26,7 +26,7 @@ import re
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from importlib.metadata import PackageNotFoundError, version
@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from models import PlanningError
 from planner import __version__
+from planner.report.files import json_ready
 from planner.report.results_workbook import write_results_workbook
 from planner.report.summary_json import summary, write_summary_json
 from planner.results import Comparison
@@ -176,6 +177,12 @@ class RunRecord:
     def ok(self) -> bool:
         """Whether the run succeeded."""
         return self.status is RunStatus.SUCCEEDED
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field as plain JSON values (times and days as ISO text, paths as text)."""
+        return json_ready(  # type: ignore[no-any-return]
+            {spec.name: getattr(self, spec.name) for spec in fields(self)}
+        )
 
     @classmethod
     def _from_row(cls, row: RunRow) -> RunRecord:

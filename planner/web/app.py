@@ -486,23 +486,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         return FileResponse(path, media_type="application/json", filename=path.name)
 
     def run_document(record: RunRecord) -> dict[str, Any]:
-        document: dict[str, Any] = json_ready(
-            {
-                "id": record.id,
-                "plant": record.plant,
-                "started_at": record.started_at,
-                "finished_at": record.finished_at,
-                "status": record.status,
-                "input_name": record.input_name,
-                "input_sha256": record.input_sha256,
-                "settings": record.settings,
-                "versions": record.versions,
-                "kpis": record.kpis,
-                "nervousness": record.nervousness,
-                "error": record.error,
-                "previous_run_id": record.previous_run_id,
-            }
-        )
+        document = record.to_dict()
+        for server_path in ("output_workbook", "output_json"):
+            del document[server_path]
         files = run_files(record)
         document["links"] = {"self": f"/api/runs/{record.id}", "page": f"/runs/{record.id}"}
         if "workbook" in files:
