@@ -278,6 +278,7 @@ def test_repair_with_rules_never_returns_more_violations() -> None:
     assert count_violations(repaired, rules) <= count_violations(start, rules)
 
 
+@pytest.mark.skipif(not CSPLIB.is_dir(), reason="CSPLib car-sequencing instances not available")
 def test_repair_with_rules_solves_a_classic_feasible_instance() -> None:
     demand, rules, _ = read_car_sequencing(CSPLIB / "instances" / "classic100" / "p41_66.txt")
     start = greedy_with_rules(demand, rules)
