@@ -109,6 +109,11 @@ def main() -> None:
         planned = serial.deterministic[name].seconds
         seconds = [o.seconds for o in serial.outcomes if o.strategy == name and o.ok]
         replans = [o.replans for o in serial.outcomes if o.strategy == name and o.ok]
+        broken = [
+            o.kpis.get("violations", 0)
+            for o in (*serial.outcomes, *parallel.outcomes)
+            if o.strategy == name and o.ok
+        ]
         rows.append(
             [
                 name,
@@ -116,10 +121,11 @@ def main() -> None:
                 f"{statistics.median(seconds):.1f}" if seconds else "-",
                 f"{min(seconds):.1f}-{max(seconds):.1f}" if seconds else "-",
                 f"{statistics.mean(replans):.1f}" if replans else "-",
+                str(max(broken, default=0)),
             ]
         )
     print()
-    header = ["strategy", "plan s", "s / replication", "range", "replans"]
+    header = ["strategy", "plan s", "s / replication", "range", "replans", "max violations"]
     print(format_table(header, rows))
     serial_rate = serial_stage / args.serial_replications
     parallel_rate = parallel_stage / args.replications

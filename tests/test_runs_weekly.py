@@ -122,6 +122,22 @@ def test_every_plant_failing_has_its_own_exit_code(
     assert "west: the input" in err and "missing.xlsx does not exist" in err
 
 
+def test_files_staged_by_a_killed_run_are_removed_once_stale(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path, {"east": corrupt(tmp_path / "east.xlsx")})
+    folder = tmp_path / "out" / "2026-11-23"
+    folder.mkdir(parents=True)
+    stale, fresh = folder / ".east.1a2b.staged.xlsx", folder / ".east.3c4d.staged.xlsx"
+    stale.write_bytes(b"left by a killed run")
+    fresh.write_bytes(b"being written by another run")
+    three_days_ago = time.time() - 3 * 24 * 3600
+    os.utime(stale, (three_days_ago, three_days_ago))
+    cli(["run", str(config)], capsys)
+    assert not stale.exists()
+    assert fresh.exists()
+
+
 def test_an_empty_folder_is_a_failed_plant(tmp_path: Path) -> None:
     (tmp_path / "inbox").mkdir()
     with pytest.raises(Exception, match="holds no workbook"):

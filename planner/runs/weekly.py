@@ -13,8 +13,10 @@ in the parent process, as each plant finishes.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -193,6 +195,23 @@ def run_weekly(
         return _run_locked(config, store, force, on_plant, today)
 
 
+STALE_STAGED_SECONDS = 2 * 24 * 3600.0
+"""Staged output files older than this were left by a run killed between writing and recording."""
+
+
+def _remove_stale_staged_files(output_root: Path) -> None:
+    """Delete output files staged by runs that were killed before recording them.
+
+    Only files older than :data:`STALE_STAGED_SECONDS` go: a younger one may
+    belong to a run of another configuration writing to the same folder.
+    """
+    now = time.time()
+    for staged in output_root.glob("*/.*.staged.*"):
+        with contextlib.suppress(OSError):
+            if now - staged.stat().st_mtime > STALE_STAGED_SECONDS:
+                staged.unlink()
+
+
 def _run_locked(
     config: RunConfig,
     store: RunStore,
@@ -202,6 +221,7 @@ def _run_locked(
 ) -> WeeklyReport:
     settings = config.settings()
     day = today or datetime.now().astimezone().date()
+    _remove_stale_staged_files(config.resolve(config.output))
     output_dir = config.resolve(config.output) / day.isoformat()
     results: dict[str, PlantResult] = {}
 
