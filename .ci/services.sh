@@ -24,6 +24,9 @@ pg_bin() {
 
 case "${1:-}" in
 install)
+    if [ -x /usr/bin/chromium ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+        exit 0
+    fi
     export DEBIAN_FRONTEND=noninteractive
     packages="postgresql chromium"
     if ! as_root apt-get install -y -q $packages >/dev/null; then
