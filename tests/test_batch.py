@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import pulp
@@ -87,11 +88,15 @@ def independent_optimum(problem: Problem) -> float:
     """The same accounting written out variable by variable in PuLP, solved by CBC."""
     items, days = range(problem.n_items), range(problem.n_days)
     model = pulp.LpProblem("check", pulp.LpMinimize)
-    x = pulp.LpVariable.dicts("x", (items, days), lowBound=0)
-    y = pulp.LpVariable.dicts("y", (items, days), cat="Binary")
-    inv = pulp.LpVariable.dicts("inv", (items, days), lowBound=0)
-    back = pulp.LpVariable.dicts("back", (items, days), lowBound=0)
-    over = pulp.LpVariable.dicts("over", (range(len(problem.work_centers)), days), lowBound=0)
+
+    def grid(name: str, rows: range, **bounds: Any) -> dict[int, dict[int, pulp.LpVariable]]:
+        return {r: {t: model.add_variable(f"{name}_{r}_{t}", **bounds) for t in days} for r in rows}
+
+    x = grid("x", items, lowBound=0)
+    y = grid("y", items, cat="Binary")
+    inv = grid("inv", items, lowBound=0)
+    back = grid("back", items, lowBound=0)
+    over = grid("over", range(len(problem.work_centers)), lowBound=0)
     model += pulp.lpSum(
         problem.setup_cost[i] * y[i][t]
         + problem.holding_cost[i] * inv[i][t]
@@ -128,7 +133,7 @@ def independent_optimum(problem: Problem) -> float:
                 <= problem.capacity[k, t] + over[k][t]
             )
             model += over[k][t] <= problem.overtime_capacity[k, t]
-    model.solve(pulp.PULP_CBC_CMD(msg=False, gapRel=0))
+    model.solve(pulp.COIN_CMD(path=pulp.PULP_CBC_CMD.pulp_cbc_path, msg=False, gapRel=0))
     return float(pulp.value(model.objective))
 
 
