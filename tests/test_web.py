@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import queue
 import re
 import threading
 import time
@@ -20,8 +21,9 @@ from typer.testing import CliRunner
 
 from planner.cli import app as cli_app
 from planner.compare import compare
+from planner.runs.store import RunStore
 from planner.web.app import create_app
-from planner.web.jobs import JOB_FILE
+from planner.web.jobs import JOB_FILE, JobManager
 from planner.web.settings import WebSettings
 from planner.web.uploads import UploadRejectedError, receive_upload
 from planner.winners import winners
@@ -369,7 +371,7 @@ def test_uploads_never_use_the_given_name_as_a_path(client: TestClient, tmp_path
         assert "/" not in job["input_name"] and "\\" not in job["input_name"]
         ids.append(job["id"])
     for job_id in ids:
-        wait_for(client, job_id)
+        assert wait_for(client, job_id)["state"] == "done"
     assert not (tmp_path / "escape.xlsx").exists() and not Path("/tmp/escape.xlsx").exists()
     data_dir = (tmp_path / "data").resolve()
     for path in files_under(data_dir):
@@ -385,6 +387,47 @@ def test_uploads_never_use_the_given_name_as_a_path(client: TestClient, tmp_path
 
 
 # Jobs: concurrency, limits, persistence ----------------------------------------------------
+
+
+class _EndedProcess:
+    """A planning process that has already ended, cleanly."""
+
+    exitcode = 0
+
+    def is_alive(self) -> bool:
+        return False
+
+    def join(self, timeout: float | None = None) -> None:
+        return None
+
+
+class _LateEvents:
+    """An event queue whose events arrive only after the process has ended."""
+
+    def __init__(self, events: list[tuple[Any, ...]]) -> None:
+        self.events = events
+        self.asked = 0
+
+    def get(self, timeout: float) -> tuple[Any, ...]:
+        self.asked += 1
+        if self.asked == 1 or not self.events:
+            raise queue.Empty
+        return self.events.pop(0)
+
+
+def test_events_sent_just_before_the_process_ended_are_not_lost(tmp_path: Path) -> None:
+    manager = JobManager(settings_for(tmp_path), RunStore(f"sqlite:///{tmp_path / 'r.sqlite3'}"))
+    try:
+        prepared: list[Any] = []
+        events = _LateEvents([("prepared", "the run"), ("done",)])
+        error = manager._follow("0" * 32, _EndedProcess(), events, prepared)  # type: ignore[arg-type]
+        assert error is None
+        assert prepared == ["the run"]
+        silent = _LateEvents([])
+        error = manager._follow("0" * 32, _EndedProcess(), silent, [])  # type: ignore[arg-type]
+        assert error is not None and "ended unexpectedly" in error
+    finally:
+        manager.shutdown()
 
 
 def test_concurrent_uploads_all_finish_with_their_own_results(

@@ -48,6 +48,8 @@ JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 """What a job id looks like (a random UUID in hex): anything else names no job."""
 
 _STOP_GRACE_SECONDS = 5.0
+_LAST_EVENTS_SECONDS = 2.0
+"""How long to wait for the events a planning process sent just before it ended."""
 
 
 class JobState(StrEnum):
@@ -391,6 +393,8 @@ class JobManager:
             events.close()
             for staged in prepared:
                 staged.discard()
+            for leftover in (*folder.glob(".*.staged.*"), *folder.glob(".*.tmp.*")):
+                leftover.unlink(missing_ok=True)
         if error is not None:
             self._record_failure(job_id, error)
         with self._lock:
@@ -453,10 +457,13 @@ class JobManager:
             except queue.Empty:
                 if self._closing.is_set():
                     return "the server stopped before the job finished: upload again"
-                if not process.is_alive():
-                    process.join()
+                if process.is_alive():
+                    continue
+                process.join()
+                try:  # its last events may still be on their way when it ends
+                    event = events.get(timeout=_LAST_EVENTS_SECONDS)
+                except queue.Empty:
                     return f"the planning process ended unexpectedly (exit code {process.exitcode})"
-                continue
             if event[0] == "prepared":
                 prepared.append(event[1])
                 continue
