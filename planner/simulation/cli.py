@@ -8,8 +8,9 @@ option, 1 for anything else, and no traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -138,27 +139,7 @@ def simulate(
     """
     from planner.simulation.study import run_study
 
-    names, uncertainty, options = _check_options(
-        strategies,
-        solver,
-        workers,
-        scheduler,
-        uncertainty={
-            "demand_cv": demand_cv,
-            "demand_bias": demand_bias,
-            "supplier_late_probability": supplier_late_probability,
-            "supplier_late_days": supplier_late_days,
-            "downtime_probability": downtime_probability,
-            "downtime_share": downtime_share,
-        },
-        options={
-            "replan_every": replan_every,
-            "frozen_days": frozen_days,
-            "replan_time_limit": replan_time_limit,
-            "plan_time_limit": time_limit,
-            "solver": solver,
-        },
-    )
+    names, uncertainty, options = _check_options(locals())
     problem = _read(workbook)
     console = Console(quiet=quiet)
     with _progress(console, "simulating") as progress:
@@ -240,27 +221,7 @@ def sweep(
     from planner.compare import RunOptions
     from planner.simulation.sweep import parse_vary, run_sweep
 
-    names, uncertainty, options = _check_options(
-        strategies,
-        solver,
-        workers,
-        scheduler,
-        uncertainty={
-            "demand_cv": demand_cv,
-            "demand_bias": demand_bias,
-            "supplier_late_probability": supplier_late_probability,
-            "supplier_late_days": supplier_late_days,
-            "downtime_probability": downtime_probability,
-            "downtime_share": downtime_share,
-        },
-        options={
-            "replan_every": replan_every,
-            "frozen_days": frozen_days,
-            "replan_time_limit": replan_time_limit,
-            "plan_time_limit": time_limit,
-            "solver": solver,
-        },
-    )
+    names, uncertainty, options = _check_options(locals())
     factors = _invalid_input_if_raises(lambda: parse_vary(vary))
     problem = _read(workbook)
     console = Console(quiet=quiet)
@@ -314,32 +275,40 @@ def _invalid_input_if_raises(build: Callable[[], T]) -> T:
 
 
 def _check_options(
-    strategies: str,
-    solver: str,
-    workers: int | None,
-    scheduler: str | None,
-    *,
-    uncertainty: dict[str, float | int],
-    options: dict[str, object],
+    arguments: Mapping[str, Any],
 ) -> tuple[list[str], Uncertainty, SimulationOptions]:
-    """Every option checked before any work, each problem a message with exit code 2."""
+    """Every option of a command checked before any work, each problem a message with exit code 2.
+
+    ``arguments`` are the command's arguments by name: the uncertainty and
+    replanning options are named as the fields of :class:`Uncertainty` and
+    :class:`SimulationOptions` (``time_limit`` is the first plan's).
+    """
     from planner.cli import EXIT_INVALID_INPUT
     from planner.compare import parse_strategies
     from planner.simulation.engine import SimulationOptions
     from planner.simulation.reality import Uncertainty
 
-    if workers is not None and scheduler is not None:
+    if arguments["workers"] is not None and arguments["scheduler"] is not None:
         raise _fail(
             "--workers applies to runs on this machine; a Dask cluster's size is set by the "
             "workers started for it: give --workers or --scheduler, not both",
             EXIT_INVALID_INPUT,
         )
+    given = {**arguments, "plan_time_limit": arguments["time_limit"]}
     try:
-        names = parse_strategies(strategies)
-        backend_from_name(solver)
-        return names, Uncertainty(**uncertainty), SimulationOptions(**options)  # type: ignore[arg-type]
+        names = parse_strategies(arguments["strategies"])
+        backend_from_name(arguments["solver"])
+        uncertainty = Uncertainty(**_fields_of(Uncertainty, given))
+        options = SimulationOptions(**_fields_of(SimulationOptions, given))
     except PlanningError as invalid:
         raise _fail(str(invalid), EXIT_INVALID_INPUT) from None
+    return names, uncertainty, options
+
+
+def _fields_of(kind: type, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The entries of ``values`` that name fields of the dataclass ``kind``."""
+    names = [spec.name for spec in dataclasses.fields(kind)]
+    return {name: values[name] for name in names if name in values}
 
 
 def _read(workbook: Path) -> Problem:
