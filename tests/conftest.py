@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import zipfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -90,3 +91,24 @@ def only(issues: list[Issue], level: Level, text: str) -> Issue:
     found = [i for i in issues if i.level is level and text in i.message]
     assert len(found) == 1, f"expected one {level} with {text!r}, got: {[str(i) for i in issues]}"
     return found[0]
+
+
+def xml_bomb(workbook: Path, bomb: Path) -> Path:
+    """Copy ``workbook`` to ``bomb`` with a billion-laughs entity block in ``xl/workbook.xml``."""
+    entities = (
+        '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+        + "".join(
+            f'<!ENTITY {n} "{("&" + p + ";") * 10}">'
+            for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+        )
+        + "]>"
+    )
+    with zipfile.ZipFile(workbook) as source, zipfile.ZipFile(bomb, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/workbook.xml":
+                text = data.decode()
+                root = text.index("<workbook")
+                data = (text[:root] + entities + text[root:]).encode()
+            target.writestr(info, data)
+    return bomb

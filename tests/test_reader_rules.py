@@ -12,7 +12,7 @@ import pytest
 
 from planner.workbook.issues import Level
 from planner.workbook.reader import ReadResult, read_workbook
-from tests.conftest import Sheets, only, write_sheets
+from tests.conftest import Sheets, only, write_sheets, xml_bomb
 
 Read = Callable[[Sheets], ReadResult]
 E, W = Level.ERROR, Level.WARNING
@@ -328,24 +328,7 @@ def test_too_large(tmp_path: Path, sheets: Sheets) -> None:
 
 def test_xml_bomb_is_refused(tmp_path: Path, sheets: Sheets) -> None:
     path = write_sheets(tmp_path / "plant.xlsx", sheets)
-    bomb = tmp_path / "bomb.xlsx"
-    entities = (
-        '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
-        + "".join(
-            f'<!ENTITY {n} "{("&" + p + ";") * 10}">'
-            for p, n in zip("abcdefgh", "bcdefghi", strict=True)
-        )
-        + "]>"
-    )
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(bomb, "w") as target:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == "xl/workbook.xml":
-                text = data.decode()
-                root = text.index("<workbook")
-                data = (text[:root] + entities + text[root:]).encode()
-            target.writestr(info, data)
-    result = read_workbook(bomb)
+    result = read_workbook(xml_bomb(path, tmp_path / "bomb.xlsx"))
     assert result.problem is None
     assert "refused for safety" in result.errors[0].message
 

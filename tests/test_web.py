@@ -28,7 +28,7 @@ from planner.web.settings import WebSettings
 from planner.web.uploads import UploadRejectedError, receive_upload
 from planner.winners import winners
 from planner.workbook.reader import load_workbook
-from tests.conftest import BASE, Sheets, write_sheets
+from tests.conftest import BASE, Sheets, write_sheets, xml_bomb
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REALISTIC = Path(__file__).resolve().parent.parent / "data" / "example_plant.xlsx"
@@ -298,23 +298,7 @@ def test_a_workbook_renamed_to_txt_is_accepted_by_its_content(
 
 
 def test_xml_bombs_are_refused(client: TestClient, workbook: Path, tmp_path: Path) -> None:
-    entities = (
-        '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
-        + "".join(
-            f'<!ENTITY {n} "{("&" + p + ";") * 10}">'
-            for p, n in zip("abcdefgh", "bcdefghi", strict=True)
-        )
-        + "]>"
-    )
-    bomb = tmp_path / "bomb.xlsx"
-    with zipfile.ZipFile(workbook) as source, zipfile.ZipFile(bomb, "w") as target:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == "xl/workbook.xml":
-                text = data.decode()
-                root = text.index("<workbook")
-                data = (text[:root] + entities + text[root:]).encode()
-            target.writestr(info, data)
+    bomb = xml_bomb(workbook, tmp_path / "bomb.xlsx")
     started = time.monotonic()
     response = upload(client, bomb, "bomb.xlsx")
     assert time.monotonic() - started < 10
