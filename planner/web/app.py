@@ -146,15 +146,19 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         except KeyError:
             raise HTTPException(404, f"there is no job {job_id!r}") from None
 
-    async def accept_upload(request: Request) -> Job:
-        """Receive, check and validate an upload, and queue it; raise what to tell the user."""
-        upload = await receive_upload(
+    async def receive(request: Request) -> ReceivedUpload:
+        """Stream a request's upload into the uploads folder, within the size limit."""
+        return await receive_upload(
             request.headers.get("content-type", ""),
             request.headers.get("content-length"),
             request.stream(),
             settings.uploads_dir,
             settings.max_upload_bytes,
         )
+
+    async def accept_upload(request: Request) -> Job:
+        """Receive, check and validate an upload, and queue it; raise what to tell the user."""
+        upload = await receive(request)
         try:
             options = job_options(upload.fields, settings)
             result = await run_in_threadpool(
@@ -347,13 +351,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     async def validate(request: Request) -> JSONResponse:
         """Check a workbook without planning it: the plant, its errors and warnings."""
         try:
-            upload = await receive_upload(
-                request.headers.get("content-type", ""),
-                request.headers.get("content-length"),
-                request.stream(),
-                settings.uploads_dir,
-                settings.max_upload_bytes,
-            )
+            upload = await receive(request)
         except UploadRejectedError as refused:
             return JSONResponse({"detail": refused.message}, status_code=refused.status_code)
         try:
