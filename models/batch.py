@@ -56,8 +56,9 @@ import scipy.sparse as sp
 from models.decomposition import Improvement
 from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
 from models.problem import Problem
-from models.solvers.backends import backend_from_name
+from models.solvers.backends import Backend, backend_from_name
 from models.solvers.milp import Milp, MilpResult, Progress, ProgressCallback, SolverOptions
+from models.work import WorkLimits
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -110,6 +111,13 @@ class BatchOptions:
     frozen_days
         The frozen window: the first working days in which changes against
         ``previous_starts`` are penalised.
+    work
+        Limits on work instead of time (:class:`~models.work.WorkLimits`):
+        the warm start's quantities are re-optimised (a linear program),
+        then at most ``work.solves`` fix-and-optimize subproblems are
+        solved, each to ``work.nodes`` branch-and-bound nodes, so that the
+        same problem always gives the same plan; the time limit only caps
+        the run (``None``: spend the time limit, see :func:`plan_batch`).
     change_penalty
         Cost per unit started more or less than the previous plan inside
         the frozen window (0: the plain plan; large: the frozen window kept
@@ -134,6 +142,7 @@ class BatchOptions:
     previous_starts: FloatArray | None = field(default=None, compare=False)
     frozen_days: int = 0
     change_penalty: float = 0.0
+    work: WorkLimits | None = None
 
     def __post_init__(self) -> None:
         if self.frozen_days < 0:
@@ -707,6 +716,9 @@ def plan_batch(
         left = deadline - time.perf_counter()
         return dataclasses.replace(limits, time_limit=max(0.1, min(share * total, left)))
 
+    if options.work is not None:
+        start_plan = start_plan or repair_capacity(problem)
+        return _plan_with_work(model, start_plan, solver, limits, options.work, started, deadline)
     whole = model.milp.n_columns <= options.full_model_limit or warm is None
     if whole or warm is None:
         first = solver.solve(
@@ -757,6 +769,80 @@ def plan_batch(
         improvement,
         start_plan,
         time.perf_counter() - started,
+    )
+
+
+def _plan_with_work(
+    model: BatchModel,
+    start_plan: Plan,
+    solver: Backend,
+    limits: SolverOptions,
+    work: WorkLimits,
+    started: float,
+    deadline: float,
+) -> Plan:
+    """Plan with limits on work (see :class:`BatchOptions`): the same problem, the same plan.
+
+    The capacity-repaired MRP plan's quantities are re-optimised with its
+    setups fixed (a linear program, solved to optimality), then
+    fix-and-optimize solves at most ``work.solves`` subproblems of
+    ``work.free_setups`` free setups, each to ``work.nodes`` nodes. The
+    bound is the end items' exact one, which needs no solver. Should the
+    clock stop any of it first, the plan says so: its status is
+    ``time_limit`` and a warning tells that another run may give another
+    plan.
+    """
+    from models.decomposition import fix_and_optimize, item_groups
+
+    problem = model.problem
+    warm = model.solution_from(start_plan.starts)
+    left = max(0.1, deadline - time.perf_counter())
+    first = solver.solve(
+        _fixed_to(model.milp, warm), dataclasses.replace(limits, time_limit=left), warm_start=warm
+    )
+    incumbent, objective = first.x, first.objective
+    timed_out = int(first.timed_out)
+    improvement = None
+    if incumbent is not None and work.solves > 0:
+        improvement = fix_and_optimize(
+            model.milp,
+            model.setup_columns,
+            item_groups(problem),
+            incumbent,
+            solver,
+            dataclasses.replace(limits, node_limit=work.nodes),
+            deadline,
+            n_days=problem.n_days,
+            max_solves=work.solves,
+            first_budget=work.free_setups,
+        )
+        incumbent, objective = improvement.solution, improvement.objective
+        timed_out += improvement.timed_out
+    separate = end_item_bound(model)
+    plan = _plan_from_search(
+        model,
+        first,
+        False,
+        incumbent,
+        objective,
+        separate,
+        None,
+        separate,
+        improvement,
+        start_plan,
+        time.perf_counter() - started,
+    )
+    if incumbent is None:
+        return plan
+    if not timed_out:
+        return dataclasses.replace(plan, status=SolveStatus.FEASIBLE)
+    warning = PlanMessage(
+        MessageLevel.WARNING,
+        f"{timed_out} solve(s) stopped at the time limit before their work limit: "
+        "another run may give another plan",
+    )
+    return dataclasses.replace(
+        plan, status=SolveStatus.TIME_LIMIT, messages=(*plan.messages, warning)
     )
 
 

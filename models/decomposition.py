@@ -95,13 +95,18 @@ def neighbourhoods(
 
 @dataclasses.dataclass
 class Improvement:
-    """What fix-and-optimize achieved: the best solution, its cost, rounds and solves."""
+    """What fix-and-optimize achieved: the best solution, its cost, rounds and solves.
+
+    ``timed_out`` counts the times the clock rather than the work stopped a
+    subproblem (see :class:`~models.solvers.milp.MilpResult`) or the search.
+    """
 
     solution: FloatArray
     objective: float
     rounds: int
     solves: int
     improvements: int
+    timed_out: int = 0
 
 
 def fix_and_optimize(
@@ -114,6 +119,8 @@ def fix_and_optimize(
     deadline: float,
     *,
     n_days: int,
+    max_solves: int | None = None,
+    first_budget: int = FIRST_BUDGET,
     on_improvement: Callable[[float], None] | None = None,
 ) -> Improvement:
     """Improve ``incumbent`` neighbourhood by neighbourhood until nothing improves or time is up.
@@ -131,11 +138,18 @@ def fix_and_optimize(
         A feasible solution of ``milp``.
     solver, limits
         The backend and its limits; each subproblem gets at most a fair share
-        of the remaining time.
+        of the remaining time (all of it under ``max_solves``, where the
+        clock is only a cap).
     deadline
         ``time.perf_counter()`` value at which to stop.
     n_days
         Days of the horizon (the setup columns of an item, one per day).
+    max_solves
+        Most subproblems solved (``None``: no limit). With a node limit in
+        ``limits``, this bounds the work rather than the time, so that the
+        same incumbent always gives the same plan.
+    first_budget
+        Free setups of the first round's neighbourhoods.
     on_improvement
         Called with each better objective.
     """
@@ -143,17 +157,21 @@ def fix_and_optimize(
     best_cost = float(milp.objective @ best) + milp.offset
     all_setups = np.concatenate([setup_columns(g) for g in groups]) if groups else np.zeros(0, int)
     largest = max((g.size for g in groups), default=0) * n_days
-    budget = min(FIRST_BUDGET, largest)
-    rounds = solves = improvements = 0
-    while groups and time.perf_counter() < deadline - 0.5:
+    budget = min(first_budget, largest)
+    rounds = solves = improvements = timed_out = 0
+    out_of_time = False
+    while groups and solves != max_solves and not out_of_time:
         improved = False
         rounds += 1
         visits = neighbourhoods(groups, n_days, budget, shift=rounds - 1)
         for position, hood in enumerate(visits):
             remaining = deadline - time.perf_counter()
-            if remaining < 0.5:
+            out_of_time = remaining < 0.5
+            if solves == max_solves or out_of_time:
                 break
-            share = max(1.0, remaining / max(1, len(visits) - position))
+            share = remaining
+            if max_solves is None:
+                share = max(1.0, remaining / max(1, len(visits) - position))
             grid = setup_columns(hood.items).reshape(hood.items.size, n_days)
             free = grid[:, hood.first : hood.last].ravel()
             fixed = np.setdiff1d(all_setups, free, assume_unique=True)
@@ -166,6 +184,7 @@ def fix_and_optimize(
                 sub, dataclasses.replace(limits, time_limit=min(share, remaining)), warm_start=best
             )
             solves += 1
+            timed_out += result.timed_out
             if result.x is None or result.objective is None:
                 continue
             if result.objective < best_cost - 1e-7 * max(1.0, abs(best_cost)):
@@ -174,8 +193,9 @@ def fix_and_optimize(
                 improvements += 1
                 if on_improvement is not None:
                     on_improvement(best_cost)
-        if not improved:
+        if not improved and not out_of_time:
             if budget >= largest:
                 break
             budget = min(largest, 2 * budget)
-    return Improvement(best, best_cost, rounds, solves, improvements)
+    timed_out += out_of_time
+    return Improvement(best, best_cost, rounds, solves, improvements, timed_out)

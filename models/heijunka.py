@@ -21,7 +21,10 @@
 
 The plan's status is ``heuristic``: the level-loading model's own status,
 bound and gap are reported in its messages, but the plan is what the pull
-simulation could execute, judged (as every plan) by the evaluator.
+simulation could execute, judged (as every plan) by the evaluator. With
+work limits (:class:`~models.work.WorkLimits`), a plan whose level loading
+or sequencing was stopped by its time limit before its work limit is
+``time_limit`` instead: another run may give another plan.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ from models.sequencing import (
     sequence_with_rules,
 )
 from models.solvers.milp import SolverOptions
+from models.work import WorkLimits
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -91,6 +95,15 @@ class HeijunkaOptions:
         as can be, spends the rest of its time on the most even sequence.
     threads
         Solver threads.
+    work
+        Limits on work instead of time (:class:`~models.work.WorkLimits`):
+        the level-loading heuristic makes ``work.sweeps`` passes and its
+        model ``work.nodes`` branch-and-bound nodes, and every day under
+        sequence rules ``work.search_steps`` local-search steps and
+        ``work.cp_work`` deterministic time per CP-SAT stage, so that the
+        same problem always gives the same plan; the level-loading share of
+        the time limit and ``day_seconds`` per day only cap the run
+        (``None``: spend the time limit).
     """
 
     solver: str = "highs"
@@ -101,6 +114,7 @@ class HeijunkaOptions:
     day_seconds: float = 0.5
     smooth_ruled_days: bool = True
     threads: int = 2
+    work: WorkLimits | None = None
 
     def __post_init__(self) -> None:
         if self.sequencing not in SEQUENCING_METHODS:
@@ -129,6 +143,7 @@ def plan_heijunka(problem: Problem, options: HeijunkaOptions | None = None) -> P
         options=SolverOptions(
             time_limit=max(0.5, total * options.level_share), mip_gap=gap, threads=options.threads
         ),
+        work=options.work,
     )
     pull = simulate_pull(
         problem,
@@ -140,19 +155,37 @@ def plan_heijunka(problem: Problem, options: HeijunkaOptions | None = None) -> P
         ruled_setups(problem),
     )
     deadline = started + total
-    sequences, sequence_messages = _sequence_days(problem, pull, levelled, options, deadline)
+    sequences, sequence_messages, timed_out_days = _sequence_days(
+        problem, pull, levelled, options, deadline
+    )
     messages = [*_levelling_messages(problem, wheel.levelling)]
     messages.append(PlanMessage(MessageLevel.INFO, schedule.summary()))
     messages += [*pull.messages, *sequence_messages]
+    status = SolveStatus.HEURISTIC
+    if options.work is not None and (schedule.timed_out or timed_out_days):
+        status = SolveStatus.TIME_LIMIT
+        messages.append(_timed_out_message(schedule.timed_out, timed_out_days))
     return Plan(
         strategy="heijunka",
         starts=pull.starts,
-        status=SolveStatus.HEURISTIC,
+        status=status,
         sequences=sequences,
         seconds=time.perf_counter() - started,
         messages=tuple(messages),
         kanban=pull.loops,
         levelling=wheel.levelling,
+    )
+
+
+def _timed_out_message(level_loading: bool, days: int) -> PlanMessage:
+    """The warning of a plan with work limits that a time limit stopped somewhere."""
+    parts = ["the level loading"] if level_loading else []
+    if days:
+        parts.append(f"the sequencing of {days} work-center day(s)")
+    return PlanMessage(
+        MessageLevel.WARNING,
+        f"{' and '.join(parts)} stopped at its time limit before its work limit: "
+        "another run may give another plan",
     )
 
 
@@ -188,11 +221,14 @@ class MixSequence:
 
     ``positions`` holds (item, units) per position, one container each (a
     last, partial container takes the rest); ``violations`` counts the
-    windows of the plant's sequence rules it breaks.
+    windows of the plant's sequence rules it breaks; ``timed_out`` says
+    that the clock stopped its search under the rules
+    (:attr:`models.sequencing.SequenceResult.timed_out`).
     """
 
     positions: tuple[Position, ...]
     violations: int
+    timed_out: bool = False
 
 
 def sequence_mix(
@@ -218,17 +254,19 @@ def sequence_mix(
         Minutes available for setups beyond one per item; containers are
         grouped into larger pitches until the extra setups fit.
     options
-        The sequencing method (``prv`` or ``goal_chasing``) and threads.
+        The sequencing method (``prv`` or ``goal_chasing``), threads and
+        work limits.
     time_limit
-        Seconds for the CP-SAT search under sequence rules.
+        Seconds for the CP-SAT search under sequence rules (with work
+        limits, its cap).
     """
     options = options or HeijunkaOptions()
     mixed = [int(i) for i, qty in quantities.items() if qty > 0]
     rules = _rules_for(problem, work_center, mixed)
     counts = [max(1, round(quantities[i] / problem.container_qty[i])) for i in mixed]
-    order = _pitched_order(problem, mixed, counts, room, rules, options, time_limit)
+    order, timed_out = _pitched_order(problem, mixed, counts, room, rules, options, time_limit)
     positions = _positions(problem, [quantities[i] for i in mixed], mixed, order)
-    return MixSequence(positions, count_violations(order, rules) if rules else 0)
+    return MixSequence(positions, count_violations(order, rules) if rules else 0, timed_out)
 
 
 def _sequence_days(
@@ -237,8 +275,15 @@ def _sequence_days(
     levelled: npt.NDArray[np.bool_],
     options: HeijunkaOptions,
     deadline: float,
-) -> tuple[dict[tuple[int, int], tuple[Position, ...]], list[PlanMessage]]:
-    """Order every work-center day (module docstring, step 3)."""
+) -> tuple[dict[tuple[int, int], tuple[Position, ...]], list[PlanMessage], int]:
+    """Order every work-center day (module docstring, step 3).
+
+    A day under sequence rules gets a share of the time left until
+    ``deadline``, at most ``options.day_seconds``; with work limits, its
+    work decides and ``options.day_seconds`` only caps it. Returns the
+    sequences, their warnings and the number of days whose sequencing the
+    clock stopped.
+    """
     sequences: dict[tuple[int, int], tuple[Position, ...]] = {}
     messages: list[PlanMessage] = []
     centers = problem.item_work_center
@@ -256,9 +301,12 @@ def _sequence_days(
             days.append((w, day, blocks, mixed, ruled))
     days.sort(key=lambda d: d[4])
     left = sum(1 for d in days if d[4])
+    timed_out = 0
     for w, day, blocks, mixed, ruled in days:
         budget = 0.0
-        if ruled:
+        if ruled and options.work is not None:
+            budget = options.day_seconds
+        elif ruled:
             share = (deadline - time.perf_counter()) / left
             budget = max(0.1, min(options.day_seconds, share))
             left -= 1
@@ -272,6 +320,7 @@ def _sequence_days(
         )
         mix = sequence_mix(problem, w, mixed, room=room, options=options, time_limit=budget)
         sequences[(w, day)] = tuple(blocks) + mix.positions
+        timed_out += mix.timed_out
         if mix.violations:
             messages.append(
                 PlanMessage(
@@ -283,7 +332,7 @@ def _sequence_days(
                     work_center=w,
                 )
             )
-    return sequences, messages
+    return sequences, messages, timed_out
 
 
 def _pitched_order(
@@ -294,7 +343,7 @@ def _pitched_order(
     rules: Sequence[Rule],
     options: HeijunkaOptions,
     budget: float,
-) -> list[int]:
+) -> tuple[list[int], bool]:
     """Model (index into ``mixed``) at each container position, setups within ``room``.
 
     ``room`` is the capacity left for setups beyond one per model: regular
@@ -306,16 +355,18 @@ def _pitched_order(
     rule counts, so any order keeps the windows) are filled with the other
     models in runs of g containers, levelled, for g = 1, 2, 3, ... Should no
     pitch fit, each model runs once (the setups the pull simulation charged)
-    and the rules may break.
+    and the rules may break. Also says whether the clock stopped the search
+    under the rules.
     """
     if not mixed:
-        return []
+        return [], False
     carriers = [any(k in rule.attribute_models for rule in rules) for k in range(len(mixed))]
     setup = problem.setup_time[list(mixed)]
     frame: list[int] = []
+    timed_out = False
     free = [k for k, marked in enumerate(carriers) if not marked]
     if rules:
-        frame = _mixed_order(problem, mixed, list(counts), options, rules, budget)
+        frame, timed_out = _ruled_order(list(counts), options, rules, budget)
     for pitch in _pitches(max(counts)):
         if rules:
             coarse = _mixed_order(
@@ -323,19 +374,15 @@ def _pitched_order(
                 [mixed[k] for k in free],
                 [math.ceil(counts[k] / pitch) for k in free],
                 options,
-                (),
-                0.0,
             )
             filler = iter(_expanded([free[k] for k in coarse], counts, [pitch] * len(mixed)))
             order = [k if carriers[k] else next(filler) for k in frame]
         else:
-            coarse = _mixed_order(
-                problem, mixed, [math.ceil(c / pitch) for c in counts], options, (), 0.0
-            )
+            coarse = _mixed_order(problem, mixed, [math.ceil(c / pitch) for c in counts], options)
             order = _expanded(coarse, counts, [pitch] * len(mixed))
         if _extra_setup(order, setup, len(mixed)) <= room + 1e-6:
-            return order
-    return [k for k in range(len(mixed)) for _ in range(counts[k])]
+            return order, timed_out
+    return [k for k in range(len(mixed)) for _ in range(counts[k])], timed_out
 
 
 def _pitches(most: int) -> list[int]:
@@ -346,27 +393,31 @@ def _pitches(most: int) -> list[int]:
     return candidates
 
 
+def _ruled_order(
+    counts: list[int], options: HeijunkaOptions, rules: Sequence[Rule], budget: float
+) -> tuple[list[int], bool]:
+    """Model index at each position under ``rules``, and whether the clock stopped its search."""
+    greedy = greedy_with_rules(counts, rules)
+    if count_violations(greedy, rules) == 0 or budget <= 0.05:
+        return greedy, False
+    found = sequence_with_rules(
+        counts,
+        rules,
+        time_limit=budget,
+        workers=options.threads,
+        smooth=options.smooth_ruled_days,
+        work=options.work,
+    )
+    return found.sequence, found.timed_out
+
+
 def _mixed_order(
     problem: Problem,
     mixed: Sequence[int],
     counts: list[int],
     options: HeijunkaOptions,
-    rules: Sequence[Rule],
-    budget: float,
 ) -> list[int]:
-    """Model index at each position for ``counts`` units of each model."""
-    if rules:
-        greedy = greedy_with_rules(counts, rules)
-        if count_violations(greedy, rules) == 0 or budget <= 0.05:
-            return greedy
-        found = sequence_with_rules(
-            counts,
-            rules,
-            time_limit=budget,
-            workers=options.threads,
-            smooth=options.smooth_ruled_days,
-        )
-        return found.sequence
+    """Model index at each position for ``counts`` units of each model, without rules."""
     if options.sequencing == "goal_chasing":
         by_parent = problem.bom_matrix.tocsc()
         usage = np.vstack([by_parent[:, [i]].toarray().ravel() for i in mixed])

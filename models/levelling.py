@@ -68,6 +68,7 @@ from models.plan import LevelLoading
 from models.problem import Problem, SequenceRule
 from models.solvers.backends import backend_from_name
 from models.solvers.milp import Milp, MilpResult, SolverOptions
+from models.work import WorkLimits
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int_]
@@ -240,6 +241,15 @@ class LevelSchedule:
     starts: FloatArray
     results: tuple[tuple[int, MilpResult], ...] = ()
 
+    @property
+    def timed_out(self) -> bool:
+        """Whether the clock stopped a solve: only then may another run give other starts.
+
+        That is, with work limits (:func:`level_schedule`); without them,
+        every solve that does not finish is stopped by the clock.
+        """
+        return any(result.timed_out for _, result in self.results)
+
     def summary(self) -> str:
         """One line on the solves: statuses, total cost and bound, time."""
         if not self.results:
@@ -266,6 +276,7 @@ def level_schedule(
     *,
     solver: str = "highs",
     options: SolverOptions | None = None,
+    work: WorkLimits | None = None,
 ) -> LevelSchedule:
     """Solve the level-loading model (see the module docstring).
 
@@ -275,6 +286,12 @@ def level_schedule(
     plan period by period (:meth:`LevelModel.heuristic`), the rest goes to
     the solver, warm-started with that plan, which is kept should the solver
     return none.
+
+    With ``work``, the same problem gives the same starts: the plan is
+    improved for ``work.sweeps`` passes whatever the time, and the solver
+    stops after ``work.nodes`` branch-and-bound nodes; the time limit only
+    caps the solver, and a solve it stops says so
+    (:attr:`LevelSchedule.timed_out`).
     """
     options = options or SolverOptions(time_limit=problem.settings.time_limit)
     levelled = np.flatnonzero(levelled_items(problem))
@@ -292,9 +309,14 @@ def level_schedule(
         left -= items.size
         model = LevelModel(problem, items, wheel, reserved)
         started = time.perf_counter()
-        start = model.heuristic(seconds=0.3 * share)
+        if work is None:
+            start = model.heuristic(seconds=0.3 * share)
+        else:
+            start = model.heuristic(sweeps=work.sweeps)
         solve_time = max(0.2, share - (time.perf_counter() - started))
         limits = dataclasses.replace(options, time_limit=solve_time)
+        if work is not None:
+            limits = dataclasses.replace(limits, node_limit=work.nodes)
         result = backend.solve(model.milp, limits, warm_start=start)
         results.append((w, result))
         best = start if result.x is None else result.x
@@ -448,7 +470,7 @@ class LevelModel:
         bounded: FloatArray = np.where(run[:, None] > 0, np.minimum(most, fits), most)
         return bounded
 
-    def heuristic(self, seconds: float = 5.0) -> FloatArray:
+    def heuristic(self, seconds: float = 5.0, *, sweeps: int | None = None) -> FloatArray:
         """A plan of the model built period by period and improved: a warm start.
 
         Each item's level for a period is the containers per production day
@@ -459,6 +481,10 @@ class LevelModel:
         for at most ``seconds``, one container more or less per day for one
         item and period is tried in turn, and kept when the plan stays
         within its limits and costs less.
+
+        With ``sweeps``, the improvement makes at most that many passes over
+        every item, period and step, and never looks at the clock: the same
+        model always gives the same plan (``seconds`` is then ignored).
         """
         problem, items, milp = self.problem, self.items, self.milp
         n, days = items.size, problem.n_days
@@ -491,7 +517,9 @@ class LevelModel:
                 wanted[chosen] -= 1
             containers = trial
             levels[:, p] = wanted
-        return self._descend(containers, levels, most, time.perf_counter() + seconds)
+        if sweeps is not None:
+            return self._descend(containers, levels, most, sweeps=sweeps)
+        return self._descend(containers, levels, most, deadline=time.perf_counter() + seconds)
 
     def _most_per_period(self) -> FloatArray:
         """The most containers an item may make per production day of each period."""
@@ -523,14 +551,28 @@ class LevelModel:
         return excess
 
     def _descend(
-        self, containers: FloatArray, levels: FloatArray, most: FloatArray, deadline: float
+        self,
+        containers: FloatArray,
+        levels: FloatArray,
+        most: FloatArray,
+        *,
+        deadline: float = math.inf,
+        sweeps: int | None = None,
     ) -> FloatArray:
-        """Try one container more or less per day, item by item and period by period."""
+        """Try one container more or less per day, item by item and period by period.
+
+        Passes go on while one improves, for at most ``sweeps`` passes and
+        until ``deadline`` (checked after each item); without a deadline the
+        clock plays no part.
+        """
         best = self._complete(containers, levels)
         cost = float(self.milp.objective @ best)
+        most_passes = math.inf if sweeps is None else sweeps
+        passes = 0
         improved = True
-        while improved and time.perf_counter() < deadline:
+        while improved and passes < most_passes and time.perf_counter() < deadline:
             improved = False
+            passes += 1
             for k in range(self.items.size):
                 for p in range(levels.shape[1]):
                     for step in (1.0, -1.0):

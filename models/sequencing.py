@@ -58,6 +58,7 @@ References
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,6 +67,8 @@ import numpy as np
 import numpy.typing as npt
 from ortools.sat.python import cp_model
 from scipy.optimize import linear_sum_assignment
+
+from models.work import WorkLimits
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -511,6 +514,7 @@ def repair_with_rules(
     *,
     time_limit: float = 10.0,
     seed: int = 0,
+    max_steps: int | None = None,
 ) -> list[int]:
     """Swap positions to remove violated windows: a local search with breakout.
 
@@ -524,8 +528,13 @@ def repair_with_rules(
     Puchta and Solnon 2003). The sequence with the fewest violated windows
     found within ``time_limit`` seconds is returned; the search stops as soon
     as none is left.
+
+    With ``max_steps``, the search makes at most that many steps (a swap or
+    a breakout each) and never looks at the clock: the same seed always
+    gives the same sequence (``time_limit`` is then ignored).
     """
-    started = time.perf_counter()
+    deadline = time.perf_counter() + time_limit if max_steps is None else math.inf
+    most_steps = math.inf if max_steps is None else max_steps
     current = np.array(sequence, dtype=np.int64)
     if current.size < 2 or not rules:
         return [int(m) for m in current]
@@ -533,7 +542,9 @@ def repair_with_rules(
     rng = np.random.default_rng(seed)
     violations = loads.violations()
     best, best_violations = current.copy(), violations
-    while violations > 0 and time.perf_counter() - started < time_limit:
+    steps = 0
+    while violations > 0 and steps < most_steps and time.perf_counter() < deadline:
+        steps += 1
         over = np.argwhere(loads.over())
         rule, window = over[int(rng.integers(over.shape[0]))]
         a = int(rng.choice(loads.carriers_in(int(rule), int(window))))
@@ -566,10 +577,15 @@ class SequenceResult:
         ``optimal``: fewest violations proven and the levelling objective
         proven optimal; ``feasible``: fewest violations proven, levelling not
         proven; ``time_limit``: the fewest violations were not proven within
-        the time limit (the best sequence found is returned);
+        the time limit or work limit (the best sequence found is returned);
         ``infeasible``: no sequence exists (the demand is inconsistent).
     seconds
         Wall-clock time spent.
+    timed_out
+        Whether the clock stopped a CP-SAT stage (before its deterministic
+        time, with work limits) or left no time to level the sequence: only
+        then may a run with work limits return another sequence. Without
+        them, every CP-SAT stage that does not finish is stopped by the clock.
     """
 
     sequence: list[int]
@@ -577,6 +593,7 @@ class SequenceResult:
     prv: float
     status: str
     seconds: float
+    timed_out: bool = False
 
 
 class _RulesModel:
@@ -689,11 +706,27 @@ class _RulesModel:
         return [next(i for i, var in enumerate(row) if solver.boolean_value(var)) for row in self.x]
 
 
-def _solver(seconds: float, workers: int) -> cp_model.CpSolver:
+def _solver(seconds: float, workers: int, work: WorkLimits | None = None) -> cp_model.CpSolver:
+    """A CP-SAT solver stopped by ``seconds``, or with ``work`` by its deterministic time.
+
+    With work limits it searches on one worker, whose search does not
+    depend on timing, for ``work.cp_work`` deterministic time; ``seconds``
+    only caps it.
+    """
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(seconds, 0.01)
     solver.parameters.num_workers = workers
+    if work is not None:
+        solver.parameters.num_workers = 1
+        solver.parameters.max_deterministic_time = work.cp_work
     return solver
+
+
+def _timed_out(solver: cp_model.CpSolver, code: cp_model.CpSolverStatus) -> bool:
+    """Whether the clock stopped a solve: neither finished nor at its deterministic time."""
+    if code in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+        return False
+    return bool(solver.deterministic_time < solver.parameters.max_deterministic_time)
 
 
 def _feasibility_order(d: IntArray, rules: Sequence[Rule]) -> list[int]:
@@ -710,9 +743,13 @@ def _feasibility_order(d: IntArray, rules: Sequence[Rule]) -> list[int]:
 
 
 def _zero_violation_search(
-    d: IntArray, rules: Sequence[Rule], seconds: float, workers: int
-) -> tuple[list[int] | None, bool]:
-    """Look for a sequence with no violation; say whether none exists."""
+    d: IntArray, rules: Sequence[Rule], seconds: float, workers: int, work: WorkLimits | None
+) -> tuple[list[int] | None, bool, bool]:
+    """Look for a sequence with no violation.
+
+    Returns the sequence (``None`` if none was found), whether none exists,
+    and whether the clock stopped the search (:func:`_timed_out`).
+    """
     formulation = _RulesModel(d, rules, hard=True)
     order = _feasibility_order(d, rules)
     formulation.model.add_decision_strategy(
@@ -720,12 +757,12 @@ def _zero_violation_search(
         cp_model.CHOOSE_FIRST,
         cp_model.SELECT_MAX_VALUE,
     )
-    solver = _solver(seconds, workers)
+    solver = _solver(seconds, workers, work)
     solver.parameters.search_branching = cp_model.FIXED_SEARCH
     code = solver.solve(formulation.model)
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return formulation.read(solver), False
-    return None, code == cp_model.INFEASIBLE
+        return formulation.read(solver), False, False
+    return None, code == cp_model.INFEASIBLE, _timed_out(solver, code)
 
 
 def sequence_with_rules(
@@ -739,6 +776,7 @@ def sequence_with_rules(
     search_share: float = 0.8,
     seed: int = 0,
     smooth: bool = True,
+    work: WorkLimits | None = None,
 ) -> SequenceResult:
     r"""Sequence a day's mix under p/q rules with CP-SAT, then level it.
 
@@ -760,7 +798,11 @@ def sequence_with_rules(
     2. with that number of violations fixed, the most even production (an
        L1 version of Miltenburg's product rate variation).
 
-    The best sequence found within ``time_limit`` is always returned.
+    The best sequence found within ``time_limit`` is always returned. With
+    ``work``, every stage stops on a count instead (local-search steps,
+    CP-SAT's deterministic time on one worker), so the same day always gives
+    the same sequence unless the time limit, now a cap, stops a stage first
+    (``timed_out``).
 
     Parameters
     ----------
@@ -784,6 +826,12 @@ def sequence_with_rules(
     smooth
         Whether to run stage 2; without it the search stops once the fewest
         violations are proven (or found with none).
+    work
+        Limits on work instead of time (:class:`~models.work.WorkLimits`):
+        the local search makes at most ``work.search_steps`` steps, and each
+        CP-SAT stage runs on one worker for at most ``work.cp_work``
+        deterministic time, capped by the time left; ``workers`` is then
+        ignored and the shares only switch their stage off at 0.
 
     Returns
     -------
@@ -807,13 +855,16 @@ def sequence_with_rules(
 
     formulation = _RulesModel(d, rules)
     proven = count_violations(best, rules) == 0
+    timed_out = False
     if not proven and search_share > 0:
-        best = repair_with_rules(best, rules, time_limit=search_share * remaining(), seed=seed)
+        if work is None:
+            best = repair_with_rules(best, rules, time_limit=search_share * remaining(), seed=seed)
+        else:
+            best = repair_with_rules(best, rules, seed=seed, max_steps=work.search_steps)
         proven = count_violations(best, rules) == 0
     if not proven and feasibility_share > 0:
-        found, impossible = _zero_violation_search(
-            d, rules, feasibility_share * remaining(), workers
-        )
+        seconds = remaining() if work is not None else feasibility_share * remaining()
+        found, impossible, timed_out = _zero_violation_search(d, rules, seconds, workers, work)
         if found is not None:
             best, proven = found, True
         elif impossible:
@@ -822,8 +873,9 @@ def sequence_with_rules(
     if not proven:
         formulation.hint(best)
         formulation.model.minimize(formulation.violations())
-        solver = _solver(remaining(), workers)
+        solver = _solver(remaining(), workers, work)
         code = solver.solve(formulation.model)
+        timed_out = timed_out or _timed_out(solver, code)
         if code in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
             return SequenceResult([], 0, 0.0, "infeasible", time.perf_counter() - started)
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -831,22 +883,31 @@ def sequence_with_rules(
             if count_violations(found_sequence, rules) <= count_violations(best, rules):
                 best = found_sequence
         if code != cp_model.OPTIMAL:
-            return _result(best, rules, d, "time_limit", started)
+            return _result(best, rules, d, "time_limit", started, timed_out)
 
-    if remaining() <= 0.05 or not smooth:
-        return _result(best, rules, d, "feasible", started)
+    if not smooth:
+        return _result(best, rules, d, "feasible", started, timed_out)
+    if remaining() <= (0.05 if work is None else 0.0):
+        return _result(best, rules, d, "feasible", started, timed_out=True)
     formulation.model.add(formulation.violations() <= count_violations(best, rules))
     formulation.hint(best)
     formulation.model.minimize(formulation.rate_variation())
-    solver = _solver(remaining(), workers)
+    solver = _solver(remaining(), workers, work)
     code = solver.solve(formulation.model)
+    timed_out = timed_out or _timed_out(solver, code)
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         best = formulation.read(solver)
-    return _result(best, rules, d, "optimal" if code == cp_model.OPTIMAL else "feasible", started)
+    status = "optimal" if code == cp_model.OPTIMAL else "feasible"
+    return _result(best, rules, d, status, started, timed_out)
 
 
 def _result(
-    sequence: list[int], rules: Sequence[Rule], d: IntArray, status: str, started: float
+    sequence: list[int],
+    rules: Sequence[Rule],
+    d: IntArray,
+    status: str,
+    started: float,
+    timed_out: bool = False,
 ) -> SequenceResult:
     return SequenceResult(
         sequence=sequence,
@@ -854,4 +915,5 @@ def _result(
         prv=prv_objective(sequence, d.tolist()),
         status=status,
         seconds=time.perf_counter() - started,
+        timed_out=timed_out,
     )

@@ -39,6 +39,9 @@ def test_simulate_writes_the_workbook_and_json(
     assert document["study"]["uncertainty"]["supplier_late_days"] == 2
     assert document["study"]["options"]["replan_time_limit"] == 1.0
     assert len(document["replications"]) == 6
+    assert document["timed_out"] == []
+    assert all(r["timed_out"] == 0 for r in document["replications"])
+    assert "--seed repeats these numbers" in printed
 
 
 def test_simulate_quiet_prints_nothing(workbook: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -537,6 +537,8 @@ class HighsBackend(Backend):
             "mip_rel_gap": float(options.mip_gap),
             "threads": max(0, int(options.threads)),
         }
+        if options.node_limit is not None:
+            settings["mip_max_nodes"] = max(0, int(options.node_limit))
         if not milp.integer.any() and milp.n_columns >= LARGE_LP_COLUMNS:
             settings |= {"solver": "ipm", "run_crossover": "off"}
         _configure(highs, settings)
@@ -635,6 +637,7 @@ class HighsBackend(Backend):
             codes.kObjectiveTarget,
             codes.kMemoryLimit,
         }
+        clock = {codes.kTimeLimit, codes.kInterrupt, getattr(codes, "kHighsInterrupt", None)}
         if model_status == codes.kOptimal:
             status = SolveStatus.OPTIMAL
         elif model_status == codes.kModelEmpty:
@@ -671,6 +674,7 @@ class HighsBackend(Backend):
             gap=gap,
             seconds=seconds,
             interrupted=interrupted,
+            timed_out=interrupted or model_status in clock,
         )
 
 
@@ -799,6 +803,7 @@ class CbcBackend(Backend):
                 timeLimit=options.time_limit if math.isfinite(options.time_limit) else None,
                 gapRel=options.mip_gap,
                 threads=options.threads if options.threads > 0 else None,
+                maxNodes=options.node_limit,
                 warmStart=warm_start is not None,
                 logPath=str(log_path),
             )
@@ -851,7 +856,14 @@ class CbcBackend(Backend):
             bound=bound,
             gap=_gap(objective, bound),
             seconds=time.perf_counter() - start,
+            timed_out=status is SolveStatus.TIME_LIMIT and _cbc_timed_out(log),
         )
+
+
+def _cbc_timed_out(log: str) -> bool:
+    """Whether CBC's log says its time limit stopped it (rather than a node limit)."""
+    result = _CBC_RESULT.search(log)
+    return result is None or "time" in result.group(1).lower()
 
 
 def _cbc_stopped(log: str) -> bool:
@@ -1068,6 +1080,7 @@ class OrToolsBackend(Backend):
             gap=_gap(objective, bound),
             seconds=time.perf_counter() - start,
             interrupted=interrupted,
+            timed_out=status is SolveStatus.TIME_LIMIT,
         )
 
 

@@ -76,12 +76,17 @@ class SolverOptions:
         Threads the solver may use.
     verbose
         Whether the solver prints its own log.
+    node_limit
+        Most branch-and-bound nodes (``None``: no limit). Unlike the time
+        limit, a node limit stops a solve at the same point on every run
+        (HiGHS and CBC; OR-Tools ignores it).
     """
 
     time_limit: float = 60.0
     mip_gap: float = 0.01
     threads: int = 2
     verbose: bool = False
+    node_limit: int | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,7 +97,10 @@ class MilpResult:
     at its limit or interrupted, ``x`` the best solution found, if any),
     ``feasible`` (a solution without proof for another reason) or
     ``infeasible``. ``objective`` includes the model's offset; ``bound`` is
-    the best proved lower bound (with the offset).
+    the best proved lower bound (with the offset). ``timed_out`` says that
+    the clock (its time limit or an interrupt) stopped the solve, rather
+    than its gap or a node limit: only such a solve may stop elsewhere on
+    another run.
     """
 
     solver: str
@@ -103,6 +111,7 @@ class MilpResult:
     gap: float | None
     seconds: float
     interrupted: bool = False
+    timed_out: bool = False
 
     @property
     def has_solution(self) -> bool:

@@ -80,13 +80,36 @@ FrozenDays = Annotated[
     int, typer.Option("--frozen-days", help="Working days after a replan that keep the old plan.")
 ]
 ReplanTimeLimit = Annotated[
-    float, typer.Option("--replan-time-limit", help="Seconds per optimisation model of a replan.")
+    float,
+    typer.Option(
+        "--replan-time-limit",
+        help="Most seconds per optimisation model of a replan (a cap: the work limits decide).",
+    ),
 ]
 PlanTimeLimit = Annotated[
     float | None,
     typer.Option(
-        "--time-limit", help="Seconds per optimisation model of the first plan (default: Settings)."
+        "--time-limit",
+        help="Most seconds per optimisation model of the first plan (a cap; default 300; "
+        "sweeps without replications: per deterministic plan, default Settings).",
     ),
+]
+PlanNodes = Annotated[
+    int,
+    typer.Option("--plan-nodes", min=0, help="Branch-and-bound nodes per MILP of the first plan."),
+]
+PlanSolves = Annotated[
+    int,
+    typer.Option(
+        "--plan-solves", min=0, help="Fix-and-optimize subproblems of batch's first plan."
+    ),
+]
+ReplanNodes = Annotated[
+    int, typer.Option("--replan-nodes", min=0, help="Branch-and-bound nodes per MILP of a replan.")
+]
+ReplanSolves = Annotated[
+    int,
+    typer.Option("--replan-solves", min=0, help="Fix-and-optimize subproblems of a batch replan."),
 ]
 Out = Annotated[Path | None, typer.Option("--out", help="Write the workbook (.xlsx) here.")]
 JsonOut = Annotated[Path | None, typer.Option("--json", help="Write the summary JSON here.")]
@@ -120,8 +143,12 @@ def simulate(
     downtime_share: DowntimeShare = 1.0,
     replan_every: ReplanEvery = 5,
     frozen_days: FrozenDays = 5,
-    replan_time_limit: ReplanTimeLimit = 3.0,
+    replan_time_limit: ReplanTimeLimit = 60.0,
     time_limit: PlanTimeLimit = None,
+    plan_nodes: PlanNodes = 1,
+    plan_solves: PlanSolves = 20,
+    replan_nodes: ReplanNodes = 0,
+    replan_solves: ReplanSolves = 0,
     solver: Solver = "highs",
     workers: Workers = None,
     scheduler: Scheduler = None,
@@ -200,8 +227,12 @@ def sweep(
     downtime_share: DowntimeShare = 1.0,
     replan_every: ReplanEvery = 5,
     frozen_days: FrozenDays = 5,
-    replan_time_limit: ReplanTimeLimit = 3.0,
+    replan_time_limit: ReplanTimeLimit = 60.0,
     time_limit: PlanTimeLimit = None,
+    plan_nodes: PlanNodes = 1,
+    plan_solves: PlanSolves = 20,
+    replan_nodes: ReplanNodes = 0,
+    replan_solves: ReplanSolves = 0,
     solver: Solver = "highs",
     workers: Workers = None,
     scheduler: Scheduler = None,
@@ -294,7 +325,9 @@ def _check_options(
             "workers started for it: give --workers or --scheduler, not both",
             EXIT_INVALID_INPUT,
         )
-    given = {**arguments, "plan_time_limit": arguments["time_limit"]}
+    given = dict(arguments)
+    if arguments["time_limit"] is not None:
+        given["plan_time_limit"] = arguments["time_limit"]
     try:
         names = parse_strategies(arguments["strategies"])
         backend_from_name(arguments["solver"])
@@ -414,8 +447,27 @@ def _print_study(study: SimulationStudy, console: Console) -> None:
             "rules ('planner compare' lists them): the simulation executes only what capacity "
             "and stock allow, so its cost differs even without uncertainty"
         )
+    _print_timed_out(study.timed_out(), console)
     _print_failures(study.failures(), console)
     console.print(f"{study.seconds:.1f} s; the same --seed repeats these numbers.")
+
+
+def _print_timed_out(stopped: pd.DataFrame, console: Console) -> None:
+    """Say which tasks' models the time cap stopped: only their numbers may not repeat."""
+    if stopped.empty:
+        return
+    tasks = ", ".join(
+        f"{strategy} {'plan' if replication < 0 else f'replication {replication}'}"
+        for replication, strategy in zip(
+            stopped["replication"].astype(int), stopped["strategy"].astype(str), strict=True
+        )
+    )
+    console.print(
+        f"[yellow]{int(stopped['timed_out'].sum())} model(s) stopped at their time limit before "
+        f"their work limit ({tasks}): these numbers may differ on another run with the same "
+        "seed. Raise --time-limit / --replan-time-limit or lower the work limits "
+        "(--plan-nodes, --plan-solves, --replan-nodes, --replan-solves).[/yellow]"
+    )
 
 
 def _print_failures(failures: pd.DataFrame, console: Console) -> None:

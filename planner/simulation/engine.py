@@ -34,8 +34,18 @@ With ``replan="net_change"`` (the default) a replan is skipped while reality
 has kept to the plan (demand as forecast, every planned start executed,
 every purchase order on time), as a net-change MRP leaves a plan alone
 that nothing has disturbed. Under zero uncertainty no replan happens, and
-the simulated KPIs are exactly those of the deterministic plan, even for a
-MILP with a time limit. ``replan="regenerate"`` replans at every replan day.
+the simulated KPIs are exactly those of the deterministic plan.
+``replan="regenerate"`` replans at every replan day.
+
+Work, not time
+--------------
+Every model of a replication stops on its work limits
+(:class:`~models.work.WorkLimits`: branch-and-bound nodes, fix-and-optimize
+subproblems, search steps), never on the clock, so that the same reality
+gives the same replication on any machine, however busy: the plan of the
+forecast on ``plan_nodes`` and ``plan_solves``, every replan on
+``replan_nodes`` and ``replan_solves``. The time limits only cap them; a
+model the cap stopped is counted in :attr:`Replication.timed_out`.
 
 Purchase orders
 ---------------
@@ -61,8 +71,9 @@ import numpy.typing as npt
 
 from models import Problem
 from models.heijunka import SEQUENCING_METHODS, SequencingMethod
-from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
+from models.plan import MessageLevel, Plan, PlanMessage, Position, SolveStatus
 from models.solvers.backends import BACKENDS
+from models.work import WorkLimits
 from planner.compare import STRATEGIES, UnknownStrategyError
 from planner.evaluate import Evaluation, evaluate
 from planner.simulation.floor import EPSILON, ShopFloor, execute_planned_day
@@ -94,10 +105,20 @@ class SimulationOptions:
     frozen_days
         Working days from each replan in which the previous plan is kept.
     replan_time_limit
-        Seconds per optimisation model of a replan.
+        Most seconds per optimisation model of a replan: a cap, the work
+        limits decide where the models stop.
     plan_time_limit
-        Seconds per optimisation model of the plan a replication starts
-        from, when :func:`simulate` makes it; ``None``: the problem's Settings.
+        Most seconds per optimisation model of the plan a replication
+        starts from (a cap, as ``replan_time_limit``).
+    plan_nodes, plan_solves
+        Work limits of the plan of the forecast: branch-and-bound nodes per
+        MILP and ``batch``'s fix-and-optimize subproblems (see
+        :class:`~models.work.WorkLimits`; 1 node completes each root with
+        its cuts and heuristics).
+    replan_nodes, replan_solves
+        The same for every replan and re-levelling; 0 and 0 (the default)
+        re-optimise ``batch``'s quantities with the warm start's setups and
+        keep the level-loading heuristic's levels, in about a second.
     solver
         MILP backend (``highs``, ``cbc``, ``ortools``).
     sequencing
@@ -110,8 +131,10 @@ class SimulationOptions:
     threads
         Solver threads per replan (replications usually run in parallel).
     sequence_seconds
-        Most seconds to re-sequence one ``heijunka`` work-center day under
-        sequence rules, when it did not run as planned.
+        Most seconds to sequence one ``heijunka`` work-center day under
+        sequence rules, in the plan of the forecast and when a day did not
+        run as planned (a cap: the search stops on its steps and CP-SAT's
+        deterministic time).
 
     Raises
     ------
@@ -121,25 +144,35 @@ class SimulationOptions:
 
     replan_every: int = 5
     frozen_days: int = 5
-    replan_time_limit: float = 3.0
-    plan_time_limit: float | None = None
+    replan_time_limit: float = 60.0
+    plan_time_limit: float = 300.0
+    plan_nodes: int = 1
+    plan_solves: int = 20
+    replan_nodes: int = 0
+    replan_solves: int = 0
     solver: str = "highs"
     sequencing: SequencingMethod = "prv"
     replan: ReplanMode = "net_change"
     relevel: bool = True
     threads: int = 1
-    sequence_seconds: float = 0.2
+    sequence_seconds: float = 5.0
 
     def __post_init__(self) -> None:
         problems = []
-        for name, least in (("replan_every", 1), ("frozen_days", 0), ("threads", 1)):
+        for name, least in (
+            ("replan_every", 1),
+            ("frozen_days", 0),
+            ("threads", 1),
+            ("plan_nodes", 0),
+            ("plan_solves", 0),
+            ("replan_nodes", 0),
+            ("replan_solves", 0),
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
                 problems.append(f"{name} is {value!r}, expected a whole number >= {least}")
         for name in ("replan_time_limit", "plan_time_limit", "sequence_seconds"):
             seconds = getattr(self, name)
-            if seconds is None and name == "plan_time_limit":
-                continue
             number = isinstance(seconds, numbers.Real) and not isinstance(seconds, bool)
             if not number or not float(seconds) > 0:
                 problems.append(f"{name} is {seconds!r}, expected a number of seconds > 0")
@@ -156,6 +189,16 @@ class SimulationOptions:
             problems.append(f"relevel is {self.relevel!r}, expected True or False")
         if problems:
             raise SimulationError(problems)
+
+    @property
+    def plan_work(self) -> WorkLimits:
+        """The work limits of the plan of the forecast."""
+        return WorkLimits(nodes=self.plan_nodes, solves=self.plan_solves)
+
+    @property
+    def replan_work(self) -> WorkLimits:
+        """The work limits of every replan, re-levelling and re-sequencing."""
+        return WorkLimits(nodes=self.replan_nodes, solves=self.replan_solves)
 
 
 @dataclass(frozen=True, eq=False)
@@ -186,6 +229,10 @@ class Replication:
     released
         ``[item, day]`` starts on the day they were released (purchase
         orders on their order day).
+    timed_out
+        Models of the replication (replans, re-levellings, days
+        re-sequenced) that the time cap stopped before their work limits:
+        only when it is not 0 may the replication differ on another run.
     """
 
     strategy: str
@@ -197,6 +244,7 @@ class Replication:
     seconds: float
     plan: Plan
     released: FloatArray
+    timed_out: int = 0
 
     def __repr__(self) -> str:
         kpis = self.kpis
@@ -222,7 +270,8 @@ def plan_strategy(
     strategy
         ``mrp``, ``batch`` or ``heijunka``.
     options
-        Solver, sequencing, threads and ``plan_time_limit``.
+        Solver, sequencing, threads, ``plan_time_limit`` and the plan's
+        work limits.
 
     Raises
     ------
@@ -238,6 +287,8 @@ def plan_strategy(
         time_limit=options.plan_time_limit,
         sequencing=options.sequencing,
         threads=options.threads,
+        work=options.plan_work,
+        day_seconds=options.sequence_seconds,
     )
 
 
@@ -252,7 +303,8 @@ def simulate(
     """Play one strategy through one reality and evaluate what really happened.
 
     A pure function of its arguments: no global random state; the same
-    arguments give the same replication (up to the solvers' time limits).
+    arguments give the same replication (its models stop on work limits;
+    see ``timed_out`` for those the time cap stopped).
 
     Parameters
     ----------
@@ -301,6 +353,7 @@ def simulate(
         seconds=time.perf_counter() - started,
         plan=plan,
         released=run.floor.released.copy(),
+        timed_out=run.timed_out,
     )
 
 
@@ -347,6 +400,7 @@ class _Run:
         self.replans = 0
         self.planning_seconds = plan.seconds
         self.failed_replans: list[PlanMessage] = []
+        self.timed_out = 0
 
     def replan_days(self) -> set[int]:
         """The days on which the plan may be replanned."""
@@ -403,8 +457,10 @@ class _Run:
                 time_limit=self.options.replan_time_limit,
                 sequencing=self.options.sequencing,
                 threads=self.options.threads,
+                work=self.options.replan_work,
             )
             self.planning_seconds += new.seconds
+            self.timed_out += new.status is SolveStatus.TIME_LIMIT
             if new.status is SolveStatus.INFEASIBLE:
                 self.failed_replans.append(
                     PlanMessage(
@@ -418,13 +474,16 @@ class _Run:
             starts = new.starts
         else:
             sub = remaining_problem(self.problem, self.floor, day, frozen, self.design.levelled)
-            starts, seconds = relevel(
+            relevelled = relevel(
                 sub,
                 solver=self.options.solver,
                 time_limit=self.options.replan_time_limit,
                 threads=self.options.threads,
+                work=self.options.replan_work,
             )
-            self.planning_seconds += seconds
+            starts = relevelled.starts
+            self.planning_seconds += relevelled.seconds
+            self.timed_out += relevelled.timed_out
         self.planned[:, day:end] = frozen
         self.planned[:, end:] = np.where(self.follows_plan[:, None], starts, 0.0)
         self.waiting = np.zeros(self.problem.n_items)
@@ -434,9 +493,9 @@ class _Run:
     def executed_plan(self) -> Plan:
         """The executed starts as a plan the evaluator can judge on the actual problem."""
         plan, floor = self.plan, self.floor
-        sequences = {}
+        sequences: dict[tuple[int, int], tuple[Position, ...]] = {}
         if self.design is not None:
-            sequences = executed_sequences(
+            sequences, stopped = executed_sequences(
                 self.problem,
                 floor.actual,
                 plan,
@@ -445,7 +504,9 @@ class _Run:
                 self.design,
                 sequencing=self.options.sequencing,
                 seconds_per_day=self.options.sequence_seconds,
+                work=self.options.replan_work,
             )
+            self.timed_out += stopped
         unchanged = self.replans == 0
         return Plan(
             strategy=self.strategy,

@@ -23,6 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +42,7 @@ from models.levelling import (
 )
 from models.plan import Plan, Position
 from models.solvers.milp import SolverOptions
+from models.work import WorkLimits
 from planner.simulation.floor import ShopFloor
 from planner.simulation.replanning import with_on_hand
 
@@ -87,27 +89,48 @@ def pull_design(problem: Problem) -> PullDesign:
     )
 
 
+class Relevelled(NamedTuple):
+    """What :func:`relevel` planned.
+
+    Parameters
+    ----------
+    starts
+        ``[item, day]`` level quantities (levelled items only).
+    seconds
+        Seconds spent.
+    timed_out
+        Whether the clock stopped the level-loading model: with work limits,
+        only then may another run give other quantities.
+    """
+
+    starts: FloatArray
+    seconds: float
+    timed_out: bool
+
+
 def relevel(
-    problem: Problem, *, solver: str, time_limit: float, threads: int
-) -> tuple[FloatArray, float]:
+    problem: Problem,
+    *,
+    solver: str,
+    time_limit: float,
+    threads: int,
+    work: WorkLimits | None = None,
+) -> Relevelled:
     """New level quantities for ``problem`` (the days a re-levelling plans).
 
     The first step of :func:`models.heijunka.plan_heijunka`: the
     every-part-every-interval cycle, the capacity kept free for kanban
-    replenishment, and the level-loading model within ``time_limit``.
-
-    Returns
-    -------
-    tuple
-        ``[item, day]`` level quantities (levelled items only) and the seconds spent.
+    replenishment, and the level-loading model within ``time_limit``, or
+    with ``work`` within its work limits, ``time_limit`` as a cap
+    (:func:`models.levelling.level_schedule`).
     """
     started = time.perf_counter()
     usage = average_usage(problem)
     wheel = product_wheel(problem, usage, problem.settings.epei_days)
     reserved = reserved_capacity(problem, usage, wheel, levelled_items(problem))
     limits = SolverOptions(time_limit=time_limit, mip_gap=problem.settings.mip_gap, threads=threads)
-    schedule = level_schedule(problem, wheel, reserved, solver=solver, options=limits)
-    return schedule.starts, time.perf_counter() - started
+    schedule = level_schedule(problem, wheel, reserved, solver=solver, options=limits, work=work)
+    return Relevelled(schedule.starts, time.perf_counter() - started, schedule.timed_out)
 
 
 def pull_day(
@@ -187,7 +210,8 @@ def executed_sequences(
     *,
     sequencing: SequencingMethod,
     seconds_per_day: float,
-) -> dict[tuple[int, int], tuple[Position, ...]]:
+    work: WorkLimits | None = None,
+) -> tuple[dict[tuple[int, int], tuple[Position, ...]], int]:
     """The build order of every work-center day the floor worked.
 
     A day on which the work center had the capacity the plan counted on and
@@ -214,11 +238,23 @@ def executed_sequences(
     sequencing
         ``prv`` or ``goal_chasing``.
     seconds_per_day
-        Most seconds to sequence one day under sequence rules.
+        Most seconds to sequence one day under sequence rules (with
+        ``work``, a cap).
+    work
+        Limits on work instead of time for days under sequence rules
+        (:attr:`models.heijunka.HeijunkaOptions.work`).
+
+    Returns
+    -------
+    tuple
+        The sequence of each ``(work center, day)``, and the number of days
+        whose sequencing the clock stopped (with ``work``, only these may
+        come out otherwise on another run).
     """
-    options = HeijunkaOptions(sequencing=sequencing, threads=1)
+    options = HeijunkaOptions(sequencing=sequencing, threads=1, work=work)
     centers = actual.item_work_center
     sequences: dict[tuple[int, int], tuple[Position, ...]] = {}
+    timed_out = 0
     for w in range(len(actual.work_centers)):
         members = np.flatnonzero((centers == w) & actual.is_make)
         for day in range(actual.n_days):
@@ -241,7 +277,8 @@ def executed_sequences(
                 actual, w, mixed, room=room, options=options, time_limit=seconds_per_day
             )
             sequences[(w, day)] = tuple(blocks) + mix.positions
-    return sequences
+            timed_out += mix.timed_out
+    return sequences, timed_out
 
 
 def _setup_room(

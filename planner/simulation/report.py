@@ -37,10 +37,15 @@ The summary JSON (``allow_nan=False``; NaN becomes ``null``)::
                             "strategies": {strategy: {"mean", "std", "ci_low",
                                                       "ci_high", "min", "max", "n"}}},
      "failures": [{"replication", "strategy", "error"}],
-     "replications": [{"replication", "strategy", "replans", "seconds", "kpis": {...}}]}
+     "timed_out": [{"replication", "strategy", "timed_out"}],
+     "replications": [{"replication", "strategy", "replans", "seconds", "timed_out",
+                       "kpis": {...}}]}
 
 ``wins`` is present with two strategies or more, ``paired_differences`` when
-``mrp`` and another strategy were simulated.
+``mrp`` and another strategy were simulated. ``timed_out`` lists the tasks
+whose models the time cap stopped before their work limits (replication
+-1: the plan of the forecast): only their numbers may differ on another run
+with the same seed.
 """
 
 from __future__ import annotations
@@ -375,12 +380,14 @@ def simulation_summary(study: SimulationStudy) -> dict[str, Any]:
             },
         }
     document["failures"] = study.failures().to_dict("records")
+    document["timed_out"] = study.timed_out().to_dict("records")
     document["replications"] = [
         {
             "replication": o.replication,
             "strategy": o.strategy,
             "replans": o.replans,
             "seconds": o.seconds,
+            "timed_out": o.timed_out,
             "kpis": dict(o.kpis),
         }
         for o in study.outcomes

@@ -15,9 +15,12 @@ reality, drawn from ``np.random.SeedSequence(seed).spawn(replications)[r]``.
 Differences between strategies within a replication are then differences of
 method, not of luck, and the same seed gives the same realities whatever
 the number of workers or where they run (each task draws its reality from
-its seed, so no reality travels between processes). The KPIs repeat too,
-except where an optimisation model stops at its time limit: what a solver
-finds in a few seconds depends on the machine's load. A replication that
+its seed, so no reality travels between processes). The KPIs repeat too:
+every model of a study stops on its work limits (:mod:`models.work`), not on
+the clock, whose reading depends on the machine's load. The time limits only
+cap them; a task whose model the cap stopped counts it in ``timed_out``
+(:meth:`SimulationStudy.timed_out`), and only its KPIs may differ on
+another run. A replication that
 fails is recorded with its error and left out of the statistics; the study
 goes on.
 """
@@ -37,7 +40,7 @@ import pandas as pd
 from scipy import stats
 
 from models import PlanningError, Problem
-from models.plan import Plan
+from models.plan import Plan, SolveStatus
 from planner.compare import parse_strategies
 from planner.evaluate import evaluate
 from planner.parallel import map_tasks
@@ -82,6 +85,9 @@ class Outcome:
     ``kpis`` are the evaluator's KPIs of what really happened (of the plan
     of the forecast, for ``replication`` -1, which also carries the
     ``plan``); empty when the task failed, in which case ``error`` says why.
+    ``timed_out`` counts the models the clock stopped before their work
+    limits (:mod:`models.work`): only then may the task's KPIs differ on
+    another run.
     """
 
     replication: int
@@ -91,6 +97,7 @@ class Outcome:
     seconds: float = 0.0
     error: str | None = None
     plan: Plan | None = None
+    timed_out: int = 0
 
     @property
     def ok(self) -> bool:
@@ -124,14 +131,24 @@ def play(task: StudyTask) -> Outcome:
         if replication == DETERMINISTIC:
             plan = plan_strategy(task.problem, name, task.options)
             kpis = dict(evaluate(task.problem, plan).kpis)
-            return Outcome(replication, name, kpis, seconds=_since(started), plan=plan)
+            timed_out = int(plan.status is SolveStatus.TIME_LIMIT)
+            return Outcome(
+                replication, name, kpis, seconds=_since(started), plan=plan, timed_out=timed_out
+            )
         if task.plan is None:
             error = f"no plan of the forecast to start from: {task.plan_error}"
             return Outcome(replication, name, error=error)
         result = _replicate(task)
     except Exception as error:
         return Outcome(replication, name, seconds=_since(started), error=_describe(error))
-    return Outcome(replication, name, dict(result.kpis), result.replans, result.seconds)
+    return Outcome(
+        replication,
+        name,
+        dict(result.kpis),
+        result.replans,
+        result.seconds,
+        timed_out=result.timed_out,
+    )
 
 
 def _since(started: float) -> float:
@@ -349,6 +366,17 @@ class SimulationStudy:
             shares = ", ".join(f"{name} {share:.0%}" for name, share in wins.items())
             lines.append(f"  wins on total_cost: {shares}")
         return "\n".join(lines)
+
+    def timed_out(self) -> pd.DataFrame:
+        """The tasks whose models the clock stopped before their work limits.
+
+        Only their KPIs may differ on another run with the same seed
+        (``replication`` -1: the plan of the forecast). Raising the time
+        limits, or lowering the work limits, makes them repeat.
+        """
+        stopped = [o for o in (*self.deterministic.values(), *self.outcomes) if o.timed_out]
+        rows = [(o.replication, o.strategy, o.timed_out) for o in stopped]
+        return pd.DataFrame(rows, columns=["replication", "strategy", "timed_out"])
 
     def failures(self) -> pd.DataFrame:
         """The failed tasks: replication, strategy and error (``replication`` -1: the plan)."""
