@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from models import Problem
-from planner.compare import RunOptions, compare
+from planner.compare import compare
 from planner.examples import small_plant
 from planner.simulation.engine import SimulationOptions
 from planner.simulation.reality import Uncertainty
@@ -27,7 +27,6 @@ def plant() -> Problem:
 def deterministic(plant: Problem) -> Sweep:
     return run_sweep(
         plant, {"setup_time": [0.5, 1.0], "demand": [0.8, 1.2]}, "mrp,heijunka", workers=2,
-        run=RunOptions(time_limit=3),
     )  # fmt: skip
 
 

@@ -90,8 +90,8 @@ PlanTimeLimit = Annotated[
     float | None,
     typer.Option(
         "--time-limit",
-        help="Most seconds per optimisation model of the first plan (a cap; default 300; "
-        "sweeps without replications: per deterministic plan, default Settings).",
+        help="Most seconds per optimisation model of the plan of the forecast "
+        "(a cap: the work limits decide; default 300).",
     ),
 ]
 PlanNodes = Annotated[
@@ -249,14 +249,12 @@ def sweep(
     Exit code 0 when the sweep ran, 2 when the workbook, a factor or an
     option is invalid, 1 for anything else.
     """
-    from planner.compare import RunOptions
     from planner.simulation.sweep import parse_vary, run_sweep
 
     names, uncertainty, options = _check_options(locals())
     factors = _invalid_input_if_raises(lambda: parse_vary(vary))
     problem = _read(workbook)
     console = Console(quiet=quiet)
-    run = RunOptions(solver=solver, time_limit=time_limit)
     with _progress(console, "sweeping") as progress:
         result = _run(
             lambda: run_sweep(
@@ -267,7 +265,6 @@ def sweep(
                 replications=replications,
                 seed=seed,
                 options=options,
-                run=run,
                 scheduler=scheduler,
                 workers=workers,
                 on_progress=progress,

@@ -2,8 +2,10 @@
 
 :func:`run_sweep` changes the plant (or the uncertainty) along each factor,
 takes every combination (the cartesian product of the values), and at each
-grid point compares the strategies: deterministically with
-:func:`planner.compare.compare` (``replications=0``), or by simulation
+grid point compares the strategies: deterministically, by each strategy's
+plan of the forecast as a simulation study makes it
+(:func:`planner.simulation.engine.plan_strategy`, on work limits, so that
+the sweep repeats; ``replications=0``), or by simulation
 (:mod:`planner.simulation.study`) with that many replications. Every task of
 every grid point runs through one :func:`planner.parallel.map_tasks`, so a
 sweep spreads over the workers as one batch.
@@ -46,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from models import PlanningError, Problem
-from planner.compare import RunOptions, compare, parse_strategies
+from planner.compare import parse_strategies
 from planner.parallel import map_tasks
 from planner.simulation.engine import SimulationOptions
 from planner.simulation.reality import Uncertainty
@@ -215,26 +217,6 @@ def grid(
     return points
 
 
-@dataclass(frozen=True)
-class _CompareTask:
-    problem: Problem
-    strategy: str
-    run: RunOptions
-
-
-def _compare_one(task: _CompareTask) -> Outcome:
-    """Plan and evaluate one strategy at one grid point with ``compare``; errors are kept."""
-    started = time.perf_counter()
-    try:
-        comparison = compare(task.problem, [task.strategy], run=task.run)
-    except PlanningError as error:
-        return Outcome(DETERMINISTIC, task.strategy, error=str(error))
-    except Exception as error:
-        return Outcome(DETERMINISTIC, task.strategy, error=f"{type(error).__name__}: {error}")
-    kpis = dict(comparison[task.strategy].evaluation.kpis)
-    return Outcome(DETERMINISTIC, task.strategy, kpis, seconds=time.perf_counter() - started)
-
-
 def run_sweep(
     problem: Problem,
     vary: Mapping[str, Sequence[float]],
@@ -244,7 +226,6 @@ def run_sweep(
     replications: int = 0,
     seed: int | None = None,
     options: SimulationOptions | None = None,
-    run: RunOptions | None = None,
     scheduler: str | None = None,
     workers: int | None = None,
     on_progress: ProgressCallback | None = None,
@@ -264,14 +245,13 @@ def run_sweep(
         The uncertainty of a simulated sweep before the factors set some of
         its fields (none by default).
     replications
-        ``0``: compare the deterministic plans (``compare``); more: simulate
-        that many replications at every grid point.
+        ``0``: compare the plans of the forecast, evaluated as planned;
+        more: simulate that many replications at every grid point.
     seed
         Root seed of the simulations (drawn and recorded when ``None``).
     options
-        Simulation options (replanning, time limits, solver).
-    run
-        Options of the deterministic comparisons (solver, time limit).
+        How the plans are made (work limits, time caps, solver) and how a
+        simulation replans.
     scheduler, workers
         Where the tasks run, as in :func:`planner.parallel.map_tasks`.
     on_progress
@@ -296,18 +276,22 @@ def run_sweep(
         )
     points = grid(problem, vary, uncertainty or Uncertainty())
     started = time.perf_counter()
+    options = options or SimulationOptions()
     if replications == 0:
-        run = run or RunOptions()
-        tasks = [_CompareTask(p.problem, name, run) for p in points for name in names]
+        certain = Uncertainty()
+        tasks = [
+            StudyTask(p.problem, name, DETERMINISTIC, 0, certain, options)
+            for p in points
+            for name in names
+        ]
         done = progress_counter(len(tasks), on_progress)
-        outcomes = map_tasks(
-            _compare_one, tasks, scheduler=scheduler, workers=workers, on_done=done
-        )
-        results: list[Outcome | SimulationStudy] = list(outcomes)
+        outcomes = map_tasks(play, tasks, scheduler=scheduler, workers=workers, on_done=done)
+        results: list[Outcome | SimulationStudy] = [
+            dataclasses.replace(o, plan=None) for o in outcomes
+        ]
         seed_used = None
     else:
         seed_used = check_study(replications, seed)
-        options = options or SimulationOptions()
         results = list(
             _simulate_points(
                 points, names, options, replications, seed_used, scheduler, workers, on_progress
