@@ -113,6 +113,7 @@ def _number(name: str, meaning: str, unit: str, default: str = "0", **bounds: ob
 
 KINDS = ("make", "buy")
 LOT_RULES = ("LFL", "FOQ", "EOQ", "POQ", "WW", "SM")
+KANBAN_LOTS = ("economic", "container")
 
 ITEM_FIELDS: tuple[Field, ...] = (
     Field("item", FieldKind.TEXT, "Item code, unique.", required=True),
@@ -304,6 +305,14 @@ SETTINGS_FIELDS: tuple[Field, ...] = (
         "Heijunka: extra days of usage each kanban loop holds beyond its lead time.",
         "working days",
         default="1",
+    ),
+    Field(
+        "kanban_lot",
+        FieldKind.CHOICE,
+        "Heijunka: what a kanban loop orders at once: economic = the economic lot in "
+        "whole containers (a signal kanban), container = one container per card.",
+        default="economic",
+        choices=KANBAN_LOTS,
     ),
 )
 

@@ -12,7 +12,12 @@ safety factor :math:`f` (days) and container size :math:`c`, the loop holds
 
 cards, the classic sizing with the one-day review of ``N = 1`` generalised
 to a cycle of N days. A loop that must order whole minimum lots gets the
-cards for one minimum lot on top of its lead-time usage.
+cards for one minimum lot on top of its lead-time usage. With Settings
+``kanban_lot = economic`` (the default) a loop is a signal kanban: it holds
+:math:`Q - 1` more cards, :math:`Q` its economic lot in containers
+(:func:`economic_containers`), and orders once :math:`Q` containers have
+been used, so that a costly setup or purchase order is paid once per lot,
+not once per container; ``container`` keeps :math:`Q = 1`.
 
 The simulation plays the horizon day by day. Items are visited parents
 first, so every item sees today's consumption of its parents before it is
@@ -23,8 +28,8 @@ reviewed:
   capacity (regular plus overtime); what does not fit is carried to the next
   day;
 - on its review day, a kanban item whose inventory position (on hand plus
-  open orders, less backlog) is at or below its trigger level (one
-  container below the loop's maximum) orders enough containers to refill the
+  open orders, less backlog) is at or below its trigger level (one lot
+  below the loop's maximum) orders enough containers to refill the
   loop, rounded to its lot rules; a made item's order fits its work
   center's remaining regular capacity, and may use overtime only when the
   supermarket would otherwise run dry within the lead time; its components
@@ -72,6 +77,28 @@ def kanban_cards(
             + math.ceil(usage * (lead_time + 1) / container_qty - 1e-9),
         )
     return max(1, cards)
+
+
+def economic_containers(
+    usage: float, setup_cost: float, holding_cost: float, container_qty: float, most_days: int
+) -> int:
+    r"""Containers per replenishment of a loop: the economic lot, in whole containers.
+
+    The economic order quantity :math:`\sqrt{2 S u / h}` (setup or order
+    cost :math:`S`, daily usage :math:`u`, holding cost :math:`h` per unit
+    and day) rounded to the nearest whole number of containers, at least one
+    and at most ``most_days`` of usage (the level period). A loop whose lot is more than one
+    container works as a signal kanban: it orders once the lot has been
+    used, so that a costly setup is not paid for every container.
+    """
+    if usage <= 0:
+        return 0
+    if holding_cost <= 0:
+        units = usage * most_days
+    else:
+        units = math.sqrt(2.0 * max(setup_cost, 0.0) * usage / holding_cost)
+    most = max(1, math.ceil(usage * most_days / container_qty - 1e-9))
+    return int(min(most, max(1, round(units / container_qty))))
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,8 +200,25 @@ def simulate_pull(
         ],
         dtype=np.int_,
     )
+    economic = problem.settings.kanban_lot == "economic"
+    lot = np.array(
+        [
+            economic_containers(
+                usage[i],
+                problem.setup_cost[i],
+                problem.holding_cost[i],
+                container[i],
+                problem.settings.level_period,
+            )
+            if kanban[i] and economic
+            else 1
+            for i in range(problem.n_items)
+        ],
+        dtype=np.int_,
+    )
+    cards = np.where(kanban, cards + np.maximum(lot - 1, 0), 0)
     order_up_to = cards * container + problem.safety_stock * kanban
-    trigger = order_up_to - container
+    trigger = order_up_to - np.maximum(lot, 1) * container
     urgent = usage * (lead + 1)
 
     starts = np.zeros((problem.n_items, n_days))

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from models import BomLine, Calendar, Item, Problem, WorkCenter
 from models.heijunka import HeijunkaOptions, plan_heijunka
-from models.kanban import kanban_cards
+from models.kanban import economic_containers, kanban_cards
 from models.levelling import (
     LevelModel,
     average_usage,
@@ -82,6 +82,42 @@ def test_kanban_cards_follow_the_formula() -> None:
 
 def test_kanban_cards_hold_a_minimum_lot() -> None:
     assert kanban_cards(10, 1, 1, 0, 10, min_lot=100) == 10 + 2
+
+
+def test_the_economic_lot_is_the_eoq_in_whole_containers() -> None:
+    # EOQ = sqrt(2 x 50 x 10 / 0.1) = 100 units = 5 containers of 20
+    assert economic_containers(10, 50, 0.1, 20, 20) == 5
+    assert economic_containers(10, 50, 0.1, 20, 4) == 2, "at most four days of usage"
+    assert economic_containers(10, 0, 0.1, 20, 20) == 1, "no setup cost: one container"
+    assert economic_containers(10, 50, 0, 20, 20) == 10, "free to hold: the cap"
+    assert economic_containers(0, 50, 0.1, 20, 20) == 0
+
+
+def signal_plant(kanban_lot: str) -> Problem:
+    """An assembly pulling a purchased part that costs a lot to order and little to hold."""
+    items = [
+        Item("A", work_center="WC", run_time=1, container_qty=10),
+        Item("P", lead_time=2, container_qty=10, on_hand=100, setup_cost=200, unit_cost=1),
+    ]
+    settings = Settings(kanban_lot=kanban_lot, kanban_safety_factor=1)
+    return plant(items, {"A": [20] * 20}, bom=[BomLine("A", "P", 1)], n_days=20, settings=settings)
+
+
+def test_a_signal_kanban_orders_its_economic_lot_once_per_lot() -> None:
+    plans = {lot: plan_heijunka(signal_plant(lot), FAST) for lot in ("economic", "container")}
+    orders = {lot: int((plan.starts[1] > 0).sum()) for lot, plan in plans.items()}
+    kpis = {lot: evaluate(signal_plant(lot), plan).kpis for lot, plan in plans.items()}
+    assert all(evaluate(signal_plant(lot), p).violations == () for lot, p in plans.items())
+    loop = {lot: plan.kanban[-1] for lot, plan in plans.items()}
+    assert loop["container"].trigger_level == loop["container"].max_inventory - 10
+    q = economic_containers(20, 200, 0.25 / 250, 10, 20)
+    assert q > 1
+    assert loop["economic"].cards == loop["container"].cards + q - 1
+    assert loop["economic"].trigger_level == loop["economic"].max_inventory - q * 10
+    assert orders["economic"] < orders["container"]
+    assert kpis["economic"]["setup_cost"] < kpis["container"]["setup_cost"]
+    assert kpis["economic"]["total_cost"] < kpis["container"]["total_cost"]
+    assert kpis["economic"]["fill_rate"] == kpis["container"]["fill_rate"] == 1.0
 
 
 # EPEI and takt ------------------------------------------------------------------

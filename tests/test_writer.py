@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from openpyxl.styles.numbers import is_date_format
 
 from models.calendar import Calendar, CapacityException
+from models.fields import KANBAN_LOTS
 from models.problem import (
     BomLine,
     Item,
@@ -162,6 +163,7 @@ def problems(draw: st.DrawFn) -> Problem:
             backlog_cost=draw(optional_amounts),
             time_limit=draw(positive),
             mip_gap=draw(amounts),
+            kanban_lot=draw(st.sampled_from(KANBAN_LOTS)),
         ),
         attributes=tuple(ItemAttribute(item, name) for item, name in attributes),
         sequence_rules=tuple(rules),

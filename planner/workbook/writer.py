@@ -157,6 +157,7 @@ def _settings_rows(problem: Problem) -> list[Row]:
         ["level_period", settings.level_period],
         ["epei_days", settings.epei_days],
         ["kanban_safety_factor", settings.kanban_safety_factor],
+        ["kanban_lot", settings.kanban_lot],
     ]
     return rows
 
