@@ -1,8 +1,10 @@
 """The heijunka strategy on the realistic and the large plant: cost, service, time, memory.
 
-Run ``python benchmarks/bench_heijunka.py [--time-limit 60]``. For each
-plant, in a fresh Python process: classic MRP (the baseline) and
-``plan_heijunka`` with the given time limit, both priced by the evaluator.
+Run ``python benchmarks/bench_heijunka.py [--time-limit 60]
+[--kanban-lot container|economic]``. For each plant, in a fresh Python
+process: classic MRP (the baseline) and ``plan_heijunka`` with the given
+time limit and kanban lots (Settings ``kanban_lot``), both priced by the
+evaluator.
 Printed per plan: total cost, setup and holding cost, fill rate, setups,
 kanban loops and cards, violations (the heijunka plan must have none),
 seconds of the planning call and the process's peak memory (plant
@@ -15,18 +17,23 @@ import argparse
 
 from measure import format_table, run_child
 
+from models.fields import KANBAN_LOTS
+
 PLANTS = {
     "realistic": "from planner.examples import realistic_plant as make",
     "large": "from planner.examples import large_plant as make",
 }
 
 CODE = """
-import sys, time
+import dataclasses, sys, time
 {plant}
 from models.heijunka import HeijunkaOptions, plan_heijunka
 from models.mrp import plan_mrp
 from planner.evaluate import evaluate
 problem = make()
+problem = problem.replace(
+    settings=dataclasses.replace(problem.settings, kanban_lot=sys.argv[3])
+)
 started = time.perf_counter()
 if sys.argv[1] == "mrp":
     plan = plan_mrp(problem)
@@ -45,6 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--plants", nargs="*", default=list(PLANTS))
+    parser.add_argument("--kanban-lot", choices=KANBAN_LOTS, default="container")
     args = parser.parse_args()
     rows = []
     for plant in args.plants:
@@ -53,6 +61,7 @@ def main() -> None:
                 CODE.format(plant=PLANTS[plant])
                 .replace("sys.argv[1]", repr(strategy))
                 .replace("sys.argv[2]", repr(str(args.time_limit)))
+                .replace("sys.argv[3]", repr(args.kanban_lot))
             )
             run = run_child(code, None)
             seconds, cost, setup, holding, fill, setups, loops, cards, violations = (

@@ -309,9 +309,9 @@ SETTINGS_FIELDS: tuple[Field, ...] = (
     Field(
         "kanban_lot",
         FieldKind.CHOICE,
-        "Heijunka: what a kanban loop orders at once: economic = the economic lot in "
-        "whole containers (a signal kanban), container = one container per card.",
-        default="economic",
+        "Heijunka: what a kanban loop orders at once: container = one container per "
+        "card, economic = the economic lot in whole containers (a signal kanban).",
+        default="container",
         choices=KANBAN_LOTS,
     ),
 )

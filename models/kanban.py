@@ -13,11 +13,12 @@ safety factor :math:`f` (days) and container size :math:`c`, the loop holds
 cards, the classic sizing with the one-day review of ``N = 1`` generalised
 to a cycle of N days. A loop that must order whole minimum lots gets the
 cards for one minimum lot on top of its lead-time usage. With Settings
-``kanban_lot = economic`` (the default) a loop is a signal kanban: it holds
-:math:`Q - 1` more cards, :math:`Q` its economic lot in containers
+``kanban_lot = economic`` a loop is a signal kanban: it holds :math:`Q - 1`
+more cards, :math:`Q` its economic lot in containers
 (:func:`economic_containers`), and orders once :math:`Q` containers have
 been used, so that a costly setup or purchase order is paid once per lot,
-not once per container; ``container`` keeps :math:`Q = 1`.
+not once per container; ``container`` (the default, pure pull) keeps
+:math:`Q = 1`.
 
 The simulation plays the horizon day by day. Items are visited parents
 first, so every item sees today's consumption of its parents before it is

@@ -216,7 +216,7 @@ class Settings:
     level_period: int = 20
     epei_days: int = 0
     kanban_safety_factor: float = 1.0
-    kanban_lot: str = "economic"
+    kanban_lot: str = "container"
 
     def __post_init__(self) -> None:
         problems = _check(field_map(SETTINGS_FIELDS), "settings", dataclasses.asdict(self))

@@ -90,7 +90,7 @@ EXAMPLE_ROWS: Mapping[str, Sequence[Mapping[str, Any]]] = {
         {"key": "level_period", "value": 20},
         {"key": "epei_days", "value": 0},
         {"key": "kanban_safety_factor", "value": 1},
-        {"key": "kanban_lot", "value": "economic"},
+        {"key": "kanban_lot", "value": "container"},
     ),
     "Attributes": ({"item": "FG1", "attribute": "export"},),
     "SequenceRules": (
