@@ -11,6 +11,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -515,6 +516,36 @@ def test_jobs_survive_a_restart(tmp_path: Path, workbook: Path) -> None:
         assert second.get(f"/api/jobs/{done['id']}/workbook").status_code == 200
         stopped = second.get(f"/api/jobs/{'0' * 32}").json()
         assert stopped["state"] == "failed" and "server stopped" in stopped["error"]
+
+
+def test_finished_jobs_are_deleted_after_keep_days(tmp_path: Path, workbook: Path) -> None:
+    settings = settings_for(tmp_path, keep_days=7)
+    with TestClient(create_app(settings)) as first:
+        done = wait_for(first, upload(first, workbook, strategies="mrp").json()["id"])
+    old = settings.jobs_dir / ("1" * 32)
+    old.mkdir()
+    ended = (datetime.now(UTC) - timedelta(days=8)).isoformat(timespec="seconds")
+    state = dict(done, id="1" * 32, finished_at=ended)
+    state.pop("links")
+    (old / JOB_FILE).write_text(json.dumps(state))
+    (old / "input.xlsx").write_bytes(b"an old upload")
+
+    with TestClient(create_app(settings)) as second:
+        assert second.get(f"/api/jobs/{'1' * 32}").status_code == 404
+        assert not old.exists(), "the old job's folder, upload and outputs are gone"
+        assert second.get(f"/api/jobs/{done['id']}").json()["state"] == "done"
+        run = second.get(f"/api/runs/{done['run_id']}")
+        assert run.status_code == 200, "its run stays in the run store"
+
+    keeping = settings_for(tmp_path, keep_days=None)
+    manager = JobManager(keeping, RunStore(keeping.database_url or ""))
+    try:
+        later = datetime.now(UTC) + timedelta(days=365)
+        assert manager.remove_expired(now=later) == []
+    finally:
+        manager.shutdown()
+    with pytest.raises(ValueError, match="keep_days"):
+        settings_for(tmp_path, keep_days=0)
 
 
 # Authentication and the rest --------------------------------------------------------------

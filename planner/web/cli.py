@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -53,6 +54,15 @@ def serve(
     max_pending: Annotated[
         int, typer.Option("--max-pending", min=1, help="Jobs queued or running at most.")
     ] = 20,
+    keep_days: Annotated[
+        float,
+        typer.Option(
+            "--keep-days",
+            min=0,
+            help="Days a finished job's upload and output files are kept (0: forever); "
+            "its run stays in the run store.",
+        ),
+    ] = 30,
 ) -> None:
     """Serve the planner's web page: upload a workbook, watch it plan, read the comparison.
 
@@ -73,6 +83,7 @@ def serve(
             max_pending=max(max_pending, workers),
             database_url=database_url,
         )
+        settings = dataclasses.replace(settings, keep_days=keep_days or None)
     except ValueError as wrong:
         raise typer.BadParameter(str(wrong)) from None
     if host not in ("127.0.0.1", "localhost", "::1") and not settings.token:

@@ -25,7 +25,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from multiprocessing.context import BaseContext
 from pathlib import Path
@@ -77,6 +77,19 @@ CANCELLED_MESSAGE = "cancelled on request"
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _ended_before(job: Job, limit: datetime) -> bool:
+    """Whether ``job`` has finished, and before ``limit`` (an unreadable time: no)."""
+    if not job.state.finished or job.finished_at is None:
+        return False
+    try:
+        ended = datetime.fromisoformat(job.finished_at)
+    except ValueError:
+        return False
+    if ended.tzinfo is None:
+        ended = ended.replace(tzinfo=UTC)
+    return ended < limit
 
 
 @dataclass
@@ -213,6 +226,7 @@ class JobManager:
         self._context = _process_context()
         settings.jobs_dir.mkdir(parents=True, exist_ok=True)
         self._load_saved_jobs()
+        self.remove_expired()
         self._executor = ThreadPoolExecutor(
             max_workers=settings.workers, thread_name_prefix="planner-job"
         )
@@ -239,6 +253,7 @@ class JobManager:
         QueueFullError
             When ``max_pending`` jobs are already queued or running.
         """
+        self.remove_expired()
         job = Job(uuid.uuid4().hex, input_name, plant, options, warnings=warnings)
         with self._lock:
             pending = sum(1 for j in self._jobs.values() if not j.state.finished)
@@ -251,6 +266,25 @@ class JobManager:
             self._save(job)
         self._executor.submit(self._run, job.id)
         return job
+
+    def remove_expired(self, now: datetime | None = None) -> list[str]:
+        """Delete the jobs that ended more than ``keep_days`` ago, folder and all.
+
+        Their runs stay in the run store (with their KPIs; their output
+        files are gone). Returns the ids removed.
+        """
+        keep = self.settings.keep_days
+        if keep is None:
+            return []
+        limit = (now or datetime.now(UTC)) - timedelta(days=keep)
+        with self._lock:
+            expired = [job.id for job in self._jobs.values() if _ended_before(job, limit)]
+            for job_id in expired:
+                del self._jobs[job_id]
+        for job_id in expired:
+            shutil.rmtree(self.folder(job_id), ignore_errors=True)
+            logger.info("removed job %s, finished more than %g days ago", job_id, keep)
+        return expired
 
     def get(self, job_id: str) -> Job:
         """A copy of the job's current state.

@@ -38,6 +38,11 @@ class WebSettings:
         The run store's database; ``None`` for
         :func:`planner.runs.store.default_database_url`, the store the other
         commands use.
+    keep_days
+        Days a finished job's folder (its upload and output files) is kept
+        after it ended; older ones are deleted when the server starts and
+        whenever a job is submitted. The job's run stays in the run store.
+        ``None`` keeps every job.
     """
 
     data_dir: Path = Path("planner-data")
@@ -48,6 +53,7 @@ class WebSettings:
     max_pending: int = 20
     token: str | None = None
     database_url: str | None = None
+    keep_days: float | None = 30.0
 
     def __post_init__(self) -> None:
         if self.max_upload_bytes <= 0:
@@ -56,6 +62,8 @@ class WebSettings:
             raise ValueError("job_time_limit must be positive")
         if self.solver_time_limit is not None and self.solver_time_limit <= 0:
             raise ValueError("solver_time_limit must be positive")
+        if self.keep_days is not None and not self.keep_days > 0:
+            raise ValueError("keep_days must be positive")
         if self.workers < 1 or self.max_pending < self.workers:
             raise ValueError("workers must be at least 1 and max_pending at least workers")
 
