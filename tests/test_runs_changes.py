@@ -86,6 +86,16 @@ def test_leftover_orders_of_an_item_pair_up_in_date_order() -> None:
     assert found.frozen_quantity_moved == 0
 
 
+def test_leftover_orders_pair_with_the_nearest_date() -> None:
+    before = {("A", MON): 5.0, ("A", THU): 6.0}
+    after = {("A", FRI): 6.0}
+    found = compare_starts("mrp", before, after, Window(MON, FRI, None))
+    assert [(c.kind, c.before_day, c.after_day) for c in found.changes] == [
+        (ChangeKind.CANCELLED, MON, None),
+        (ChangeKind.MOVED, THU, FRI),
+    ]
+
+
 def test_only_the_days_both_runs_plan_are_compared() -> None:
     last_week = (MON, NEXT_MON)
     this_week = (NEXT_MON, date(2026, 3, 20))

@@ -4,8 +4,9 @@ An *order* is one planned start: a strategy starts ``qty`` of ``item`` on a
 day. Two runs of a plant are compared day by day over the dates both
 horizons cover (the earlier run's past is not a change). For each item, an
 order on the same day in both plans is the same order (``resized`` when the
-quantities differ); the orders left over are paired in date order, earliest
-first, as ``moved`` orders (a reschedule in or out, possibly resized too);
+quantities differ); the orders left over are paired as ``moved`` orders (a
+reschedule in or out, possibly resized too) so that they move as few days
+as possible in all (the least-cost assignment of :func:`_nearest_pairs`);
 what is still left is ``new`` (only in the later plan) or ``cancelled``
 (only in the earlier one).
 
@@ -31,6 +32,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 QUANTITY_TOLERANCE = 1e-6
 """Quantities closer than this (relative to the larger, at least absolute) are equal."""
@@ -187,7 +191,8 @@ def compare_starts(strategy: str, before: Starts, after: Starts, window: Window)
         gone = sorted(set(old) - set(new))
         added = sorted(set(new) - set(old))
         orders += max(len(gone), len(added))
-        for old_day, new_day in zip(gone, added, strict=False):
+        pairs = _nearest_pairs(gone, added)
+        for old_day, new_day in pairs:
             frozen = window.is_frozen(old_day) or window.is_frozen(new_day)
             changes.append(
                 OrderChange(
@@ -201,8 +206,9 @@ def compare_starts(strategy: str, before: Starts, after: Starts, window: Window)
                     frozen,
                 )
             )
-        paired = min(len(gone), len(added))
-        for day in gone[paired:]:
+        unpaired_gone = sorted(set(gone) - {a for a, _ in pairs})
+        unpaired_added = sorted(set(added) - {b for _, b in pairs})
+        for day in unpaired_gone:
             changes.append(
                 OrderChange(
                     strategy,
@@ -215,7 +221,7 @@ def compare_starts(strategy: str, before: Starts, after: Starts, window: Window)
                     window.is_frozen(day),
                 )
             )
-        for day in added[paired:]:
+        for day in unpaired_added:
             changes.append(
                 OrderChange(
                     strategy,
@@ -231,6 +237,23 @@ def compare_starts(strategy: str, before: Starts, after: Starts, window: Window)
     moved, base = _frozen_quantities(earlier, later, window)
     changes.sort(key=lambda c: (c.item, c.after_day or c.before_day or window.first))
     return StrategyChanges(strategy, orders, tuple(changes), moved, base)
+
+
+def _nearest_pairs(gone: list[date], added: list[date]) -> list[tuple[date, date]]:
+    """Pair as many dropped with added order dates as possible, moving the fewest days in all.
+
+    A rectangular assignment (:func:`scipy.optimize.linear_sum_assignment`)
+    on the days between the dates: with ``[Mar 2, Mar 20]`` dropped and
+    ``[Mar 21]`` added, the order of Mar 20 moved a day and the one of Mar 2
+    was cancelled (pairing in date order would say Mar 2 moved 19 days).
+    Among pairings that move as many days, the earlier dates pair first.
+    """
+    if not gone or not added:
+        return []
+    days = np.array([[abs((b - a).days) for b in added] for a in gone], dtype=float)
+    ties = 1e-6 * (np.arange(len(gone))[:, None] + np.arange(len(added))[None, :])
+    rows, cols = linear_sum_assignment(days + ties)
+    return sorted((gone[r], added[c]) for r, c in zip(rows.tolist(), cols.tolist(), strict=True))
 
 
 def compare_plans(
