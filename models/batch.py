@@ -58,7 +58,7 @@ from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
 from models.problem import Problem
 from models.solvers.backends import Backend, backend_from_name
 from models.solvers.milp import Milp, MilpResult, Progress, ProgressCallback, SolverOptions
-from models.work import WorkLimits
+from models.work import WorkLimits, timed_out_warning
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -704,21 +704,22 @@ def plan_batch(
     if n_plain > options.full_model_limit:
         options = dataclasses.replace(options, formulation="bigm")
     model = BatchModel(problem, options)
-    start_plan = repair_capacity(problem) if options.warm_start else None
-    warm = model.solution_from(start_plan.starts) if start_plan is not None else None
     solver = backend_from_name(options.solver)
     gap_target = problem.settings.mip_gap if options.mip_gap is None else options.mip_gap
     limits = SolverOptions(
         time_limit=total, mip_gap=gap_target, threads=options.threads, verbose=options.verbose
     )
+    if options.work is not None:
+        return _plan_with_work(
+            model, repair_capacity(problem), solver, limits, options.work, started, deadline
+        )
+    start_plan = repair_capacity(problem) if options.warm_start else None
+    warm = model.solution_from(start_plan.starts) if start_plan is not None else None
 
     def within(share: float) -> SolverOptions:
         left = deadline - time.perf_counter()
         return dataclasses.replace(limits, time_limit=max(0.1, min(share * total, left)))
 
-    if options.work is not None:
-        start_plan = start_plan or repair_capacity(problem)
-        return _plan_with_work(model, start_plan, solver, limits, options.work, started, deadline)
     whole = model.milp.n_columns <= options.full_model_limit or warm is None
     if whole or warm is None:
         first = solver.solve(
@@ -836,11 +837,7 @@ def _plan_with_work(
         return plan
     if not timed_out:
         return dataclasses.replace(plan, status=SolveStatus.FEASIBLE)
-    warning = PlanMessage(
-        MessageLevel.WARNING,
-        f"{timed_out} solve(s) stopped at the time limit before their work limit: "
-        "another run may give another plan",
-    )
+    warning = timed_out_warning(f"{timed_out} solve(s)")
     return dataclasses.replace(
         plan, status=SolveStatus.TIME_LIMIT, messages=(*plan.messages, warning)
     )

@@ -59,7 +59,7 @@ from models.sequencing import (
     sequence_with_rules,
 )
 from models.solvers.milp import SolverOptions
-from models.work import WorkLimits
+from models.work import WorkLimits, timed_out_warning
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -182,11 +182,7 @@ def _timed_out_message(level_loading: bool, days: int) -> PlanMessage:
     parts = ["the level loading"] if level_loading else []
     if days:
         parts.append(f"the sequencing of {days} work-center day(s)")
-    return PlanMessage(
-        MessageLevel.WARNING,
-        f"{' and '.join(parts)} stopped at its time limit before its work limit: "
-        "another run may give another plan",
-    )
+    return timed_out_warning(" and ".join(parts))
 
 
 def _levelling_messages(problem: Problem, levelling: Sequence[LevelLoading]) -> list[PlanMessage]:

@@ -88,9 +88,10 @@ def economic_containers(
     The economic order quantity :math:`\sqrt{2 S u / h}` (setup or order
     cost :math:`S`, daily usage :math:`u`, holding cost :math:`h` per unit
     and day) rounded to the nearest whole number of containers, at least one
-    and at most ``most_days`` of usage (the level period). A loop whose lot is more than one
-    container works as a signal kanban: it orders once the lot has been
-    used, so that a costly setup is not paid for every container.
+    and at most ``most_days`` of usage (the level period). A loop whose lot
+    is more than one container works as a signal kanban: it orders once the
+    lot has been used, so that a costly setup is not paid for every
+    container.
     """
     if usage <= 0:
         return 0
@@ -217,9 +218,9 @@ def simulate_pull(
         ],
         dtype=np.int_,
     )
-    cards = np.where(kanban, cards + np.maximum(lot - 1, 0), 0)
+    cards += lot - 1
     order_up_to = cards * container + problem.safety_stock * kanban
-    trigger = order_up_to - np.maximum(lot, 1) * container
+    trigger = order_up_to - lot * container
     urgent = usage * (lead + 1)
 
     starts = np.zeros((problem.n_items, n_days))

@@ -16,6 +16,24 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass
 
+from models.plan import MessageLevel, PlanMessage
+
+
+def is_count(value: object, least: int = 0) -> bool:
+    """Whether ``value`` is a whole number (not a bool) of at least ``least``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        return False
+    return int(value) >= least
+
+
+def timed_out_warning(what: str) -> PlanMessage:
+    """The warning of a plan with work limits that its time limit stopped somewhere first."""
+    return PlanMessage(
+        MessageLevel.WARNING,
+        f"{what} stopped at its time limit before its work limit: "
+        "another run may give another plan",
+    )
+
 
 @dataclass(frozen=True)
 class WorkLimits:
@@ -54,7 +72,7 @@ class WorkLimits:
     def __post_init__(self) -> None:
         for name in ("nodes", "solves", "free_setups", "sweeps", "search_steps"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+            if not is_count(value):
                 raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
         cp_work = self.cp_work
         if isinstance(cp_work, bool) or not isinstance(cp_work, numbers.Real) or cp_work <= 0:

@@ -73,7 +73,7 @@ from models import Problem
 from models.heijunka import SEQUENCING_METHODS, SequencingMethod
 from models.plan import MessageLevel, Plan, PlanMessage, Position, SolveStatus
 from models.solvers.backends import BACKENDS
-from models.work import WorkLimits
+from models.work import WorkLimits, is_count
 from planner.compare import STRATEGIES, UnknownStrategyError
 from planner.evaluate import Evaluation, evaluate
 from planner.simulation.floor import EPSILON, ShopFloor, execute_planned_day
@@ -169,7 +169,7 @@ class SimulationOptions:
             ("replan_solves", 0),
         ):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+            if not is_count(value, least):
                 problems.append(f"{name} is {value!r}, expected a whole number >= {least}")
         for name in ("replan_time_limit", "plan_time_limit", "sequence_seconds"):
             seconds = getattr(self, name)
