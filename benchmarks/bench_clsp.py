@@ -29,7 +29,7 @@ from measure import format_table
 
 from models.batch import BatchOptions, plan_batch
 from models.solvers.milp import Progress
-from planner.evaluate import evaluate
+from planner.evaluation import evaluate
 from planner.instances import read_trigeiro
 
 FOLDER = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "trigeiro-clsp"

@@ -20,8 +20,8 @@ from pathlib import Path
 from measure import format_table
 
 from planner.compare import STRATEGIES, RunOptions
-from planner.evaluate import evaluate
-from planner.pegging import peg
+from planner.evaluation import evaluate
+from planner.evaluation.pegging import peg
 from planner.report.results_workbook import write_results_workbook
 from planner.report.summary_json import write_summary_json
 from planner.results import Comparison, StrategyResult

@@ -29,7 +29,7 @@ import dataclasses, sys, time
 {plant}
 from models.heijunka import HeijunkaOptions, plan_heijunka
 from models.mrp import plan_mrp
-from planner.evaluate import evaluate
+from planner.evaluation import evaluate
 problem = make()
 problem = problem.replace(
     settings=dataclasses.replace(problem.settings, kanban_lot=sys.argv[3])

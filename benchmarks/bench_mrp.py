@@ -29,7 +29,7 @@ SETUP = """
 import sys, time
 from planner.examples import large_plant
 from models.mrp import plan_mrp
-from planner.evaluate import evaluate
+from planner.evaluation import evaluate
 problem = large_plant(n_items=1300, n_bom_lines=2200, n_days=120, n_demand_rows=36000)
 """
 

@@ -14,8 +14,8 @@ from models.heijunka import SEQUENCING_METHODS, HeijunkaOptions, SequencingMetho
 from models.mrp import plan_mrp
 from models.plan import Plan
 from models.solvers.milp import ProgressCallback
-from planner.evaluate import evaluate
-from planner.pegging import peg
+from planner.evaluation import evaluate
+from planner.evaluation.pegging import peg
 from planner.results import Comparison, StrategyResult
 from planner.workbook.reader import load_workbook
 

@@ -15,13 +15,13 @@ import numpy.typing as npt
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from planner.results import Comparison
+    from planner.evaluation import ComparedPlans
 
 COST_PARTS = ("setup_cost", "holding_cost", "backlog_cost", "overtime_cost")
 """The four parts of total cost, in the contract's order."""
 
 
-def _dates(comparison: Comparison) -> npt.NDArray[np.datetime64]:
+def _dates(comparison: ComparedPlans) -> npt.NDArray[np.datetime64]:
     return np.array(comparison.problem.days, dtype="datetime64[D]")
 
 
@@ -35,7 +35,7 @@ def _axes(ax: Axes | None, **figure: Any) -> Axes:
     return axes
 
 
-def plot_inventory(comparison: Comparison, ax: Axes | None = None) -> Axes:
+def plot_inventory(comparison: ComparedPlans, ax: Axes | None = None) -> Axes:
     """Inventory value (on hand x unit cost, all items) per working day, one line per strategy."""
     ax = _axes(ax, figsize=(9, 4))
     problem, days = comparison.problem, _dates(comparison)
@@ -49,7 +49,7 @@ def plot_inventory(comparison: Comparison, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_load(comparison: Comparison, work_center: str, ax: Axes | None = None) -> Axes:
+def plot_load(comparison: ComparedPlans, work_center: str, ax: Axes | None = None) -> Axes:
     """Daily load of one work center per strategy, against regular and overtime capacity."""
     ax = _axes(ax, figsize=(9, 4))
     problem, days = comparison.problem, _dates(comparison)
@@ -71,7 +71,7 @@ def plot_load(comparison: Comparison, work_center: str, ax: Axes | None = None) 
     return ax
 
 
-def plot_costs(comparison: Comparison, ax: Axes | None = None) -> Axes:
+def plot_costs(comparison: ComparedPlans, ax: Axes | None = None) -> Axes:
     """Total cost per strategy, stacked by setup, holding, backlog and overtime."""
     ax = _axes(ax, figsize=(6, 4))
     names = comparison.strategies

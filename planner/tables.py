@@ -1,6 +1,6 @@
 """A comparison as long tables: one pandas data frame per sheet of the output workbook.
 
-Every function takes a :class:`~planner.results.Comparison` and returns a
+Every function takes a :class:`~planner.evaluation.ComparedPlans` and returns a
 data frame whose columns are those of the matching sheet of the workbook
 contract (``spec/workbook.md``, "Output workbook"), in that order. Rows come
 strategy by strategy, in the comparison's order. Items and work centers are
@@ -25,9 +25,9 @@ import pandas as pd
 
 from models.plan import PlanMessage
 from models.problem import Problem
-from planner.evaluate import START_TOLERANCE
-from planner.results import Comparison, StrategyResult
-from planner.winners import finite_number
+from planner.evaluation import ComparedPlans, StrategyResult
+from planner.evaluation.types import START_TOLERANCE
+from planner.evaluation.winners import finite_number
 
 __all__ = [
     "BASELINE",
@@ -148,7 +148,7 @@ def strategy_kpis(result: StrategyResult) -> dict[str, Any]:
     return {name: _scalar(value) for name, value in kpis.items()}
 
 
-def summary_frame(comparison: Comparison) -> pd.DataFrame:
+def summary_frame(comparison: ComparedPlans) -> pd.DataFrame:
     """The KPI table: one row per KPI, one column per strategy.
 
     Parameters
@@ -178,7 +178,7 @@ BASELINE = "mrp"
 
 
 def kpi_changes(
-    comparison: Comparison, baseline: str = BASELINE
+    comparison: ComparedPlans, baseline: str = BASELINE
 ) -> dict[str, dict[str, float | None]]:
     """Each strategy's KPIs as a change against the baseline's, in percent.
 
@@ -217,7 +217,7 @@ def kpi_changes(
     }
 
 
-def deltas_frame(comparison: Comparison, baseline: str = BASELINE) -> pd.DataFrame:
+def deltas_frame(comparison: ComparedPlans, baseline: str = BASELINE) -> pd.DataFrame:
     """The KPI changes against ``mrp`` as a table next to :func:`summary_frame`.
 
     Returns
@@ -244,7 +244,7 @@ def _change(value: Any, base: Any) -> float | None:
     return 100.0 * (number - baseline) / abs(baseline)
 
 
-def build_plan_frame(comparison: Comparison) -> pd.DataFrame:
+def build_plan_frame(comparison: ComparedPlans) -> pd.DataFrame:
     """Every planned order: what to start, where, when, and when it is due.
 
     Parameters
@@ -282,7 +282,7 @@ def build_plan_frame(comparison: Comparison) -> pd.DataFrame:
     return _concat(frames, BUILD_PLAN_COLUMNS, optional=("work_center",))
 
 
-def inventory_frame(comparison: Comparison) -> pd.DataFrame:
+def inventory_frame(comparison: ComparedPlans) -> pd.DataFrame:
     """Projected inventory and backlog of every item at the end of every working day.
 
     Parameters
@@ -316,7 +316,7 @@ def inventory_frame(comparison: Comparison) -> pd.DataFrame:
     return _concat(frames, INVENTORY_COLUMNS)
 
 
-def load_frame(comparison: Comparison) -> pd.DataFrame:
+def load_frame(comparison: ComparedPlans) -> pd.DataFrame:
     """Load, regular capacity, overtime and overload of every work center and day (minutes).
 
     Parameters
@@ -354,7 +354,7 @@ def load_frame(comparison: Comparison) -> pd.DataFrame:
     return _concat(frames, LOAD_COLUMNS)
 
 
-def sequence_frame(comparison: Comparison) -> pd.DataFrame:
+def sequence_frame(comparison: ComparedPlans) -> pd.DataFrame:
     """The daily build sequences of the plans that have them.
 
     Parameters
@@ -395,7 +395,7 @@ def sequence_frame(comparison: Comparison) -> pd.DataFrame:
     return _concat(frames, SEQUENCE_COLUMNS)
 
 
-def kanban_frame(comparison: Comparison) -> pd.DataFrame:
+def kanban_frame(comparison: ComparedPlans) -> pd.DataFrame:
     """The kanban loops of the pull strategy: container size, cards and inventory cap.
 
     The first strategy in the comparison's order whose plan has kanban loops
@@ -436,7 +436,7 @@ def kanban_frame(comparison: Comparison) -> pd.DataFrame:
     return _empty(KANBAN_COLUMNS)
 
 
-def levelling_frame(comparison: Comparison) -> pd.DataFrame:
+def levelling_frame(comparison: ComparedPlans) -> pd.DataFrame:
     """Takt time and EPEI of every work center in each pull plan.
 
     Returns
@@ -465,7 +465,7 @@ def levelling_frame(comparison: Comparison) -> pd.DataFrame:
     return _from_rows(rows, LEVELLING_COLUMNS)
 
 
-def messages_frame(comparison: Comparison) -> pd.DataFrame:
+def messages_frame(comparison: ComparedPlans) -> pd.DataFrame:
     """Every message about the plans: the strategies' own, the evaluator's, and the violations.
 
     Parameters
@@ -498,7 +498,7 @@ def messages_frame(comparison: Comparison) -> pd.DataFrame:
     return _from_rows(rows, MESSAGES_COLUMNS)
 
 
-def pegging_frame(comparison: Comparison) -> pd.DataFrame:
+def pegging_frame(comparison: ComparedPlans) -> pd.DataFrame:
     """What each planned order is for: demand, safety stock or surplus.
 
     Parameters
@@ -534,7 +534,7 @@ def pegging_frame(comparison: Comparison) -> pd.DataFrame:
     return _from_rows(rows, PEGGING_COLUMNS)
 
 
-def violations_frame(comparison: Comparison) -> pd.DataFrame:
+def violations_frame(comparison: ComparedPlans) -> pd.DataFrame:
     """Every rule a plan breaks, located and sized.
 
     Parameters
@@ -556,7 +556,7 @@ def violations_frame(comparison: Comparison) -> pd.DataFrame:
     return _from_rows(rows, VIOLATIONS_COLUMNS)
 
 
-FRAMES: dict[str, Callable[[Comparison], pd.DataFrame]] = {
+FRAMES: dict[str, Callable[[ComparedPlans], pd.DataFrame]] = {
     "Summary": summary_frame,
     "BuildPlan": build_plan_frame,
     "Inventory": inventory_frame,

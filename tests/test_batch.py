@@ -23,7 +23,7 @@ from models.plan import SolveStatus
 from models.repair import repair_capacity
 from models.solvers.backends import HighsBackend, available_backends
 from models.solvers.milp import SolverOptions
-from planner.evaluate import evaluate
+from planner.evaluation import evaluate
 from planner.examples import realistic_plant, small_plant
 from tests.test_mrp import small_plants, working_days
 

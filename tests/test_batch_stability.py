@@ -10,7 +10,7 @@ import pytest
 from models import Item, Problem
 from models.batch import BatchModel, BatchOptions, plan_batch
 from models.plan import SolveStatus
-from planner.evaluate import evaluate
+from planner.evaluation import evaluate
 from tests.test_heijunka import plant
 
 FROZEN = 5

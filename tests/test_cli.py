@@ -114,7 +114,7 @@ def test_unexpected_failure_is_a_message(
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("planner.cli.read_workbook", broken)
+    monkeypatch.setattr("planner.cli.plan.read_workbook", broken)
     monkeypatch.delenv("PLANNER_DEBUG", raising=False)
     path = write_sheets(tmp_path / "plant.xlsx", BASE)
     code, out, err = run(["validate", str(path)], capsys)

@@ -23,7 +23,7 @@ from models import (
     WorkCenter,
 )
 from models.plan import MessageLevel, Plan, Position, SolveStatus
-from planner.evaluate import ViolationKind, evaluate
+from planner.evaluation import ViolationKind, evaluate
 
 MONDAY = date(2026, 3, 2)
 SUMMARY_KEYS = [

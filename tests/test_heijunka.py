@@ -24,7 +24,7 @@ from models.levelling import (
 from models.plan import Plan
 from models.problem import ItemAttribute, SequenceRule, Settings
 from models.sequencing import Rule, count_violations
-from planner.evaluate import evaluate
+from planner.evaluation import evaluate
 from planner.examples import small_plant
 from tests.test_repair import working_days
 

@@ -18,9 +18,10 @@ from models import BomLine, Item, ItemKind, Problem, WorkCenter
 from models.mrp import plan_mrp
 from models.plan import MessageLevel, Plan, PlanMessage
 from planner import tables
-from planner.evaluate import Evaluation, evaluate, item_classes
+from planner.evaluation import Evaluation, evaluate
+from planner.evaluation.evaluator import item_classes
+from planner.evaluation.explain import earliest_arrival
 from planner.examples import large_plant
-from planner.explain import earliest_arrival
 from planner.report.summary_json import summary
 from planner.results import Comparison, StrategyResult
 from tests.test_evaluate import NEW_KPIS, plan_of, single_level, working_days

@@ -16,7 +16,7 @@ from models import BomLine, Calendar, Item, Problem, WorkCenter
 from models.lotsizing import wagner_whitin
 from models.mrp import MrpOptions, plan_mrp
 from models.plan import MessageLevel, SolveStatus
-from planner.evaluate import ViolationKind, evaluate
+from planner.evaluation import ViolationKind, evaluate
 from planner.examples import realistic_plant, small_plant
 
 MONDAY = date(2026, 3, 2)

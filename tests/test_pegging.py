@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from models.mrp import plan_mrp
+from planner.evaluation import PegKind
+from planner.evaluation.pegging import peg
 from planner.examples import realistic_plant, small_plant
-from planner.pegging import peg
-from planner.results import PegKind
 from tests.test_mrp import one_item, three_levels
 
 

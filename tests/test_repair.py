@@ -15,7 +15,7 @@ from models import BomLine, Calendar, Item, LotRule, PlanningError, Problem, Wor
 from models.mrp import plan_mrp
 from models.plan import MessageLevel, Plan, SolveStatus
 from models.repair import STRATEGY, repair_capacity
-from planner.evaluate import Evaluation, evaluate
+from planner.evaluation import Evaluation, evaluate
 from planner.examples import realistic_plant, small_plant
 
 MONDAY = date(2026, 3, 2)

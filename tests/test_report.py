@@ -18,11 +18,19 @@ from models.calendar import Calendar
 from models.plan import KanbanLoop, MessageLevel, Plan, PlanMessage, SolveStatus
 from models.problem import BomLine, Item, ItemKind, Problem, WorkCenter
 from planner import tables
-from planner.evaluate import Evaluation, Violation, ViolationKind, evaluate
+from planner.evaluation import (
+    Evaluation,
+    Peg,
+    PegKind,
+    StrategyResult,
+    Violation,
+    ViolationKind,
+    evaluate,
+)
 from planner.examples import large_plant, small_plant
 from planner.report.results_workbook import SHEETS, write_results_workbook
 from planner.report.summary_json import summary, write_summary_json
-from planner.results import Comparison, Peg, PegKind, StrategyResult
+from planner.results import Comparison
 
 SPEC_COLUMNS = {
     "BuildPlan": ["strategy", "item", "work_center", "start_date", "due_date", "qty"],

@@ -14,7 +14,7 @@ from models import BomLine, Calendar, Item, ItemKind, Problem, Settings, WorkCen
 from models.plan import Plan
 from models.problem import FloatArray
 from planner.compare import UnknownStrategyError
-from planner.evaluate import ViolationKind, evaluate
+from planner.evaluation import ViolationKind, evaluate
 from planner.examples import small_plant
 from planner.simulation import (
     Reality,

@@ -22,12 +22,12 @@ from typer.testing import CliRunner
 
 from planner.cli import app as cli_app
 from planner.compare import compare
+from planner.evaluation.winners import winners
 from planner.runs.store import RunStore
 from planner.web.app import create_app
 from planner.web.jobs import JOB_FILE, JobManager
 from planner.web.settings import WebSettings
 from planner.web.uploads import UploadRejectedError, receive_upload
-from planner.winners import winners
 from planner.workbook.reader import load_workbook
 from tests.conftest import BASE, Sheets, write_sheets, xml_bomb
 

@@ -14,7 +14,7 @@ from models.repair import repair_capacity
 from models.solvers.backends import CbcBackend, HighsBackend
 from models.solvers.milp import SolverOptions
 from models.work import WorkLimits
-from planner.evaluate import evaluate
+from planner.evaluation import evaluate
 from planner.examples import small_plant
 from planner.simulation.engine import SimulationOptions
 from planner.simulation.reality import SimulationError

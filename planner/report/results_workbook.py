@@ -37,10 +37,10 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from planner.evaluation import ComparedPlans
+from planner.evaluation.winners import winners
 from planner.report.files import replaced_atomically
-from planner.results import Comparison
 from planner.tables import BASELINE, FRAMES, kpi_changes
-from planner.winners import winners
 
 __all__ = ["SHEETS", "write_results_workbook"]
 
@@ -99,7 +99,7 @@ _BOX_COLORS = (
 _ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
-def write_results_workbook(comparison: Comparison, path: str | Path) -> None:
+def write_results_workbook(comparison: ComparedPlans, path: str | Path) -> None:
     """Write the output workbook of a comparison.
 
     Parameters
@@ -115,7 +115,7 @@ def write_results_workbook(comparison: Comparison, path: str | Path) -> None:
         _write_workbook(comparison, temporary)
 
 
-def _write_workbook(comparison: Comparison, path: Path) -> None:
+def _write_workbook(comparison: ComparedPlans, path: Path) -> None:
     workbook = xlsxwriter.Workbook(
         str(path),
         {
@@ -196,7 +196,7 @@ def _write_summary(
 
 
 def _add_charts(
-    workbook: Any, sheet: Worksheet, comparison: Comparison, frame: pd.DataFrame
+    workbook: Any, sheet: Worksheet, comparison: ComparedPlans, frame: pd.DataFrame
 ) -> None:
     """Native charts beside the KPI table: costs, inventory value, load per work center."""
     kpis = [str(kpi) for kpi in frame["kpi"].tolist()]
@@ -254,7 +254,7 @@ def _chart_column(strategies: list[str]) -> int:
     return len(strategies) * 2 + 4
 
 
-def _load_columns(comparison: Comparison) -> dict[int, list[tuple[str, int]]]:
+def _load_columns(comparison: ComparedPlans) -> dict[int, list[tuple[str, int]]]:
     """Chart-data columns per work center: one load line per strategy, then capacity lines."""
     first = 1 + len(comparison.strategies)
     columns: dict[int, list[tuple[str, int]]] = {}
@@ -265,7 +265,7 @@ def _load_columns(comparison: Comparison) -> dict[int, list[tuple[str, int]]]:
     return columns
 
 
-def _write_chart_data(workbook: Any, comparison: Comparison, bold: Any) -> None:
+def _write_chart_data(workbook: Any, comparison: ComparedPlans, bold: Any) -> None:
     """The series the Summary charts draw: inventory value and load per day."""
     problem = comparison.problem
     sheet = workbook.add_worksheet(_CHART_DATA)
@@ -286,7 +286,7 @@ def _write_chart_data(workbook: Any, comparison: Comparison, bold: Any) -> None:
         sheet.write_row(t + 1, 1, values[t].tolist())
 
 
-def _write_grid(workbook: Any, comparison: Comparison, strategy: str, bold: Any) -> None:
+def _write_grid(workbook: Any, comparison: ComparedPlans, strategy: str, bold: Any) -> None:
     """One strategy's build plan as an item x day grid, shaded by quantity."""
     problem = comparison.problem
     starts = comparison.results[strategy].plan.starts
@@ -317,7 +317,7 @@ def _write_grid(workbook: Any, comparison: Comparison, strategy: str, bold: Any)
         )
 
 
-def _write_box(workbook: Any, comparison: Comparison, strategy: str, bold: Any) -> None:
+def _write_box(workbook: Any, comparison: ComparedPlans, strategy: str, bold: Any) -> None:
     """A heijunka box: per work center and day, the item in each pitch slot, coloured by item."""
     problem = comparison.problem
     sequences = comparison.results[strategy].plan.sequences

@@ -21,14 +21,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from planner.evaluation import ComparedPlans
 from planner.report.files import json_ready, write_json_atomically
-from planner.results import Comparison
 from planner.tables import BASELINE, kpi_changes, strategy_kpis
 
 __all__ = ["summary", "write_summary_json"]
 
 
-def summary(comparison: Comparison) -> dict[str, Any]:
+def summary(comparison: ComparedPlans) -> dict[str, Any]:
     """The summary of a comparison as a JSON-ready dictionary.
 
     Parameters
@@ -108,7 +108,7 @@ def summary(comparison: Comparison) -> dict[str, Any]:
     return json_ready(document)  # type: ignore[no-any-return]
 
 
-def write_summary_json(comparison: Comparison, path: str | Path) -> None:
+def write_summary_json(comparison: ComparedPlans, path: str | Path) -> None:
     """Write :func:`summary` as an indented UTF-8 JSON file.
 
     The file is written beside ``path`` under a temporary name, then renamed

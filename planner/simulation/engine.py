@@ -75,7 +75,7 @@ from models.plan import MessageLevel, Plan, PlanMessage, Position, SolveStatus
 from models.solvers.backends import BACKENDS
 from models.work import WorkLimits, is_count
 from planner.compare import STRATEGIES, UnknownStrategyError
-from planner.evaluate import Evaluation, evaluate
+from planner.evaluation import Evaluation, evaluate
 from planner.simulation.floor import EPSILON, ShopFloor, execute_planned_day
 from planner.simulation.pull import (
     PullDesign,
@@ -214,7 +214,7 @@ class Replication:
         setups, ... (``solve_seconds`` is the planning time of the initial
         plan and every replan).
     evaluation
-        :func:`planner.evaluate.evaluate` of ``executed`` on ``actual``.
+        :func:`planner.evaluation.evaluate` of ``executed`` on ``actual``.
     executed
         The starts actually executed; a late purchase order is recorded on
         its release day plus its delay (see the module docstring).

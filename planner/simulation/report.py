@@ -54,23 +54,22 @@ import dataclasses
 import io
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from models import Problem
+from planner.evaluation.winners import NO_WINNER, winners
 from planner.report.files import json_ready, replaced_atomically, write_text_atomically
 from planner.report.results_workbook import KPI_FORMATS, QUANTITY_FORMAT
-from planner.winners import NO_WINNER, winners
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-
-    from planner.simulation.study import SimulationStudy
-    from planner.simulation.sweep import Sweep
 
 __all__ = [
     "BOX_PLOT_KPIS",
@@ -81,6 +80,82 @@ __all__ = [
     "write_sweep_json",
     "write_sweep_workbook",
 ]
+
+CONFIDENCE = 0.95
+"""The confidence level of every interval a study reports."""
+
+
+class _Outcome(Protocol):
+    """What the writers read of one replication's outcome."""
+
+    @property
+    def replication(self) -> int: ...
+    @property
+    def strategy(self) -> str: ...
+    @property
+    def replans(self) -> int: ...
+    @property
+    def seconds(self) -> float: ...
+    @property
+    def timed_out(self) -> int: ...
+    @property
+    def kpis(self) -> Mapping[str, Any]: ...
+    @property
+    def ok(self) -> bool: ...
+
+
+class SimulationStudy(Protocol):
+    """What the writers read of a study (:class:`planner.simulation.study.SimulationStudy`)."""
+
+    @property
+    def problem(self) -> Problem: ...
+    @property
+    def strategies(self) -> tuple[str, ...]: ...
+    @property
+    def replications(self) -> int: ...
+    @property
+    def seed(self) -> int: ...
+    @property
+    def seconds(self) -> float: ...
+    @property
+    def uncertainty(self) -> Any: ...
+    @property
+    def options(self) -> Any: ...
+    @property
+    def outcomes(self) -> Sequence[_Outcome]: ...
+    def summary(self, kpis: Sequence[str] | None = None) -> pd.DataFrame: ...
+    def wins(self, kpi: str = ...) -> pd.Series: ...
+    def kpis(self) -> pd.DataFrame: ...
+    def failures(self) -> pd.DataFrame: ...
+    def timed_out(self) -> pd.DataFrame: ...
+    def paired_differences(self, kpi: str = ..., against: str = ...) -> pd.DataFrame: ...
+    def plot_box(self, kpi: str = ..., ax: Axes | None = None) -> Axes: ...
+
+
+class Sweep(Protocol):
+    """What the writers read of a sweep (:class:`planner.simulation.sweep.Sweep`)."""
+
+    @property
+    def factors(self) -> tuple[str, ...]: ...
+    @property
+    def strategies(self) -> tuple[str, ...]: ...
+    @property
+    def points(self) -> Sequence[Any]: ...
+    @property
+    def replications(self) -> int: ...
+    @property
+    def seed(self) -> int | None: ...
+    @property
+    def seconds(self) -> float: ...
+    def frame(self) -> pd.DataFrame: ...
+    def winners(self, kpi: str = ...) -> pd.DataFrame: ...
+    def frontier(self, cost: str = ..., inventory: str = ...) -> pd.DataFrame: ...
+    def plot_frontier(
+        self, cost: str = ..., inventory: str = ..., ax: Axes | None = None
+    ) -> Axes: ...
+    def plot_winner_map(self, *, ax: Axes | None = None) -> Axes: ...
+    def failures(self) -> pd.DataFrame: ...
+
 
 BOX_PLOT_KPIS = ("total_cost", "fill_rate", "avg_inventory_value", "backlog_unit_days", "setups")
 """The KPIs drawn as box plots in the ``Charts`` sheet (those the study has)."""
@@ -245,8 +320,6 @@ def _differences(study: SimulationStudy) -> pd.DataFrame | None:
 
 def _confidence_text() -> str:
     """The confidence level of the intervals, as text (``95 %``)."""
-    from planner.simulation.study import CONFIDENCE
-
     return f"{CONFIDENCE:.0%}".replace("%", " %")
 
 

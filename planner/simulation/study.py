@@ -42,11 +42,16 @@ from scipy import stats
 from models import PlanningError, Problem
 from models.plan import Plan, SolveStatus
 from planner.compare import parse_strategies
-from planner.evaluate import evaluate
+from planner.evaluation import evaluate
+from planner.evaluation.winners import NO_WINNER, winners
 from planner.parallel import map_tasks
 from planner.simulation.engine import Replication, SimulationOptions, plan_strategy, simulate
 from planner.simulation.reality import Uncertainty, draw_reality
-from planner.winners import NO_WINNER, winners
+from planner.simulation.report import (
+    CONFIDENCE,
+    write_simulation_json,
+    write_simulation_workbook,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -58,10 +63,6 @@ __all__ = [
     "replication_seed",
     "run_study",
 ]
-
-CONFIDENCE = 0.95
-"""Confidence level of the intervals of :meth:`SimulationStudy.summary`."""
-
 DETERMINISTIC = -1
 """The replication number of the task that plans a strategy's forecast."""
 
@@ -449,7 +450,7 @@ class SimulationStudy:
         """The share of replications each strategy wins on ``kpi``.
 
         Only replications where every strategy succeeded count. Lower wins,
-        except for the KPIs of :data:`planner.winners.HIGHER_IS_BETTER`;
+        except for the KPIs of :data:`planner.evaluation.winners.HIGHER_IS_BETTER`;
         strategies tied for best share the win equally, so the shares sum
         to 1 (or are all 0 when no replication counts).
 
@@ -545,14 +546,10 @@ class SimulationStudy:
 
     def write(self, path: str | Path) -> None:
         """Write the simulation workbook (see :mod:`planner.simulation.report`)."""
-        from planner.simulation.report import write_simulation_workbook
-
         write_simulation_workbook(self, path)
 
     def write_json(self, path: str | Path) -> None:
         """Write the simulation summary JSON (see :mod:`planner.simulation.report`)."""
-        from planner.simulation.report import write_simulation_json
-
         write_simulation_json(self, path)
 
     def _known_kpis(self) -> list[str]:

@@ -49,9 +49,11 @@ import pandas as pd
 
 from models import PlanningError, Problem
 from planner.compare import parse_strategies
+from planner.evaluation.winners import winners
 from planner.parallel import map_tasks
 from planner.simulation.engine import SimulationOptions
 from planner.simulation.reality import Uncertainty
+from planner.simulation.report import write_sweep_json, write_sweep_workbook
 from planner.simulation.study import (
     DETERMINISTIC,
     Outcome,
@@ -64,7 +66,6 @@ from planner.simulation.study import (
     progress_counter,
     replication_tasks,
 )
-from planner.winners import winners
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -614,14 +615,10 @@ class Sweep:
 
     def write(self, path: str | Path, *, chart_kpis: tuple[str, str] = (COST, INVENTORY)) -> None:
         """Write the sweep workbook: Sweep (tidy), Winners, Frontier, Charts, Failures."""
-        from planner.simulation.report import write_sweep_workbook
-
         write_sweep_workbook(self, path, cost=chart_kpis[0], inventory=chart_kpis[1])
 
     def write_json(self, path: str | Path) -> None:
         """Write the sweep JSON (see :func:`planner.simulation.report.sweep_summary`)."""
-        from planner.simulation.report import write_sweep_json
-
         write_sweep_json(self, path)
 
 

@@ -17,11 +17,11 @@ from typing import Any
 
 import pandas as pd
 
+from planner.evaluation.winners import winners
 from planner.plots import COST_PARTS
 from planner.report.files import json_ready, write_json_atomically
 from planner.results import Comparison
 from planner.tables import strategy_kpis
-from planner.winners import winners
 
 RESULTS_FILE = "results.json"
 """The chart and KPI data of a finished job, in its folder."""

@@ -21,22 +21,18 @@ late").
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from models import Problem
 from models.plan import MessageLevel, PlanMessage
-
-if TYPE_CHECKING:
-    from planner.evaluate import Evaluation
+from planner.evaluation.types import RELATIVE_TOLERANCE, Evaluation
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-_START = 1e-9
-_RELATIVE = 1e-6
 _CONTRIBUTORS = 3
 """How many items an overload message names before summing up the rest."""
 
@@ -236,7 +232,7 @@ def explain_late(
     late = demand - evaluation.on_time
     if tolerance is None:
         scale = np.maximum.reduce([demand, evaluation.inventory, backlog]).max(axis=1, initial=0.0)
-        tolerance = _RELATIVE * np.maximum(1.0, scale)
+        tolerance = RELATIVE_TOLERANCE * np.maximum(1.0, scale)
     backlogged = backlog > tolerance[:, None]
     edge = np.zeros((problem.n_items, 1), dtype=bool)
     first = backlogged & ~np.concatenate([edge, backlogged[:, :-1]], axis=1)

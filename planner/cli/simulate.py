@@ -2,7 +2,7 @@
 
 Thin shells over :func:`planner.simulation.study.run_study` and
 :func:`planner.simulation.sweep.run_sweep`, with the conventions of
-:mod:`planner.cli`: exit code 0 on success, 2 for an invalid workbook or
+:mod:`planner.cli.common`: exit code 0 on success, 2 for an invalid workbook or
 option, 1 for anything else, and no traceback.
 """
 
@@ -21,8 +21,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from models import PlanningError, Problem
+from models import PlanningError
 from models.solvers.backends import backend_from_name
+from planner.cli.common import EXIT_FAILURE, EXIT_INVALID_INPUT, fail, read_problem
+from planner.compare import parse_strategies
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -167,7 +169,7 @@ def simulate(
     from planner.simulation.study import run_study
 
     names, uncertainty, options = _check_options(locals())
-    problem = _read(workbook)
+    problem = read_problem(workbook)
     console = Console(quiet=quiet)
     with _progress(console, "simulating") as progress:
         study = _run(
@@ -253,7 +255,7 @@ def sweep(
 
     names, uncertainty, options = _check_options(locals())
     factors = _invalid_input_if_raises(lambda: parse_vary(vary))
-    problem = _read(workbook)
+    problem = read_problem(workbook)
     console = Console(quiet=quiet)
     with _progress(console, "sweeping") as progress:
         result = _run(
@@ -285,21 +287,12 @@ def sweep(
         console.print(f"Wrote {winner_map}")
 
 
-def _fail(message: str, code: int) -> typer.Exit:
-    from planner.cli import errors
-
-    errors.print(f"[red]{message}[/]", highlight=False)
-    return typer.Exit(code)
-
-
 def _invalid_input_if_raises(build: Callable[[], T]) -> T:
     """Run ``build``; a :class:`PlanningError` is an invalid option: message and exit code 2."""
-    from planner.cli import EXIT_INVALID_INPUT
-
     try:
         return build()
     except PlanningError as invalid:
-        raise _fail(str(invalid), EXIT_INVALID_INPUT) from None
+        raise fail(str(invalid), EXIT_INVALID_INPUT) from None
 
 
 def _check_options(
@@ -311,13 +304,11 @@ def _check_options(
     replanning options are named as the fields of :class:`Uncertainty` and
     :class:`SimulationOptions` (``time_limit`` is the first plan's).
     """
-    from planner.cli import EXIT_INVALID_INPUT
-    from planner.compare import parse_strategies
     from planner.simulation.engine import SimulationOptions
     from planner.simulation.reality import Uncertainty
 
     if arguments["workers"] is not None and arguments["scheduler"] is not None:
-        raise _fail(
+        raise fail(
             "--workers applies to runs on this machine; a Dask cluster's size is set by the "
             "workers started for it: give --workers or --scheduler, not both",
             EXIT_INVALID_INPUT,
@@ -331,7 +322,7 @@ def _check_options(
         uncertainty = Uncertainty(**_fields_of(Uncertainty, given))
         options = SimulationOptions(**_fields_of(SimulationOptions, given))
     except PlanningError as invalid:
-        raise _fail(str(invalid), EXIT_INVALID_INPUT) from None
+        raise fail(str(invalid), EXIT_INVALID_INPUT) from None
     return names, uncertainty, options
 
 
@@ -341,34 +332,20 @@ def _fields_of(kind: type, values: Mapping[str, Any]) -> dict[str, Any]:
     return {name: values[name] for name in names if name in values}
 
 
-def _read(workbook: Path) -> Problem:
-    """The workbook's problem; an invalid workbook is reported as ``planner validate`` does."""
-    from planner.cli import EXIT_FAILURE, _report
-    from planner.workbook.reader import read_workbook
-
-    if not workbook.exists():
-        raise _fail(f"{workbook} does not exist.", EXIT_FAILURE)
-    result = read_workbook(workbook)
-    if result.problem is None:
-        raise typer.Exit(_report(result, as_json=False, show_all=False))
-    return result.problem
-
-
 def _run(work: Callable[[], T]) -> T:
     """Run the study or sweep; an error raised on purpose is a message.
 
     Exit code 2 for a sweep that cannot be run as asked (its grid), 1 for
     anything else (e.g. an unreachable Dask cluster).
     """
-    from planner.cli import EXIT_FAILURE, EXIT_INVALID_INPUT
     from planner.simulation.sweep import SweepError
 
     try:
         return work()
     except SweepError as invalid:
-        raise _fail(str(invalid), EXIT_INVALID_INPUT) from None
+        raise fail(str(invalid), EXIT_INVALID_INPUT) from None
     except PlanningError as failure:
-        raise _fail(str(failure), EXIT_FAILURE) from None
+        raise fail(str(failure), EXIT_FAILURE) from None
 
 
 @contextmanager

@@ -21,13 +21,13 @@ from rich.console import Console
 from rich.table import Table
 
 from models import PlanningError
+from planner.cli.common import console, errors, fail
 from planner.runs.changes import ChangeKind, OrderChange, RunDiff
 from planner.runs.config import ConfigError, RunConfig, load_config
 from planner.runs.lock import RunLockedError
 from planner.runs.store import DATABASE_URL_VARIABLE, RunRecord, RunStatus, RunStore
 from planner.runs.weekly import (
     EXIT_ALL_OK,
-    EXIT_ERROR,
     EXIT_INVALID_CONFIG,
     EXIT_LOCKED,
     PlantResult,
@@ -35,9 +35,6 @@ from planner.runs.weekly import (
     WeeklyReport,
     run_weekly,
 )
-
-console = Console()
-errors = Console(stderr=True)
 
 DatabaseOption = Annotated[
     str | None,
@@ -59,16 +56,11 @@ def register(app: typer.Typer) -> None:
     app.command("diff")(diff)
 
 
-def _fail(message: str, code: int = EXIT_ERROR) -> typer.Exit:
-    errors.print(f"[red]{message}[/]", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
-
-
 def _open_store(url: str | None) -> RunStore:
     try:
         return RunStore(url)
     except PlanningError as failure:
-        raise _fail(str(failure)) from None
+        raise fail(str(failure)) from None
 
 
 # planner run ------------------------------------------------------------------------
@@ -95,7 +87,7 @@ def run(
     try:
         config = load_config(config_path)
     except ConfigError as invalid:
-        raise _fail(str(invalid), EXIT_INVALID_CONFIG) from None
+        raise fail(str(invalid), EXIT_INVALID_CONFIG) from None
     shown = Console(quiet=quiet)
     with _open_store(database or config.database) as store:
         where = (
@@ -114,9 +106,9 @@ def run(
                 config, store, force=force, on_plant=lambda result: _print_plant(result, shown)
             )
         except RunLockedError as locked:
-            raise _fail(str(locked), EXIT_LOCKED) from None
+            raise fail(str(locked), EXIT_LOCKED) from None
         except PlanningError as failure:
-            raise _fail(str(failure)) from None
+            raise fail(str(failure)) from None
     _print_report(report, config, shown)
     raise typer.Exit(report.exit_code)
 
@@ -207,7 +199,7 @@ def history(
             runs = store.list_runs(plant, limit=limit)
             plants = store.plants() if not runs else []
         except PlanningError as failure:
-            raise _fail(str(failure)) from None
+            raise fail(str(failure)) from None
     if as_json:
         print(json.dumps([r.to_dict() for r in runs], indent=2, ensure_ascii=False))
         return
@@ -279,10 +271,10 @@ def diff(
             before, after = store.get_run(run_a), store.get_run(run_b)
             changes = store.diff_runs(run_a, run_b)
         except PlanningError as failure:
-            raise _fail(str(failure)) from None
+            raise fail(str(failure)) from None
     for record in (before, after):
         if not record.ok:
-            raise _fail(
+            raise fail(
                 f"run {record.id} of {record.plant} failed, so it has no plans to compare: "
                 f"{_first_line(record.error)}"
             )
@@ -290,7 +282,7 @@ def diff(
         name = strategy.strip().lower()
         if name not in changes.strategies:
             planned = ", ".join(changes.strategies) or "none"
-            raise _fail(f"both runs did not plan {strategy!r}; strategies in both: {planned}")
+            raise fail(f"both runs did not plan {strategy!r}; strategies in both: {planned}")
         changes = RunDiff(
             changes.before_id, changes.after_id, changes.window, {name: changes.strategies[name]}
         )

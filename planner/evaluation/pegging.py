@@ -15,16 +15,45 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
 
 from models import Problem
 from models.plan import Plan
-from planner.results import Peg, PegKind
 
 _TOLERANCE = 1e-9
 FloatArray = npt.NDArray[np.float64]
+
+
+class PegKind(StrEnum):
+    """What a planned order's quantity is for."""
+
+    DEMAND = "demand"
+    SAFETY_STOCK = "safety_stock"
+    SURPLUS = "surplus"
+
+
+@dataclass(frozen=True)
+class Peg:
+    """Part of a planned order (``item`` started on ``start_day``) and what it serves.
+
+    ``kind`` is ``demand`` for units that end up serving the external demand
+    of ``demand_item`` due on ``demand_day`` (directly, or through the parent
+    orders that consume them); ``safety_stock`` for units that restore safety
+    stock; ``surplus`` for units no requirement in the horizon consumes
+    (lot-size rounding, minimum lots).
+    """
+
+    item: int
+    start_day: int
+    order_qty: float
+    qty: float
+    kind: PegKind
+    demand_item: int | None = None
+    demand_day: int | None = None
+
 
 _Target = tuple[PegKind, int | None, int | None]
 """What a unit serves: (kind, demand item, demand day)."""

@@ -33,7 +33,7 @@ def winners(kpis: Mapping[str, Mapping[str, Any]]) -> dict[str, list[str]]:
     Parameters
     ----------
     kpis
-        Strategy name to its KPIs, as in :attr:`planner.evaluate.Evaluation.kpis`.
+        Strategy name to its KPIs, as in :attr:`planner.evaluation.Evaluation.kpis`.
 
     Returns
     -------
