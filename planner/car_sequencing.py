@@ -21,8 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 from models import Calendar, Item, Problem, WorkCenter
+from models.heijunka.rules import Rule
 from models.problem import ItemAttribute, SequenceRule
-from models.sequencing import Rule
 
 
 def read_car_sequencing(

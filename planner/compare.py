@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models import PlanningError, Problem
-from models.batch import BatchOptions, plan_batch
-from models.diagnosis import diagnose_demand
+from models.batch import BatchOptions, diagnose_demand, plan_batch
 from models.heijunka import SEQUENCING_METHODS, HeijunkaOptions, SequencingMethod, plan_heijunka
 from models.mrp import plan_mrp
 from models.plan import Plan

@@ -11,16 +11,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 from models import BomLine, Calendar, Item, Problem, WorkCenter
-from models.batch import (
-    BatchModel,
-    BatchOptions,
-    _relaxation_bound,
-    end_item_bound,
-    plan_batch,
-)
-from models.lotsizing import wagner_whitin
+from models.batch import BatchModel, BatchOptions, end_item_bound, plan_batch
+from models.batch.bounds import relaxation_bound as _relaxation_bound
+from models.mrp import repair_capacity, wagner_whitin
 from models.plan import SolveStatus
-from models.repair import repair_capacity
 from models.solvers.backends import HighsBackend, available_backends
 from models.solvers.milp import SolverOptions
 from planner.evaluation import evaluate

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models import BomLine, Item
-from models.diagnosis import diagnose_demand
+from models.batch import diagnose_demand
 from planner.compare import RunOptions, compare
 from tests.test_heijunka import plant
 

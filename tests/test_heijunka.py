@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from models import BomLine, Calendar, Item, Problem, WorkCenter
 from models.heijunka import HeijunkaOptions, plan_heijunka
-from models.kanban import economic_containers, kanban_cards
-from models.levelling import (
+from models.heijunka.kanban import economic_containers, kanban_cards
+from models.heijunka.levelling import (
     LevelModel,
     average_usage,
     levelled_items,
@@ -21,9 +21,9 @@ from models.levelling import (
     reserved_capacity,
     ruled_setups,
 )
+from models.heijunka.rules import Rule, count_violations
 from models.plan import Plan
 from models.problem import ItemAttribute, SequenceRule, Settings
-from models.sequencing import Rule, count_violations
 from planner.evaluation import evaluate
 from planner.examples import small_plant
 from tests.test_repair import working_days

@@ -32,17 +32,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.lotsizing import (
+from models.mrp import (
     LotSizingResult,
     economic_order_quantity,
     lot_sizes,
     round_lot,
     silver_meal,
-    silver_meal_cover,
-    silver_meal_covers,
     wagner_whitin,
-    wagner_whitin_cover,
 )
+from models.mrp.lotsizing import silver_meal_cover, silver_meal_covers, wagner_whitin_cover
 from models.problem import LotRule
 
 BENCHMARK = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "wagner-whitin-1958"

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models import BomLine, Calendar, Item, LotRule, PlanningError, Problem, WorkCenter
-from models.mrp import plan_mrp
+from models.mrp import plan_mrp, repair_capacity
+from models.mrp.repair import STRATEGY
 from models.plan import MessageLevel, Plan, SolveStatus
-from models.repair import STRATEGY, repair_capacity
 from planner.evaluation import Evaluation, evaluate
 from planner.examples import realistic_plant, small_plant
 

@@ -11,18 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.sequencing import (
+from models.heijunka.rules import (
     Rule,
     count_violations,
-    goal_chasing,
     greedy_with_rules,
-    orv_objective,
-    prv_objective,
     repair_with_rules,
-    sequence_prv,
     sequence_with_rules,
 )
-from models.sequencing import _WindowLoads as WindowLoads
+from models.heijunka.rules import _WindowLoads as WindowLoads
+from models.heijunka.sequencing import goal_chasing, orv_objective, prv_objective, sequence_prv
 from planner.car_sequencing import read_car_sequencing
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"

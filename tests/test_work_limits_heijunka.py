@@ -7,7 +7,7 @@ import pytest
 
 from models import Item, Problem
 from models.heijunka import HeijunkaOptions, plan_heijunka
-from models.levelling import (
+from models.heijunka.levelling import (
     LevelModel,
     average_usage,
     level_schedule,
@@ -15,9 +15,9 @@ from models.levelling import (
     product_wheel,
     reserved_capacity,
 )
+from models.heijunka.rules import Rule, count_violations, repair_with_rules, sequence_with_rules
 from models.plan import MessageLevel, SolveStatus
 from models.problem import ItemAttribute, SequenceRule
-from models.sequencing import Rule, count_violations, repair_with_rules, sequence_with_rules
 from models.solvers.milp import SolverOptions
 from models.work import WorkLimits
 from planner.examples import small_plant

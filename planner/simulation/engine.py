@@ -70,13 +70,14 @@ import numpy as np
 import numpy.typing as npt
 
 from models import Problem
+from models.floor import TOLERANCE
 from models.heijunka import SEQUENCING_METHODS, SequencingMethod
 from models.plan import MessageLevel, Plan, PlanMessage, Position, SolveStatus
 from models.solvers.backends import BACKENDS
 from models.work import WorkLimits, is_count
 from planner.compare import STRATEGIES, UnknownStrategyError
 from planner.evaluation import Evaluation, evaluate
-from planner.simulation.floor import EPSILON, ShopFloor, execute_planned_day
+from planner.simulation.floor import ShopFloor, execute_planned_day
 from planner.simulation.pull import (
     PullDesign,
     executed_sequences,
@@ -427,8 +428,10 @@ class _Run:
             else:
                 starts, self.pull_load[:, day] = pull_day(self.floor, day, wanted, self.design)
             self.waiting = np.where(self.follows_plan, wanted - starts, 0.0)
-            self.waiting[self.waiting <= EPSILON * np.maximum(1.0, wanted)] = 0.0
-            late = any(self.floor.delay(i, day) for i in np.flatnonzero(starts > EPSILON).tolist())
+            self.waiting[self.waiting <= TOLERANCE * np.maximum(1.0, wanted)] = 0.0
+            late = any(
+                self.floor.delay(i, day) for i in np.flatnonzero(starts > TOLERANCE).tolist()
+            )
             if (
                 late
                 or self.waiting.any()

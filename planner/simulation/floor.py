@@ -16,19 +16,16 @@ are on hand and the work center's actual capacity allows.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from models import Problem
+from models.floor import TOLERANCE, ReleaseRule
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-
-EPSILON = 1e-9
-"""Quantities at or below this are nothing; shortfalls within this share are round-off."""
 
 
 @dataclass(frozen=True)
@@ -68,19 +65,8 @@ class ShopFloor:
         self.orders: list[OpenOrder] = []
         self.late_orders = 0
         self.late_days = 0
-        by_parent = actual.bom_matrix.tocsc()
-        self.bom = by_parent
-        self.components = [
-            (
-                by_parent.indices[by_parent.indptr[i] : by_parent.indptr[i + 1]],
-                by_parent.data[by_parent.indptr[i] : by_parent.indptr[i + 1]],
-            )
-            for i in range(n_items)
-        ]
-        codes = actual.low_level_code
-        self.deepest_first = [
-            np.flatnonzero(codes == level) for level in range(int(codes.max(initial=0)), -1, -1)
-        ]
+        self.bom = actual.bom_matrix.tocsc()
+        self.release = ReleaseRule(actual)
 
     def available(self, day: int) -> FloatArray:
         """Units of each item that today's starts may consume.
@@ -110,7 +96,7 @@ class ShopFloor:
         """
         actual = self.actual
         arrivals = actual.receipts[:, day] + self.incoming[:, day]
-        for i in np.flatnonzero(starts > EPSILON).tolist():
+        for i in np.flatnonzero(starts > TOLERANCE).tolist():
             quantity = float(starts[i])
             late = self.delay(i, day)
             promised = day + int(actual.lead_time[i])
@@ -135,13 +121,12 @@ class ShopFloor:
 def execute_planned_day(floor: ShopFloor, day: int, wanted: FloatArray) -> FloatArray:
     """Start what a plan asks for today, as far as components and capacity allow.
 
-    Items are started from the deepest BOM level up, so that a component
-    made today without lead time can go into its parent today; within a
-    level, in item order. A start is cut to the components on hand (shared
-    components go to the first parent that asks) and to the work center's
-    actual regular plus overtime capacity left, counting its setup; a cut
-    start keeps its lot rules (whole lot multiples, nothing below the
-    minimum lot). What is not started is the caller's to carry.
+    The shop floor's rule (:meth:`models.floor.ReleaseRule.start_what_fits`): items are
+    started from the deepest BOM level up, a start is cut to the
+    components on hand (shared components go to the first parent that
+    asks) and to the work center's actual regular plus overtime capacity
+    left, counting its setup; a cut start keeps its lot rules. What is not
+    started is the caller's to carry.
 
     Parameters
     ----------
@@ -158,50 +143,7 @@ def execute_planned_day(floor: ShopFloor, day: int, wanted: FloatArray) -> Float
         ``[item]`` units started.
     """
     actual = floor.actual
-    stock = floor.available(day)
     room = actual.capacity[:, day] + actual.overtime_capacity[:, day]
-    centers = actual.item_work_center
-    started = np.zeros(actual.n_items)
-    for items in floor.deepest_first:
-        for i in items[wanted[items] > EPSILON].tolist():
-            quantity = float(wanted[i])
-            children, per_unit = floor.components[i]
-            limit = _material_limit(stock[children], per_unit)
-            center = int(centers[i])
-            if center >= 0:
-                limit = min(limit, _capacity_limit(actual, i, float(room[center])))
-            if limit < quantity * (1 - EPSILON) - EPSILON:
-                quantity = _whole_lots(actual, i, max(limit, 0.0))
-            if quantity <= EPSILON:
-                continue
-            stock[children] -= per_unit * quantity
-            if center >= 0:
-                room[center] -= actual.setup_time[i] + actual.run_time[i] * quantity
-            if actual.lead_time[i] == 0 and floor.delay(i, day) == 0:
-                stock[i] += quantity
-            started[i] = quantity
+    instant = (actual.lead_time == 0) & (floor.supplier_delay[:, day] == 0)
+    started, _ = floor.release.start_what_fits(wanted, floor.available(day), room, instant=instant)
     return started
-
-
-def _material_limit(stock: FloatArray, per_unit: FloatArray) -> float:
-    """Most units the components on hand allow (infinite without components)."""
-    if not per_unit.size:
-        return math.inf
-    return float(np.min(np.maximum(stock, 0.0) / per_unit))
-
-
-def _capacity_limit(problem: Problem, item: int, room: float) -> float:
-    """Most units the minutes left on the item's work center allow, its setup counted."""
-    left = room - float(problem.setup_time[item])
-    if left < -EPSILON:
-        return 0.0
-    run = float(problem.run_time[item])
-    return math.inf if run <= 0 else max(0.0, left) / run
-
-
-def _whole_lots(problem: Problem, item: int, quantity: float) -> float:
-    """The part of a cut start that keeps the item's lot multiple and minimum lot."""
-    multiple = float(problem.lot_multiple[item])
-    if multiple > 0:
-        quantity = math.floor(quantity / multiple + EPSILON) * multiple
-    return quantity if quantity >= float(problem.min_lot[item]) - EPSILON else 0.0

@@ -30,8 +30,8 @@ import numpy.typing as npt
 
 from models import Problem
 from models.heijunka import HeijunkaOptions, SequencingMethod, sequence_mix
-from models.kanban import simulate_pull
-from models.levelling import (
+from models.heijunka.kanban import simulate_pull
+from models.heijunka.levelling import (
     average_usage,
     level_schedule,
     levelled_items,

@@ -31,11 +31,12 @@ import numpy.typing as npt
 
 from models import Item, Problem
 from models.batch import BatchOptions, plan_batch
+from models.floor import TOLERANCE
 from models.heijunka import HeijunkaOptions, SequencingMethod, plan_heijunka
 from models.mrp import plan_mrp
 from models.plan import Plan
 from models.work import WorkLimits
-from planner.simulation.floor import EPSILON, ShopFloor
+from planner.simulation.floor import ShopFloor
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -119,7 +120,7 @@ def remaining_problem(
     lead = problem.lead_time
     for offset in range(frozen.shape[1]):
         arrival = day + offset + lead
-        landing = (frozen[:, offset] > EPSILON) & (arrival < n_days)
+        landing = (frozen[:, offset] > TOLERANCE) & (arrival < n_days)
         expected[landing, arrival[landing]] += frozen[landing, offset]
     used = np.asarray(problem.bom_matrix @ frozen, dtype=float).sum(axis=1)
     position = (
@@ -128,7 +129,7 @@ def remaining_problem(
         - problem.demand[:, day:start].sum(axis=1)
         - used
     )
-    position[np.abs(position) <= EPSILON * np.maximum(1.0, np.abs(floor.net))] = 0.0
+    position[np.abs(position) <= TOLERANCE * np.maximum(1.0, np.abs(floor.net))] = 0.0
     demand = np.array(problem.demand[:, start:], dtype=float)
     shortfall = np.maximum(-position, 0.0)
     demand[:, 0] += shortfall if backlogged is None else np.where(backlogged, shortfall, 0.0)

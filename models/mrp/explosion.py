@@ -31,7 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from models.lotsizing import (
+from models.floor import TOLERANCE, ReleaseRule, arrivals
+from models.mrp.lotsizing import (
     economic_order_quantity,
     round_lot,
     silver_meal_covers,
@@ -41,8 +42,6 @@ from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
 from models.problem import LotRule, Problem
 
 FloatArray = npt.NDArray[np.float64]
-
-_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -121,7 +120,7 @@ def explode(problem: Problem, options: MrpOptions) -> Explosion:
                 if lead < n_days:
                     starts[i, : n_days - lead] = receipts[lead:]
                 early = receipts[:lead]
-                if early.sum() > _TOLERANCE:
+                if early.sum() > TOLERANCE:
                     starts[i, 0] += early.sum()
                     messages.append(expedite_message(problem, i, early))
             else:
@@ -136,7 +135,7 @@ def net_item(problem: Problem, i: int, gross: FloatArray, options: MrpOptions) -
     item = problem.items[i]
     safety = float(problem.safety_stock[i]) if options.safety_stock else 0.0
     projected_array = problem.on_hand[i] + np.cumsum(problem.receipts[i] - gross)
-    if not np.any(projected_array < safety - _TOLERANCE):
+    if not np.any(projected_array < safety - TOLERANCE):
         return np.zeros_like(gross)
     if item.lot_rule is LotRule.LFL and not item.min_lot and not item.lot_multiple:
         deficit = np.maximum.accumulate(np.maximum(safety - projected_array, 0.0))
@@ -153,7 +152,7 @@ def net_item(problem: Problem, i: int, gross: FloatArray, options: MrpOptions) -
     added = 0.0
     for day, level in enumerate(projected):
         shortfall = safety - (level + added)
-        if shortfall <= _TOLERANCE:
+        if shortfall <= TOLERANCE:
             continue
         if item.lot_rule is LotRule.FOQ:
             assert item.lot_size is not None
@@ -202,7 +201,7 @@ def _cover_function(
 def expedite_message(problem: Problem, i: int, early: FloatArray) -> PlanMessage:
     """The "release in the past" message for receipts ``early`` needed before the lead time."""
     item = problem.items[i]
-    first_need = int(np.flatnonzero(early > _TOLERANCE)[0])
+    first_need = int(np.flatnonzero(early > TOLERANCE)[0])
     arrival = problem.date_of(item.lead_time)
     return PlanMessage(
         MessageLevel.WARNING,
@@ -220,76 +219,37 @@ def _start_as_materials_allow(
 ) -> tuple[FloatArray, list[PlanMessage]]:
     """Start planned orders day by day, only as far as components are in stock.
 
-    Within a day, items are started from the deepest BOM level up, so that a
-    component with no lead time made today can be used by its parent today.
-    A start that lacks components waits, whole or in part, for the next day.
+    Each day starts what is planned plus what waits, as the shop floor
+    would (:meth:`models.floor.ReleaseRule.start_what_fits`, capacity not checked): a
+    start that lacks components waits, whole or in part, for the next day.
     """
     n_items, n_days = planned.shape
     bom = problem.bom_matrix.tocsc()
     lead = problem.lead_time
-    has_children = np.diff(bom.indptr) > 0
-    codes = problem.low_level_code
-    levels = [np.flatnonzero(codes == k) for k in range(int(codes.max(initial=0)), -1, -1)]
     final = np.zeros_like(planned)
     pending = np.zeros(n_items)
     position = problem.on_hand.astype(float).copy()
     delayed_units = np.zeros(n_items)
     first_delay = np.full(n_items, -1)
     short_component = np.full(n_items, -1)
+    rule = ReleaseRule(problem)
     for day in range(n_days):
-        arriving = np.zeros(n_items)
-        earlier = (day - lead >= 0) & (lead > 0)
-        arriving[earlier] = final[earlier, day - lead[earlier]]
+        arriving = arrivals(final, day, lead)
         stock = np.maximum(position, 0.0) + problem.receipts[:, day] + arriving
-        consumed = np.zeros(n_items)
         wanted = planned[:, day] + pending
-        for items in levels:
-            want = wanted[items]
-            active = items[want > _TOLERANCE]
-            if not active.size:
-                continue
-            free = active[~has_children[active]]
-            final[free, day] = wanted[free]
-            parents = active[has_children[active]]
-            if parents.size:
-                need = bom[:, parents] @ wanted[parents]
-                if np.all(need <= stock + _TOLERANCE):
-                    final[parents, day] = wanted[parents]
-                    stock -= need
-                    consumed += need
-                else:
-                    for parent in parents.tolist():
-                        column = slice(bom.indptr[parent], bom.indptr[parent + 1])
-                        children = bom.indices[column]
-                        per_unit = bom.data[column]
-                        ratios = stock[children] / per_unit
-                        possible = min(float(wanted[parent]), float(ratios.min()))
-                        possible = _whole_lots(problem, parent, max(possible, 0.0))
-                        final[parent, day] = possible
-                        stock[children] -= per_unit * possible
-                        consumed[children] += per_unit * possible
-                        if possible < wanted[parent] - _TOLERANCE:
-                            short_component[parent] = int(children[np.argmin(ratios)])
-            zero_lead = items[lead[items] == 0]
-            stock[zero_lead] += final[zero_lead, day]
+        final[:, day], short = rule.start_what_fits(wanted, stock)
+        short_component = np.where(short >= 0, short, short_component)
         pending = wanted - final[:, day]
-        pending[pending < _TOLERANCE] = 0.0
+        pending[pending < TOLERANCE] = 0.0
         late = pending > 0
         delayed_units[late] += pending[late]
         first_delay[late & (first_delay < 0)] = day
+        consumed = np.asarray(bom @ final[:, day], dtype=float)
         immediate = np.where(lead == 0, final[:, day], 0.0)
         position += (
             problem.receipts[:, day] + arriving + immediate - problem.demand[:, day] - consumed
         )
     return final, _delay_messages(problem, pending, first_delay, short_component, delayed_units)
-
-
-def _whole_lots(problem: Problem, item: int, quantity: float) -> float:
-    """The part of a start that keeps the item's lot multiple and minimum lot."""
-    multiple = float(problem.lot_multiple[item])
-    if multiple > 0:
-        quantity = math.floor(quantity / multiple + 1e-9) * multiple
-    return quantity if quantity >= float(problem.min_lot[item]) - 1e-9 else 0.0
 
 
 def _delay_messages(
@@ -308,7 +268,7 @@ def _delay_messages(
             f"orders of {code} wait for component {component}: starts slip from "
             f"{problem.days[day]} on ({delayed_units[i]:g} unit-days of delay)"
         )
-        if never_started[i] > _TOLERANCE:
+        if never_started[i] > TOLERANCE:
             text += f"; {never_started[i]:g} units cannot start within the horizon"
         messages.append(PlanMessage(MessageLevel.WARNING, text, item=i, day=day))
     return messages

@@ -52,7 +52,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from models.errors import PlanningError
-from models.mrp import MrpOptions, expedite_message, explode, net_item
+from models.mrp.explosion import MrpOptions, expedite_message, explode, net_item
 from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
 from models.problem import Problem
 

@@ -38,8 +38,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from models.kanban import PullSimulation, simulate_pull
-from models.levelling import (
+from models.heijunka.kanban import PullSimulation, simulate_pull
+from models.heijunka.levelling import (
     average_usage,
     level_schedule,
     levelled_items,
@@ -48,16 +48,10 @@ from models.levelling import (
     rule_carriers,
     ruled_setups,
 )
+from models.heijunka.rules import Rule, count_violations, greedy_with_rules, sequence_with_rules
+from models.heijunka.sequencing import goal_chasing, sequence_prv
 from models.plan import LevelLoading, MessageLevel, Plan, PlanMessage, Position, SolveStatus
 from models.problem import Problem
-from models.sequencing import (
-    Rule,
-    count_violations,
-    goal_chasing,
-    greedy_with_rules,
-    sequence_prv,
-    sequence_with_rules,
-)
 from models.solvers.milp import SolverOptions
 from models.work import WorkLimits, timed_out_warning
 

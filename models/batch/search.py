@@ -1,0 +1,290 @@
+"""The batch strategy's search: the MILP from a warm start, then fix-and-optimize.
+
+:func:`plan_batch` plans by the time limit (the whole model first, then
+fix-and-optimize for the rest of the time), or, with work limits, by a
+count of subproblems and nodes so that the same problem always gives the
+same plan. The bound reported is the best of :mod:`models.batch.bounds`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+import numpy.typing as npt
+
+from models.batch.bounds import costs_are_nonnegative, end_item_bound, relaxation_bound
+from models.batch.decomposition import Improvement, fix_and_optimize, item_groups
+from models.batch.formulation import BatchModel, BatchOptions
+from models.mrp.repair import repair_capacity
+from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
+from models.problem import Problem
+from models.solvers.backends import Backend, backend_from_name
+from models.solvers.milp import Milp, MilpResult, Progress, ProgressCallback, SolverOptions
+from models.work import WorkLimits, timed_out_warning
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def plan_batch(
+    problem: Problem,
+    options: BatchOptions | None = None,
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> Plan:
+    """Plan a problem with the capacitated multi-level lot-sizing MILP.
+
+    The solver starts from the capacity-repaired MRP plan and works on the
+    whole model for part of the time limit (``full_share``); if it has not
+    proved its plan within the gap by then, fix-and-optimize improves the
+    plan one neighbourhood of setups at a time for the rest of the limit.
+    Models larger than ``full_model_limit`` columns skip the whole-model
+    solve: the warm start's setups are kept and the quantities re-optimised
+    (a linear program), and fix-and-optimize continues from there; when
+    even the plain model is that large, the plain model is used (the
+    allocation columns would only slow its linear programs down).
+
+    The bound reported is the best of the whole model's proved bound, the
+    items-on-their-own bound of :func:`end_item_bound` (cheap, exact
+    dynamic programmes) and, when the whole model proves nothing, the
+    Lagrangian bound of the linear relaxation (:func:`_relaxation_bound`),
+    valid even when the relaxation is stopped at its share of the time.
+    Every solve gets at most the time left before the deadline, so the
+    whole run ends within the time limit plus the solver's reaction time.
+    Should no solution come back at all, the warm-start plan is returned,
+    with a message.
+    """
+    options = options or BatchOptions()
+    started = time.perf_counter()
+    total = options.time_limit or problem.settings.time_limit
+    deadline = started + total
+    n_plain = (5 * problem.n_items + len(problem.work_centers)) * problem.n_days
+    if n_plain > options.full_model_limit:
+        options = dataclasses.replace(options, formulation="bigm")
+    model = BatchModel(problem, options)
+    solver = backend_from_name(options.solver)
+    gap_target = problem.settings.mip_gap if options.mip_gap is None else options.mip_gap
+    limits = SolverOptions(
+        time_limit=total, mip_gap=gap_target, threads=options.threads, verbose=options.verbose
+    )
+    if options.work is not None:
+        return _plan_with_work(
+            model, repair_capacity(problem), solver, limits, options.work, started, deadline
+        )
+    start_plan = repair_capacity(problem) if options.warm_start else None
+    warm = model.solution_from(start_plan.starts) if start_plan is not None else None
+
+    def within(share: float) -> SolverOptions:
+        left = deadline - time.perf_counter()
+        return dataclasses.replace(limits, time_limit=max(0.1, min(share * total, left)))
+
+    whole = model.milp.n_columns <= options.full_model_limit or warm is None
+    if whole or warm is None:
+        first = solver.solve(
+            model.milp, within(options.full_share), warm_start=warm, on_progress=on_progress
+        )
+    else:
+        first = solver.solve(
+            _fixed_to(model.milp, warm), within(options.completion_share), warm_start=warm
+        )
+    incumbent, objective = first.x, first.objective
+    bound = first.bound if whole else None
+    if bound is not None and costs_are_nonnegative(model.milp):
+        bound = max(bound, model.milp.offset)
+    proved = whole and first.status is SolveStatus.OPTIMAL
+    separate = end_item_bound(model) if not proved else None
+    trivial = bound is None or bound <= model.milp.offset + 1e-9
+    relaxed = None
+    if not proved and trivial and time.perf_counter() < deadline - 1.0:
+        relaxed = relaxation_bound(model, within(options.relaxation_share))
+    for candidate in (relaxed, separate):
+        if candidate is not None and (bound is None or candidate > bound):
+            bound = candidate
+    improvement = None
+    if incumbent is not None and not proved and time.perf_counter() < deadline - 1.0:
+        improvement = fix_and_optimize(
+            model.milp,
+            model.setup_columns,
+            item_groups(problem),
+            incumbent,
+            solver,
+            limits,
+            deadline,
+            n_days=problem.n_days,
+            on_improvement=None
+            if on_progress is None
+            else (lambda cost: on_progress(Progress(time.perf_counter() - started, cost, bound))),
+        )
+        incumbent, objective = improvement.solution, improvement.objective
+    return _plan_from_search(
+        model,
+        first,
+        whole,
+        incumbent,
+        objective,
+        bound,
+        relaxed,
+        separate,
+        improvement,
+        start_plan,
+        time.perf_counter() - started,
+    )
+
+
+def _plan_with_work(
+    model: BatchModel,
+    start_plan: Plan,
+    solver: Backend,
+    limits: SolverOptions,
+    work: WorkLimits,
+    started: float,
+    deadline: float,
+) -> Plan:
+    """Plan with limits on work (see :class:`BatchOptions`): the same problem, the same plan.
+
+    The capacity-repaired MRP plan's quantities are re-optimised with its
+    setups fixed (a linear program, solved to optimality), then
+    fix-and-optimize solves at most ``work.solves`` subproblems of
+    ``work.free_setups`` free setups, each to ``work.nodes`` nodes. The
+    bound is the end items' exact one, which needs no solver. Should the
+    clock stop any of it first, the plan says so: its status is
+    ``time_limit`` and a warning tells that another run may give another
+    plan.
+    """
+    problem = model.problem
+    warm = model.solution_from(start_plan.starts)
+    left = max(0.1, deadline - time.perf_counter())
+    first = solver.solve(
+        _fixed_to(model.milp, warm), dataclasses.replace(limits, time_limit=left), warm_start=warm
+    )
+    incumbent, objective = first.x, first.objective
+    timed_out = int(first.timed_out)
+    improvement = None
+    if incumbent is not None and work.solves > 0:
+        improvement = fix_and_optimize(
+            model.milp,
+            model.setup_columns,
+            item_groups(problem),
+            incumbent,
+            solver,
+            dataclasses.replace(limits, node_limit=work.nodes),
+            deadline,
+            n_days=problem.n_days,
+            max_solves=work.solves,
+            first_budget=work.free_setups,
+        )
+        incumbent, objective = improvement.solution, improvement.objective
+        timed_out += improvement.timed_out
+    separate = end_item_bound(model)
+    plan = _plan_from_search(
+        model,
+        first,
+        False,
+        incumbent,
+        objective,
+        separate,
+        None,
+        separate,
+        improvement,
+        start_plan,
+        time.perf_counter() - started,
+    )
+    if incumbent is None:
+        return plan
+    if not timed_out:
+        return dataclasses.replace(plan, status=SolveStatus.FEASIBLE)
+    warning = timed_out_warning(f"{timed_out} solve(s)")
+    return dataclasses.replace(
+        plan, status=SolveStatus.TIME_LIMIT, messages=(*plan.messages, warning)
+    )
+
+
+def _fixed_to(milp: Milp, solution: FloatArray) -> Milp:
+    """The model with every integer column fixed to the (known) values of ``solution``.
+
+    When all of them are known, what is left is a linear program, passed
+    as one: a solver's LP is stopped at its time limit, where a MIP's root
+    may not be.
+    """
+    lower, upper = milp.lower.copy(), milp.upper.copy()
+    known = milp.integer & np.isfinite(solution)
+    lower[known] = upper[known] = np.round(solution[known])
+    integer = milp.integer & ~known
+    return dataclasses.replace(milp, lower=lower, upper=upper, integer=integer)
+
+
+def _plan_from_search(
+    model: BatchModel,
+    first: MilpResult,
+    whole: bool,
+    incumbent: FloatArray | None,
+    objective: float | None,
+    bound: float | None,
+    relaxed: float | None,
+    separate: float | None,
+    improvement: Improvement | None,
+    fallback: Plan | None,
+    seconds: float,
+) -> Plan:
+    milp = model.milp
+    what = "the whole model" if whole else "the warm start's quantities (its setups fixed)"
+    messages = [
+        PlanMessage(
+            MessageLevel.INFO,
+            f"{first.solver}: {first.status} on {what} after {first.seconds:.1f} s "
+            f"({milp.n_columns:,} variables, {milp.n_rows:,} constraints)"
+            + (" (interrupted)" if first.interrupted else ""),
+        )
+    ]
+    for value, source in (
+        (relaxed, "the linear relaxation's Lagrangian bound"),
+        (separate, "the end items planned on their own"),
+    ):
+        if value is not None:
+            messages.append(PlanMessage(MessageLevel.INFO, f"{source}: {value:,.2f}"))
+    if improvement is not None:
+        messages.append(
+            PlanMessage(
+                MessageLevel.INFO,
+                f"fix-and-optimize: {improvement.improvements} improvement(s) in "
+                f"{improvement.solves} subproblem(s), {improvement.rounds} round(s)",
+            )
+        )
+    gap = None
+    if objective is not None and bound is not None:
+        gap = max(0.0, objective - bound) / max(1e-9, abs(objective))
+    if incumbent is not None:
+        starts = model.starts_from(incumbent)
+        if whole and first.status is SolveStatus.OPTIMAL:
+            status = SolveStatus.OPTIMAL
+        else:
+            status = SolveStatus.TIME_LIMIT if whole else SolveStatus.HEURISTIC
+    else:
+        starts = fallback.starts if fallback is not None else np.zeros(model.big_m.shape)
+        objective, status = None, SolveStatus.HEURISTIC
+        messages.append(
+            PlanMessage(
+                MessageLevel.WARNING,
+                f"the solver returned no plan ({first.status}); the capacity-repaired MRP "
+                "plan is used instead",
+            )
+        )
+    if gap is not None:
+        messages.append(
+            PlanMessage(
+                MessageLevel.INFO,
+                f"best plan {objective:,.2f} against a proved lower bound of {bound:,.2f}: "
+                f"gap {gap:.2%}",
+            )
+        )
+    return Plan(
+        strategy="batch",
+        starts=starts,
+        status=status,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        seconds=seconds,
+        messages=tuple(messages),
+    )
