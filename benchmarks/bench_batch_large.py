@@ -28,7 +28,7 @@ problem = large_plant(n_items=1300, n_bom_lines=2200, n_days=120, n_demand_rows=
 REPAIRED = (
     SETUP
     + """
-from models.mrp import repair_capacity
+from models.requirements import repair_capacity
 started = time.perf_counter()
 plan = repair_capacity(problem)
 seconds = time.perf_counter() - started

@@ -48,9 +48,13 @@ def solve(
             trace.append((time.perf_counter() - started, state.incumbent))
 
     options = BatchOptions(
-        solver=args.solver, time_limit=args.time_limit, mip_gap=0.0, formulation=formulation
+        solver=args.solver,
+        time_limit=args.time_limit,
+        mip_gap=0.0,
+        formulation=formulation,
+        on_progress=record,
     )
-    plan = plan_batch(problem, options, on_progress=record)
+    plan = plan_batch(problem, options)
     cost = float(evaluate(problem, plan).kpis["total_cost"])
     trace.append((plan.seconds, cost))
     return cost, plan.bound, plan.seconds, trace

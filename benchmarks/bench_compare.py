@@ -51,7 +51,7 @@ def main() -> None:
     run = RunOptions(time_limit=args.time_limit)
     results = {}
     for name, strategy in STRATEGIES.items():
-        plan = strategy(problem, run)
+        plan = strategy.plan_problem(problem, run)
         mark = stage(f"plan {name}", mark)
         results[name] = StrategyResult(plan, evaluate(problem, plan), peg(problem, plan))
         mark = stage(f"evaluate and peg {name}", mark)

@@ -273,7 +273,7 @@ SETTINGS_FIELDS: tuple[Field, ...] = (
     ),
     _number(
         "time_limit",
-        "Seconds the solver may spend per optimisation model.",
+        "Seconds one strategy may take in all (a cap).",
         "seconds",
         default="60",
         positive=True,

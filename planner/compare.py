@@ -1,82 +1,40 @@
-"""Plan one problem with several strategies and judge every plan the same way."""
+"""Plan one problem with several strategies and judge every plan the same way.
+
+Every front end (the command line, a weekly run's TOML file, the web form)
+turns what the user chose into :class:`~models.strategy.RunOptions` with
+:func:`run_options`, and plans through :func:`compare`, which resolves each
+strategy's options once from the workbook's Settings and those choices
+(:meth:`models.strategy.Strategy.plan_problem`).
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from models import PlanningError, Problem
-from models.batch import BatchOptions, diagnose_demand, plan_batch
-from models.heijunka import SEQUENCING_METHODS, HeijunkaOptions, SequencingMethod, plan_heijunka
-from models.mrp import plan_mrp
-from models.plan import Plan
-from models.solvers.milp import ProgressCallback
-from planner.evaluation import evaluate
-from planner.evaluation.pegging import peg
-from planner.results import Comparison, StrategyResult
+from models.batch import diagnose_demand
+from models.heijunka import SEQUENCING_METHODS, SequencingMethod
+from models.solvers.backends import backend_from_name
+from models.strategies import STRATEGIES
+from models.strategy import RunOptions, UnknownStrategyError
+from planner.evaluation import StrategyResult, evaluate, peg
+from planner.results import Comparison
 from planner.workbook.reader import load_workbook
 
+__all__ = [
+    "STRATEGIES",
+    "RunOptions",
+    "UnknownStrategyError",
+    "compare",
+    "parse_sequencing",
+    "parse_strategies",
+    "run_options",
+]
 
-@dataclass(frozen=True)
-class RunOptions:
-    """Choices that apply to every strategy of one comparison.
-
-    Parameters
-    ----------
-    solver
-        The MILP backend of the optimising strategies (``highs``, ``cbc``, ``ortools``).
-    time_limit
-        Seconds per optimisation model; the workbook's Settings when ``None``.
-    on_progress
-        Called with the solver's progress (time, incumbent, bound).
-    sequencing
-        How the ``heijunka`` strategy orders each day: ``prv`` (exact product
-        rate variation) or ``goal_chasing`` (Toyota's heuristic on component usage).
-    batch
-        Further options of the ``batch`` strategy (e.g. plan stability against
-        a previous plan); their solver and time limit are this run's.
-    """
-
-    solver: str = "highs"
-    time_limit: float | None = None
-    on_progress: ProgressCallback | None = None
-    sequencing: SequencingMethod = "prv"
-    batch: BatchOptions | None = None
-
-
-def _mrp(problem: Problem, run: RunOptions) -> Plan:
-    return plan_mrp(problem)
-
-
-def _batch(problem: Problem, run: RunOptions) -> Plan:
-    base = run.batch or BatchOptions()
-    options = dataclasses.replace(base, solver=run.solver, time_limit=run.time_limit)
-    return plan_batch(problem, options, on_progress=run.on_progress)
-
-
-def _heijunka(problem: Problem, run: RunOptions) -> Plan:
-    options = HeijunkaOptions(
-        solver=run.solver, time_limit=run.time_limit, sequencing=run.sequencing
-    )
-    return plan_heijunka(problem, options)
-
-
-Strategy = Callable[[Problem, RunOptions], Plan]
-
-STRATEGIES: dict[str, Strategy] = {"mrp": _mrp, "batch": _batch, "heijunka": _heijunka}
-"""The strategies ``compare`` knows, by name, in their default order."""
-
-
-class UnknownStrategyError(PlanningError):
-    """A strategy name that is not one of :data:`STRATEGIES`."""
-
-    def __init__(self, names: Sequence[str]) -> None:
-        self.names = tuple(names)
-        known = ", ".join(STRATEGIES)
-        listed = ", ".join(repr(n) for n in self.names)
-        super().__init__(f"unknown strategy {listed}: available strategies are {known}")
+DIAGNOSIS_SECONDS = 10.0
+"""Most seconds the demand diagnosis of a comparison with late demand may take."""
 
 
 def parse_sequencing(name: str) -> SequencingMethod:
@@ -103,17 +61,30 @@ def parse_strategies(names: str | Iterable[str] | None) -> list[str]:
     UnknownStrategyError
         Naming every unknown strategy.
     """
-    if names is None:
-        return list(STRATEGIES)
-    if isinstance(names, str):
-        names = names.split(",")
-    chosen = [n.strip().lower() for n in names if n.strip()]
-    unknown = [n for n in chosen if n not in STRATEGIES]
-    if unknown:
-        raise UnknownStrategyError(unknown)
-    if not chosen:
-        raise UnknownStrategyError([""])
-    return list(dict.fromkeys(chosen))
+    return STRATEGIES.parse(names)
+
+
+def run_options(
+    *, solver: str = "highs", time_limit: float | None = None, sequencing: str = "prv"
+) -> RunOptions:
+    """The run's choices as a user states them, checked: the one way into a run.
+
+    Parameters
+    ----------
+    solver
+        The MILP backend's name (``highs``, ``cbc``, ``ortools``).
+    time_limit
+        Seconds each strategy may take in all; the workbook's Settings when ``None``.
+    sequencing
+        How a pull strategy orders a day's mix (``prv`` or ``goal_chasing``).
+
+    Raises
+    ------
+    PlanningError
+        Naming the first choice that is not valid.
+    """
+    backend_from_name(solver)
+    return RunOptions(solver=solver, time_limit=time_limit, sequencing=parse_sequencing(sequencing))
 
 
 def compare(
@@ -130,16 +101,16 @@ def compare(
     problem
         A problem, or the path of a planner workbook.
     strategies
-        Names (or comma-separated text); all known strategies by default.
+        Names (or comma-separated text); all registered strategies by default.
     run
-        Solver choice, time limit and progress callback.
+        Solver choice, time limit per strategy and progress callback.
     on_start
         Called with each strategy's name before it plans (for progress display).
 
     Raises
     ------
     UnknownStrategyError
-        When a name is not a known strategy.
+        When a name is not a registered strategy.
     planner.workbook.issues.WorkbookError
         When a workbook path is given and the workbook is invalid.
     """
@@ -151,7 +122,7 @@ def compare(
     for name in names:
         if on_start is not None:
             on_start(name)
-        plan = STRATEGIES[name](problem, run)
+        plan = STRATEGIES[name].plan_problem(problem, run)
         results[name] = StrategyResult(plan, evaluate(problem, plan), peg(problem, plan))
     return Comparison(problem, _with_diagnosis(problem, results, run))
 
@@ -163,7 +134,7 @@ def _with_diagnosis(
     late = [name for name, r in results.items() if r.evaluation.kpis.get("late_units", 0) > 0]
     if not late:
         return results
-    seconds = min(10.0, run.time_limit or problem.settings.time_limit)
+    seconds = min(DIAGNOSIS_SECONDS, run.seconds(problem.settings))
     diagnosis = diagnose_demand(problem, time_limit=seconds)
     if diagnosis is None:
         return results

@@ -23,9 +23,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from models.mrp import MRP
 from models.plan import PlanMessage
 from models.problem import Problem
 from planner.evaluation import ComparedPlans, StrategyResult
+from planner.evaluation.kpis import REQUIRED
 from planner.evaluation.types import START_TOLERANCE
 from planner.evaluation.winners import finite_number
 
@@ -95,25 +97,7 @@ PEGGING_COLUMNS = (
 )
 VIOLATIONS_COLUMNS = ("strategy", "kind", "item", "work_center", "date", "size", "message")
 
-SPEC_KPIS = (
-    "total_cost",
-    "setup_cost",
-    "holding_cost",
-    "backlog_cost",
-    "overtime_cost",
-    "setups",
-    "avg_inventory_units",
-    "avg_inventory_value",
-    "peak_inventory_value",
-    "backlog_unit_days",
-    "fill_rate",
-    "overload_minutes",
-    "max_utilization",
-    "solve_seconds",
-    "status",
-    "bound",
-    "gap",
-)
+SPEC_KPIS = REQUIRED
 """The KPIs the contract requires of every strategy, in the evaluator's order."""
 
 
@@ -173,7 +157,7 @@ def summary_frame(comparison: ComparedPlans) -> pd.DataFrame:
     return pd.DataFrame(columns, columns=["kpi", *per_strategy])
 
 
-BASELINE = "mrp"
+BASELINE = MRP.name
 """The strategy every other one is measured against in :func:`kpi_changes`."""
 
 

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from models import BomLine, Calendar, Item, Problem, WorkCenter
 from models.batch import BatchModel, BatchOptions, end_item_bound, plan_batch
 from models.batch.bounds import relaxation_bound as _relaxation_bound
-from models.mrp import repair_capacity, wagner_whitin
 from models.plan import SolveStatus
+from models.requirements import repair_capacity, wagner_whitin
 from models.solvers.backends import HighsBackend, available_backends
 from models.solvers.milp import SolverOptions
 from planner.evaluation import evaluate

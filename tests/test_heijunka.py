@@ -28,7 +28,11 @@ from planner.evaluation import evaluate
 from planner.examples import small_plant
 from tests.test_repair import working_days
 
-FAST = HeijunkaOptions(time_limit=4)
+
+def plan_fast(problem: Problem, **changes: object) -> Plan:
+    """The heijunka plan the problem's Settings give, within 4 seconds."""
+    options = HeijunkaOptions.from_settings(problem.settings, time_limit=4, **changes)
+    return plan_heijunka(problem, options)
 
 
 def plant(
@@ -104,7 +108,7 @@ def signal_plant(kanban_lot: str) -> Problem:
 
 
 def test_a_signal_kanban_orders_its_economic_lot_once_per_lot() -> None:
-    plans = {lot: plan_heijunka(signal_plant(lot), FAST) for lot in ("economic", "container")}
+    plans = {lot: plan_fast(signal_plant(lot)) for lot in ("economic", "container")}
     orders = {lot: int((plan.starts[1] > 0).sum()) for lot, plan in plans.items()}
     kpis = {lot: evaluate(signal_plant(lot), plan).kpis for lot, plan in plans.items()}
     assert all(evaluate(signal_plant(lot), p).violations == () for lot, p in plans.items())
@@ -161,7 +165,7 @@ def test_steady_demand_is_built_at_the_demand_rate() -> None:
         Item("B", work_center="WC", run_time=1, container_qty=20, holding_cost=1),
     ]
     problem = plant(items, {"A": [40] * 10, "B": [60] * 10})
-    plan = plan_heijunka(problem, FAST)
+    plan = plan_fast(problem)
     assert plan.starts[0].tolist() == [40] * 10
     assert plan.starts[1].tolist() == [60] * 10
     evaluation = evaluate(problem, plan)
@@ -173,7 +177,7 @@ def test_lumpy_demand_is_levelled_within_one_container() -> None:
     items = [Item("A", work_center="WC", run_time=1, container_qty=5, holding_cost=0.1)]
     demand = [0, 0, 0, 0, 0, 0, 0, 0, 0, 200]
     problem = plant(items, {"A": demand}, settings=Settings(level_period=10))
-    plan = plan_heijunka(problem, FAST)
+    plan = plan_fast(problem)
     built = plan.starts[0]
     assert built.sum() >= 200
     assert built.max() - built.min() <= 5
@@ -183,7 +187,7 @@ def test_lumpy_demand_is_levelled_within_one_container() -> None:
 def test_capacity_caps_the_level_and_overtime_is_paid_not_exceeded() -> None:
     items = [Item("A", work_center="WC", run_time=10, container_qty=1, backlog_cost=5)]
     problem = plant(items, {"A": [60] * 10}, capacity=480, overtime=60)
-    plan = plan_heijunka(problem, FAST)
+    plan = plan_fast(problem)
     evaluation = evaluate(problem, plan)
     assert evaluation.violations == ()
     assert plan.starts[0].max() <= 54
@@ -201,7 +205,7 @@ def test_components_are_pulled_by_kanban_and_never_short() -> None:
     ]
     bom = [BomLine("A", "C", 2), BomLine("C", "P", 1)]
     problem = plant(items, {"A": [0, 0, 30, 30, 30, 30, 30, 30, 30, 30]}, bom=bom, n_days=10)
-    plan = plan_heijunka(problem, FAST)
+    plan = plan_fast(problem)
     evaluation = evaluate(problem, plan)
     assert evaluation.violations == ()
     loops = {problem.items[loop.item].code: loop for loop in plan.kanban}
@@ -230,7 +234,7 @@ def test_days_are_sequenced_in_containers_and_setups_come_from_runs() -> None:
         Item("B", work_center="WC", run_time=1, container_qty=10, setup_cost=1),
     ]
     problem = plant(items, {"A": [40] * 10, "B": [20] * 10}, capacity=480)
-    plan = plan_heijunka(problem, FAST)
+    plan = plan_fast(problem)
     day = plan.sequences[(0, 0)]
     assert [item for item, _ in day] == [0, 1, 0, 0, 1, 0]
     assert all(qty == 10 for _, qty in day)
@@ -245,7 +249,7 @@ def test_setups_that_do_not_fit_group_containers_into_larger_pitches() -> None:
         Item("B", work_center="WC", run_time=1, setup_time=20, container_qty=5),
     ]
     problem = plant(items, {"A": [100] * 10, "B": [100] * 10}, capacity=480)
-    plan = plan_heijunka(problem, FAST)
+    plan = plan_fast(problem)
     evaluation = evaluate(problem, plan)
     assert evaluation.violations == ()
     assert (evaluation.load <= 480 + 1e-6).all()
@@ -264,7 +268,7 @@ def test_sequence_rules_are_kept() -> None:
         attributes=[ItemAttribute("H", "heavy")],
         rules=[SequenceRule("heavy", 1, 3)],
     )
-    plan = plan_heijunka(problem, FAST)
+    plan = plan_fast(problem)
     rule = Rule(frozenset({0}), 1, 3)
     for positions in plan.sequences.values():
         assert count_violations([item for item, _ in positions], [rule]) == 0
@@ -274,8 +278,8 @@ def test_sequence_rules_are_kept() -> None:
 
 def test_goal_chasing_sequences_build_the_same_starts() -> None:
     problem = small_plant()
-    exact = plan_heijunka(problem, FAST)
-    chased = plan_heijunka(problem, HeijunkaOptions(time_limit=4, sequencing="goal_chasing"))
+    exact = plan_fast(problem)
+    chased = plan_fast(problem, sequencing="goal_chasing")
     assert evaluate(problem, chased).violations == ()
     assert set(exact.sequences) == set(chased.sequences)
 
@@ -351,7 +355,7 @@ def capacitated_plants(draw: st.DrawFn) -> Problem:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(capacitated_plants())
 def test_heijunka_plans_of_random_plants_pass_the_evaluator(problem: Problem) -> None:
-    plan = plan_heijunka(problem, HeijunkaOptions(time_limit=2))
+    plan = plan_heijunka(problem, HeijunkaOptions.from_settings(problem.settings, time_limit=2))
     evaluation = evaluate(problem, plan)
     assert evaluation.violations == ()
     assert evaluation.kpis["setups"] == sequence_runs(plan) + int(
@@ -373,9 +377,8 @@ def test_the_level_heuristic_satisfies_the_level_model(problem: Problem) -> None
     reserved = reserved_capacity(problem, usage, wheel, levelled_items(problem))
     levelled = np.flatnonzero(levelled_items(problem))
     for w in np.unique(problem.item_work_center[levelled]):
-        model = LevelModel(
-            problem, levelled[problem.item_work_center[levelled] == w], wheel, reserved
-        )
+        items = levelled[problem.item_work_center[levelled] == w]
+        model = LevelModel(problem, items, wheel, reserved, problem.settings.level_period)
         solution = model.heuristic(seconds=0.5)
         milp = model.milp
         activity = milp.matrix @ solution

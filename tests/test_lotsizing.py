@@ -32,7 +32,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.mrp import (
+from models.problem import LotRule
+from models.requirements import (
     LotSizingResult,
     economic_order_quantity,
     lot_sizes,
@@ -40,8 +41,7 @@ from models.mrp import (
     silver_meal,
     wagner_whitin,
 )
-from models.mrp.lotsizing import silver_meal_cover, silver_meal_covers, wagner_whitin_cover
-from models.problem import LotRule
+from models.requirements.lotsizing import silver_meal_cover, silver_meal_covers, wagner_whitin_cover
 
 BENCHMARK = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "wagner-whitin-1958"
 needs_benchmark = pytest.mark.skipif(

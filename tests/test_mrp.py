@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models import BomLine, Calendar, Item, Problem, WorkCenter
-from models.mrp import MrpOptions, plan_mrp, wagner_whitin
+from models.mrp import MrpOptions, plan_mrp
 from models.plan import MessageLevel, SolveStatus
+from models.requirements import wagner_whitin
 from planner.evaluation import ViolationKind, evaluate
 from planner.examples import realistic_plant, small_plant
 

@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models import BomLine, Calendar, Item, LotRule, PlanningError, Problem, WorkCenter
-from models.mrp import plan_mrp, repair_capacity
-from models.mrp.repair import STRATEGY
+from models.mrp import plan_mrp
 from models.plan import MessageLevel, Plan, SolveStatus
+from models.requirements import repair_capacity
+from models.requirements.repair import STRATEGY
 from planner.evaluation import Evaluation, evaluate
 from planner.examples import realistic_plant, small_plant
 

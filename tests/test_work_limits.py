@@ -9,8 +9,8 @@ import pytest
 
 from models.batch import BatchOptions, plan_batch
 from models.batch.decomposition import fix_and_optimize, item_groups
-from models.mrp import repair_capacity
 from models.plan import SolveStatus
+from models.requirements import repair_capacity
 from models.solvers.backends import CbcBackend, HighsBackend
 from models.solvers.milp import SolverOptions
 from models.work import WorkLimits

@@ -120,7 +120,7 @@ def test_the_level_heuristic_with_sweeps_ignores_the_clock() -> None:
     levelled = np.flatnonzero(levelled_items(problem))
     for w in np.unique(problem.item_work_center[levelled]).tolist():
         items = levelled[problem.item_work_center[levelled] == w]
-        model = LevelModel(problem, items, wheel, reserved)
+        model = LevelModel(problem, items, wheel, reserved, problem.settings.level_period)
         built = model.heuristic(sweeps=0)
         improved = model.heuristic(seconds=0.0, sweeps=50)
         np.testing.assert_array_equal(improved, model.heuristic(seconds=100.0, sweeps=50))
@@ -136,16 +136,17 @@ def test_the_level_schedule_with_work_limits_repeats(nodes: int) -> None:
     reserved = reserved_capacity(problem, usage, wheel, levelled_items(problem))
     options = SolverOptions(time_limit=60, threads=2)
     work = WorkLimits(nodes=nodes)
-    first = level_schedule(problem, wheel, reserved, options=options, work=work)
-    again = level_schedule(problem, wheel, reserved, options=options, work=work)
+    first = level_schedule(problem, wheel, reserved, level_period=20, options=options, work=work)
+    again = level_schedule(problem, wheel, reserved, level_period=20, options=options, work=work)
     np.testing.assert_array_equal(first.starts, again.starts)
     assert first.results and not first.timed_out and not again.timed_out
 
 
 def test_relevel_reports_its_starts_time_and_timeout() -> None:
     problem = small_plant()
-    first = relevel(problem, solver="highs", time_limit=60, threads=2, work=WorkLimits())
-    again = relevel(problem, solver="highs", time_limit=60, threads=2, work=WorkLimits())
+    options = HeijunkaOptions.from_settings(problem.settings, time_limit=60, work=WorkLimits())
+    first = relevel(problem, options)
+    again = relevel(problem, options)
     assert isinstance(first, Relevelled) and not first.timed_out and first.seconds > 0
     np.testing.assert_array_equal(first.starts, again.starts)
 
@@ -155,7 +156,7 @@ def test_relevel_reports_its_starts_time_and_timeout() -> None:
 
 def test_a_heijunka_plan_with_work_limits_repeats() -> None:
     problem = ruled_plant()
-    options = HeijunkaOptions(day_seconds=60, work=QUICK)
+    options = HeijunkaOptions.from_settings(problem.settings, day_seconds=60, work=QUICK)
     first = plan_heijunka(problem, options)
     again = plan_heijunka(problem, options)
     assert first.status is SolveStatus.HEURISTIC is again.status
@@ -166,9 +167,12 @@ def test_a_heijunka_plan_with_work_limits_repeats() -> None:
 
 def test_a_heijunka_plan_stopped_by_its_cap_is_at_its_time_limit() -> None:
     problem = ruled_plant(n_days=1)
-    options = HeijunkaOptions(day_seconds=0.1, work=WorkLimits(cp_work=1e4))
+    options = HeijunkaOptions.from_settings(
+        problem.settings, day_seconds=0.1, work=WorkLimits(cp_work=1e4)
+    )
     plan = plan_heijunka(problem, options)
     assert plan.status is SolveStatus.TIME_LIMIT
     warnings = [m.text for m in plan.messages if m.level is MessageLevel.WARNING]
     assert any("before its work limit: another run may give another plan" in w for w in warnings)
-    assert plan_heijunka(problem, HeijunkaOptions(day_seconds=0.1)).status is SolveStatus.HEURISTIC
+    plain = HeijunkaOptions.from_settings(problem.settings, day_seconds=0.1)
+    assert plan_heijunka(problem, plain).status is SolveStatus.HEURISTIC

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from models.batch.formulation import BatchModel, BatchOptions
+from models.batch.formulation import BatchModel
+from models.batch.options import BatchOptions
 from models.plan import MessageLevel, PlanMessage, SolveStatus
 from models.problem import Problem
 from models.solvers.backends import HighsBackend

@@ -50,104 +50,14 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from models.batch.options import BatchOptions
 from models.problem import Problem
 from models.solvers.milp import Milp
-from models.work import WorkLimits
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 _CLEAN = 1e-6
-
-
-@dataclass(frozen=True)
-class BatchOptions:
-    """Parameters of the batch strategy.
-
-    Parameters
-    ----------
-    solver
-        Backend name: ``highs`` (default), ``cbc`` or ``ortools``.
-    time_limit, mip_gap
-        Override the problem's Settings when given.
-    safety_stock_weight
-        Penalty per unit-day below safety stock, as a multiple of the item's
-        holding cost (keeping safety stock then costs less than not keeping it).
-    threads
-        Solver threads.
-    warm_start
-        Start the solver from the capacity-repaired MRP plan.
-    verbose
-        Let the solver print its log.
-    formulation
-        ``allocation`` (default) adds the facility-location linking of every
-        start to the echelon demand it can serve, which tightens the bound
-        far beyond ``bigm``, the textbook setup forcing alone.
-    allocation_limit
-        At most this many allocation variables; items with the highest setup
-        cost get them first, the others keep the plain setup forcing.
-    ls_window
-        Days ahead covered by the ``ls`` formulation's inequalities.
-    full_share
-        Share of the time limit spent on the whole model before
-        fix-and-optimize takes over.
-    full_model_limit
-        Models with more columns skip the whole-model solve.
-    completion_share
-        Share of the time limit the re-optimisation of the warm start's
-        quantities may take when the whole-model solve is skipped.
-    relaxation_share
-        Share of the time limit the linear relaxations may take to give a
-        lower bound when the whole model proves none.
-    previous_starts
-        The previous plan's starts ``[item, day]`` on this problem's items
-        and working days, for plan stability (``None``: no previous plan).
-    frozen_days
-        The frozen window: the first working days in which changes against
-        ``previous_starts`` are penalised.
-    work
-        Limits on work instead of time (:class:`~models.work.WorkLimits`):
-        the warm start's quantities are re-optimised (a linear program),
-        then at most ``work.solves`` fix-and-optimize subproblems are
-        solved, each to ``work.nodes`` branch-and-bound nodes, so that the
-        same problem always gives the same plan; the time limit only caps
-        the run (``None``: spend the time limit, see :func:`plan_batch`).
-    change_penalty
-        Cost per unit started more or less than the previous plan inside
-        the frozen window (0: the plain plan; large: the frozen window kept
-        as it was, where that plan is still feasible). It is part of the
-        solver's objective, never of the plan's cost.
-    """
-
-    solver: str = "highs"
-    time_limit: float | None = None
-    mip_gap: float | None = None
-    safety_stock_weight: float = 2.0
-    threads: int = 2
-    warm_start: bool = True
-    verbose: bool = False
-    formulation: str = "allocation"
-    allocation_limit: int = 400_000
-    ls_window: int = 30
-    full_share: float = 0.4
-    full_model_limit: int = 400_000
-    completion_share: float = 0.9
-    relaxation_share: float = 0.3
-    previous_starts: FloatArray | None = field(default=None, compare=False)
-    frozen_days: int = 0
-    change_penalty: float = 0.0
-    work: WorkLimits | None = None
-
-    def __post_init__(self) -> None:
-        if self.frozen_days < 0:
-            raise ValueError(f"frozen_days must be >= 0, got {self.frozen_days}")
-        if not self.change_penalty >= 0:
-            raise ValueError(f"change_penalty must be >= 0, got {self.change_penalty}")
-
-    @property
-    def keeps_previous_plan(self) -> bool:
-        """Whether changes against a previous plan are penalised."""
-        return self.previous_starts is not None and self.frozen_days > 0 and self.change_penalty > 0
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,13 @@ import numpy.typing as npt
 
 from models.batch.bounds import costs_are_nonnegative, end_item_bound, relaxation_bound
 from models.batch.decomposition import Improvement, fix_and_optimize, item_groups
-from models.batch.formulation import BatchModel, BatchOptions
-from models.mrp.repair import repair_capacity
+from models.batch.formulation import BatchModel
+from models.batch.options import BATCH_NAME, BatchOptions
 from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
 from models.problem import Problem
+from models.requirements.repair import repair_capacity
 from models.solvers.backends import Backend, backend_from_name
-from models.solvers.milp import Milp, MilpResult, Progress, ProgressCallback, SolverOptions
+from models.solvers.milp import Milp, MilpResult, Progress, SolverOptions
 from models.work import WorkLimits, timed_out_warning
 
 FloatArray = npt.NDArray[np.float64]
@@ -30,8 +31,6 @@ FloatArray = npt.NDArray[np.float64]
 def plan_batch(
     problem: Problem,
     options: BatchOptions | None = None,
-    *,
-    on_progress: ProgressCallback | None = None,
 ) -> Plan:
     """Plan a problem with the capacitated multi-level lot-sizing MILP.
 
@@ -48,25 +47,27 @@ def plan_batch(
     The bound reported is the best of the whole model's proved bound, the
     items-on-their-own bound of :func:`end_item_bound` (cheap, exact
     dynamic programmes) and, when the whole model proves nothing, the
-    Lagrangian bound of the linear relaxation (:func:`_relaxation_bound`),
+    Lagrangian bound of the linear relaxation
+    (:func:`~models.batch.bounds.relaxation_bound`),
     valid even when the relaxation is stopped at its share of the time.
     Every solve gets at most the time left before the deadline, so the
     whole run ends within the time limit plus the solver's reaction time.
     Should no solution come back at all, the warm-start plan is returned,
-    with a message.
+    with a message. ``options``: by default those the problem's Settings
+    give (:meth:`BatchOptions.from_settings`).
     """
-    options = options or BatchOptions()
+    options = options or BatchOptions.from_settings(problem.settings)
+    on_progress = options.on_progress
     started = time.perf_counter()
-    total = options.time_limit or problem.settings.time_limit
+    total = options.time_limit
     deadline = started + total
     n_plain = (5 * problem.n_items + len(problem.work_centers)) * problem.n_days
     if n_plain > options.full_model_limit:
         options = dataclasses.replace(options, formulation="bigm")
     model = BatchModel(problem, options)
     solver = backend_from_name(options.solver)
-    gap_target = problem.settings.mip_gap if options.mip_gap is None else options.mip_gap
     limits = SolverOptions(
-        time_limit=total, mip_gap=gap_target, threads=options.threads, verbose=options.verbose
+        time_limit=total, mip_gap=options.mip_gap, threads=options.threads, verbose=options.verbose
     )
     if options.work is not None:
         return _plan_with_work(
@@ -279,7 +280,7 @@ def _plan_from_search(
             )
         )
     return Plan(
-        strategy="batch",
+        strategy=BATCH_NAME,
         starts=starts,
         status=status,
         objective=objective,

@@ -1,26 +1,42 @@
 """The ``heijunka`` wing: level loading, kanban pull and mixed-model sequences.
 
+- :mod:`models.heijunka.strategy`: the strategy's declaration :data:`HEIJUNKA`;
 - :mod:`models.heijunka.plan`: :func:`plan_heijunka` and its steps;
+- :mod:`models.heijunka.options`: :class:`HeijunkaOptions`, from Settings;
+- :mod:`models.heijunka.design`: step 1, the pull system's design;
 - :mod:`models.heijunka.levelling`: the product wheel and the level-loading model;
 - :mod:`models.heijunka.kanban`: kanban loops and the day-by-day pull simulation;
+- :mod:`models.heijunka.mix`: a work-center day in build order;
 - :mod:`models.heijunka.sequencing`: levelled mixed-model sequences (PRV, goal chasing);
 - :mod:`models.heijunka.rules`: sequences under p/q rules (car sequencing, CP-SAT).
 """
 
-from models.heijunka.plan import (
+from models.heijunka.design import PullDesign, design
+from models.heijunka.kanban import PullSimulation, simulate_pull
+from models.heijunka.levelling import LevelSchedule
+from models.heijunka.mix import MixSequence, sequence_mix
+from models.heijunka.options import (
     SEQUENCING_METHODS,
     HeijunkaOptions,
-    MixSequence,
+    KanbanLot,
     SequencingMethod,
-    plan_heijunka,
-    sequence_mix,
 )
+from models.heijunka.plan import level, plan_heijunka
+from models.heijunka.strategy import HEIJUNKA
 
 __all__ = [
+    "HEIJUNKA",
     "SEQUENCING_METHODS",
     "HeijunkaOptions",
+    "KanbanLot",
+    "LevelSchedule",
     "MixSequence",
+    "PullDesign",
+    "PullSimulation",
     "SequencingMethod",
+    "design",
+    "level",
     "plan_heijunka",
     "sequence_mix",
+    "simulate_pull",
 ]

@@ -12,7 +12,7 @@ safety factor :math:`f` (days) and container size :math:`c`, the loop holds
 
 cards, the classic sizing with the one-day review of ``N = 1`` generalised
 to a cycle of N days. A loop that must order whole minimum lots gets the
-cards for one minimum lot on top of its lead-time usage. With Settings
+cards for one minimum lot on top of its lead-time usage. With
 ``kanban_lot = economic`` a loop is a signal kanban: it holds :math:`Q - 1`
 more cards, :math:`Q` its economic lot in containers
 (:func:`economic_containers`), and orders once :math:`Q` containers have
@@ -49,14 +49,22 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from models.floor import (
+    TOLERANCE,
+    arrivals,
+    capacity_limit,
+    components,
+    material_limit,
+    whole_steps,
+)
+from models.heijunka.design import PullDesign
+from models.heijunka.options import KanbanLot
 from models.plan import KanbanLoop, MessageLevel, PlanMessage
 from models.problem import Problem
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int_]
 BoolArray = npt.NDArray[np.bool_]
-
-_EPS = 1e-9
 
 
 def kanban_cards(
@@ -152,15 +160,58 @@ class _Supermarkets:
         return float(self.net[item] + self.open[item])
 
 
-def simulate_pull(
-    problem: Problem,
-    level_starts: FloatArray,
-    levelled: BoolArray,
-    usage: FloatArray,
-    interval: IntArray,
-    review_days: BoolArray,
-    forced_setups: FloatArray | None = None,
-) -> PullSimulation:
+@dataclass(frozen=True, eq=False)
+class _Loops:
+    """The kanban loops' sizes: which items have one, cards, lot, refill and trigger levels."""
+
+    kanban: BoolArray
+    cards: IntArray
+    lot: IntArray
+    order_up_to: FloatArray
+    trigger: FloatArray
+
+    @classmethod
+    def of(cls, problem: Problem, design: PullDesign) -> _Loops:
+        usage, container, lead = design.usage, problem.container_qty, problem.lead_time
+        kanban = ~design.levelled & (usage > 0)
+        cards = np.array(
+            [
+                kanban_cards(
+                    usage[i],
+                    int(lead[i]),
+                    int(design.interval[i]),
+                    design.safety_factor,
+                    container[i],
+                    problem.min_lot[i],
+                )
+                if kanban[i]
+                else 0
+                for i in range(problem.n_items)
+            ],
+            dtype=np.int_,
+        )
+        economic = design.kanban_lot is KanbanLot.ECONOMIC
+        lot = np.array(
+            [
+                economic_containers(
+                    usage[i],
+                    problem.setup_cost[i],
+                    problem.holding_cost[i],
+                    container[i],
+                    design.level_period,
+                )
+                if kanban[i] and economic
+                else 1
+                for i in range(problem.n_items)
+            ],
+            dtype=np.int_,
+        )
+        cards += lot - 1
+        order_up_to = cards * container + problem.safety_stock * kanban
+        return cls(kanban, cards, lot, order_up_to, order_up_to - lot * container)
+
+
+def simulate_pull(problem: Problem, level_starts: FloatArray, design: PullDesign) -> PullSimulation:
     """Play the level schedule and the kanban loops day by day (module docstring).
 
     Parameters
@@ -169,162 +220,127 @@ def simulate_pull(
         The plant.
     level_starts
         ``[item, day]`` level quantities of the levelled items.
-    levelled
-        Which items are levelled.
-    usage
-        Average daily usage of each item (sizes the loops).
-    interval, review_days
-        Each item's review interval and ``[item, day]`` review days.
-    forced_setups
-        Setups per container that sequence rules force on an item
-        (:func:`models.levelling.ruled_setups`), charged as capacity.
+    design
+        The pull system: which items are levelled, the usage that sizes the
+        loops, review days, the setups sequence rules force (charged as
+        capacity) and the loops' policy.
     """
-    n_days = problem.n_days
-    lead = problem.lead_time
-    container = problem.container_qty
-    kanban = ~levelled & (usage > 0)
-    if forced_setups is None:
-        forced_setups = np.zeros(problem.n_items)
-    factor = problem.settings.kanban_safety_factor
-    cards = np.array(
-        [
-            kanban_cards(
-                usage[i],
-                int(lead[i]),
-                int(interval[i]),
-                factor,
-                container[i],
-                problem.min_lot[i],
-            )
-            if kanban[i]
-            else 0
-            for i in range(problem.n_items)
-        ],
-        dtype=np.int_,
-    )
-    economic = problem.settings.kanban_lot == "economic"
-    lot = np.array(
-        [
-            economic_containers(
-                usage[i],
-                problem.setup_cost[i],
-                problem.holding_cost[i],
-                container[i],
-                problem.settings.level_period,
-            )
-            if kanban[i] and economic
-            else 1
-            for i in range(problem.n_items)
-        ],
-        dtype=np.int_,
-    )
-    cards += lot - 1
-    order_up_to = cards * container + problem.safety_stock * kanban
-    trigger = order_up_to - lot * container
-    urgent = usage * (lead + 1)
-
-    starts = np.zeros((problem.n_items, n_days))
-    load = np.zeros((len(problem.work_centers), n_days))
+    loops = _Loops.of(problem, design)
+    floor = _PullFloor(problem, design)
+    levelled, container = design.levelled, problem.container_qty
+    urgent = design.usage * (problem.lead_time + 1)
     carried = np.zeros(problem.n_items)
-    stock = _Supermarkets(problem)
-    by_parent = problem.bom_matrix.tocsc()
-    children = [
-        list(
-            zip(
-                by_parent.indices[by_parent.indptr[i] : by_parent.indptr[i + 1]].tolist(),
-                by_parent.data[by_parent.indptr[i] : by_parent.indptr[i + 1]].tolist(),
-                strict=True,
-            )
-        )
-        for i in range(problem.n_items)
-    ]
     delays: dict[int, tuple[int, str]] = {}
-    reach = n_days - 1 - lead
-
-    def material_limit(item: int) -> float:
-        limit = np.inf
-        for child, qty in children[item]:
-            if qty > 0:
-                limit = min(limit, stock.physical[child] / qty)
-        return limit
-
-    per_unit = problem.run_time + problem.setup_time * forced_setups / container
-
-    def capacity_limit(item: int, day: int, overtime: bool) -> float:
-        if not problem.is_make[item]:
-            return np.inf
-        w = problem.item_work_center[item]
-        room = problem.capacity[w, day] + (problem.overtime_capacity[w, day] if overtime else 0.0)
-        room -= load[w, day] + problem.setup_time[item]
-        if room < -_EPS:
-            return 0.0
-        run = per_unit[item]
-        return np.inf if run <= 0 else max(0.0, room) / run
-
-    def start(item: int, day: int, qty: float) -> None:
-        starts[item, day] = qty
-        for child, per in children[item]:
-            stock.physical[child] -= per * qty
-            stock.net[child] -= per * qty
-        if problem.is_make[item]:
-            w = problem.item_work_center[item]
-            load[w, day] += problem.setup_time[item] + per_unit[item] * qty
-        if lead[item] == 0:
-            stock.physical[item] += qty
-            stock.net[item] += qty
-        else:
-            stock.open[item] += qty
-
-    for day in range(n_days):
-        arrivals = np.zeros(problem.n_items)
-        source = day - lead
-        due = (source >= 0) & (lead > 0)
-        arrivals[due] = starts[due, source[due]]
-        stock.open_day(problem.receipts[:, day], arrivals, problem.demand[:, day])
+    reach = problem.n_days - 1 - problem.lead_time
+    for day in range(problem.n_days):
+        floor.open_day(day)
         for item in problem.topological_order:
             if day > reach[item]:
                 continue
             if levelled[item]:
                 wanted = level_starts[item, day] + carried[item]
-                if wanted <= _EPS:
+                if wanted <= TOLERANCE:
                     continue
-                material = material_limit(item)
-                fits = min(material, capacity_limit(item, day, overtime=True))
-                qty = min(wanted, _whole(fits, container[item]))
-                if qty > _EPS:
-                    start(item, day, qty)
+                material = floor.material_limit(item)
+                fits = min(material, floor.capacity_limit(item, day, overtime=True))
+                qty = min(wanted, whole_steps(fits, container[item]))
+                if qty > TOLERANCE:
+                    floor.start(item, day, qty)
                 carried[item] = wanted - max(qty, 0.0)
-                if carried[item] > _EPS and item not in delays:
+                if carried[item] > TOLERANCE and item not in delays:
                     delays[item] = (day, "components" if material < wanted else "capacity")
-            elif kanban[item] and review_days[item, day]:
-                position = stock.position(item)
-                if position > trigger[item] + _EPS:
+            elif loops.kanban[item] and design.review_days[item, day]:
+                position = floor.stock.position(item)
+                if position > loops.trigger[item] + TOLERANCE:
                     continue
-                qty = _lot(order_up_to[item] - position, container[item], problem, item)
+                qty = _lot(loops.order_up_to[item] - position, container[item], problem, item)
                 may_overtime = position < urgent[item]
-                fits = min(material_limit(item), capacity_limit(item, day, may_overtime))
-                qty = min(qty, _whole(fits, _granule(problem, item)))
-                if qty > _EPS and qty + _EPS >= problem.min_lot[item]:
-                    start(item, day, qty)
-        stock.close_day()
+                fits = min(
+                    floor.material_limit(item), floor.capacity_limit(item, day, may_overtime)
+                )
+                qty = min(qty, whole_steps(fits, _granule(problem, item)))
+                if qty > TOLERANCE and qty + TOLERANCE >= problem.min_lot[item]:
+                    floor.start(item, day, qty)
+        floor.stock.close_day()
+    return PullSimulation(
+        floor.starts,
+        floor.load,
+        floor.stock.peak,
+        _kanban_loops(problem, design, loops, floor.stock.peak),
+        _delay_messages(problem, delays, carried, floor.starts),
+    )
 
-    loops = tuple(
+
+class _PullFloor:
+    """The pull simulation's shop floor: supermarkets, starts and work-center load."""
+
+    def __init__(self, problem: Problem, design: PullDesign) -> None:
+        self.problem = problem
+        self.starts = np.zeros((problem.n_items, problem.n_days))
+        self.load = np.zeros((len(problem.work_centers), problem.n_days))
+        self.stock = _Supermarkets(problem)
+        self.parts = components(problem)
+        self.per_unit = (
+            problem.run_time + problem.setup_time * design.forced_setups / problem.container_qty
+        )
+
+    def open_day(self, day: int) -> None:
+        """Receive today's receipts and arrivals, and ship today's demand."""
+        problem = self.problem
+        arriving = arrivals(self.starts, day, problem.lead_time)
+        self.stock.open_day(problem.receipts[:, day], arriving, problem.demand[:, day])
+
+    def material_limit(self, item: int) -> float:
+        """Most units of ``item`` its components on hand allow."""
+        children, per_unit = self.parts[item]
+        return material_limit(self.stock.physical[children], per_unit)
+
+    def capacity_limit(self, item: int, day: int, overtime: bool) -> float:
+        """Most units of ``item`` its work center's minutes left allow (with overtime or not)."""
+        problem = self.problem
+        if not problem.is_make[item]:
+            return math.inf
+        w = problem.item_work_center[item]
+        room = problem.capacity[w, day] + (problem.overtime_capacity[w, day] if overtime else 0.0)
+        setup = float(problem.setup_time[item])
+        return capacity_limit(float(room - self.load[w, day]), setup, float(self.per_unit[item]))
+
+    def start(self, item: int, day: int, qty: float) -> None:
+        """Start ``qty`` of ``item``: consume its components, load its work center."""
+        problem, stock = self.problem, self.stock
+        self.starts[item, day] = qty
+        children, per_unit = self.parts[item]
+        stock.physical[children] -= per_unit * qty
+        stock.net[children] -= per_unit * qty
+        if problem.is_make[item]:
+            w = problem.item_work_center[item]
+            self.load[w, day] += problem.setup_time[item] + self.per_unit[item] * qty
+        if problem.lead_time[item] == 0:
+            stock.physical[item] += qty
+            stock.net[item] += qty
+        else:
+            stock.open[item] += qty
+
+
+def _kanban_loops(
+    problem: Problem, design: PullDesign, loops: _Loops, peak: FloatArray
+) -> tuple[KanbanLoop, ...]:
+    """The loops as the plan reports them, parents first."""
+    container = problem.container_qty
+    return tuple(
         KanbanLoop(
             item=int(i),
             container_qty=float(container[i]),
-            cards=int(cards[i]),
-            max_inventory=float(cards[i] * container[i]),
-            daily_usage=float(usage[i]),
-            lead_time=int(lead[i]),
-            interval=int(interval[i]),
-            trigger_level=float(trigger[i]),
-            peak_inventory=float(stock.peak[i]),
+            cards=int(loops.cards[i]),
+            max_inventory=float(loops.cards[i] * container[i]),
+            daily_usage=float(design.usage[i]),
+            lead_time=int(problem.lead_time[i]),
+            interval=int(design.interval[i]),
+            trigger_level=float(loops.trigger[i]),
+            peak_inventory=float(peak[i]),
         )
         for i in problem.topological_order
-        if kanban[i]
-    )
-    return PullSimulation(
-        starts, load, stock.peak, loops, _delay_messages(problem, delays, carried, starts)
+        if loops.kanban[i]
     )
 
 
@@ -332,13 +348,6 @@ def _granule(problem: Problem, item: int) -> float:
     """The smallest step of an order: the lot multiple, else one container."""
     multiple = problem.lot_multiple[item]
     return float(multiple) if multiple > 0 else float(problem.container_qty[item])
-
-
-def _whole(limit: float, step: float) -> float:
-    """The largest multiple of ``step`` not above ``limit``."""
-    if not np.isfinite(limit):
-        return np.inf
-    return math.floor(limit / step + 1e-9) * step
 
 
 def _lot(needed: float, container: float, problem: Problem, item: int) -> float:
@@ -365,7 +374,7 @@ def _delay_messages(
             else f"work center {problem.work_centers[problem.item_work_center[item]].code} was full"
         )
         left = carried[item]
-        tail = f"; {left:,.0f} units never started" if left > _EPS else ""
+        tail = f"; {left:,.0f} units never started" if left > TOLERANCE else ""
         messages.append(
             PlanMessage(
                 MessageLevel.WARNING,

@@ -274,8 +274,9 @@ def level_schedule(
     wheel: ProductWheel,
     reserved: FloatArray,
     *,
+    level_period: int,
+    options: SolverOptions,
     solver: str = "highs",
-    options: SolverOptions | None = None,
     work: WorkLimits | None = None,
 ) -> LevelSchedule:
     """Solve the level-loading model (see the module docstring).
@@ -293,7 +294,6 @@ def level_schedule(
     caps the solver, and a solve it stops says so
     (:attr:`LevelSchedule.timed_out`).
     """
-    options = options or SolverOptions(time_limit=problem.settings.time_limit)
     levelled = np.flatnonzero(levelled_items(problem))
     starts = np.zeros((problem.n_items, problem.n_days))
     if levelled.size == 0 or problem.n_days == 0:
@@ -307,7 +307,7 @@ def level_schedule(
         items = levelled[centers == w]
         share = (deadline - time.perf_counter()) * items.size / left
         left -= items.size
-        model = LevelModel(problem, items, wheel, reserved)
+        model = LevelModel(problem, items, wheel, reserved, level_period)
         started = time.perf_counter()
         if work is None:
             start = model.heuristic(seconds=0.3 * share)
@@ -336,10 +336,15 @@ class LevelModel:
     """
 
     def __init__(
-        self, problem: Problem, items: IntArray, wheel: ProductWheel, reserved: FloatArray
+        self,
+        problem: Problem,
+        items: IntArray,
+        wheel: ProductWheel,
+        reserved: FloatArray,
+        level_period: int,
     ) -> None:
         n, days = items.size, problem.n_days
-        periods = -(-days // problem.settings.level_period)
+        periods = -(-days // level_period)
         centers = problem.item_work_center[items]
         self.container = problem.container_qty[items]
         lead = problem.lead_time[items]
@@ -379,7 +384,7 @@ class LevelModel:
         producing = wheel.production_days(problem)[items]
         producing &= np.arange(days)[None, :] + lead[:, None] <= days - 1
         producing &= (problem.capacity + problem.overtime_capacity)[centers] > 0
-        period = np.arange(days) // problem.settings.level_period
+        period = np.arange(days) // level_period
         self.problem, self.items, self.producing, self.period = problem, items, producing, period
         self.columns = (inv, back, level, overtime, total)
         k_idx, t_idx = np.nonzero(producing)

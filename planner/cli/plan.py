@@ -8,6 +8,7 @@ invalid, 1 anything else.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -18,7 +19,6 @@ from rich.console import Console
 from rich.table import Table
 
 from models import PlanningError
-from models.solvers.backends import backend_from_name
 from models.solvers.milp import Progress
 from planner.cli.common import (
     EXIT_FAILURE,
@@ -27,8 +27,9 @@ from planner.cli.common import (
     errors,
     report_workbook,
 )
-from planner.compare import STRATEGIES, RunOptions, parse_sequencing, parse_strategies
+from planner.compare import STRATEGIES, parse_strategies, run_options
 from planner.compare import compare as run_comparison
+from planner.evaluation.kpis import kpi_text
 from planner.evaluation.winners import winners
 from planner.report.results_workbook import write_results_workbook
 from planner.report.summary_json import summary, write_summary_json
@@ -65,24 +66,8 @@ def validate(
 
 
 def _kpi_text(key: str, value: Any, *, best: bool = False) -> str:
-    text = _kpi_number(key, value)
+    text = kpi_text(key, value, missing="-")
     return f"[bold green]{text}[/]" if best else text
-
-
-def _kpi_number(key: str, value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, str):
-        return value
-    if key in ("fill_rate", "max_utilization", "gap"):
-        return f"{value:.1%}"
-    if key.endswith("_seconds"):
-        return f"{value:.2f}"
-    if key.endswith(("_cost", "_value")) or key == "bound":
-        return f"{value:,.2f}"
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
 
 
 def _print_comparison(comparison: Comparison, console: Console) -> None:
@@ -131,7 +116,9 @@ def compare(
     time_limit: Annotated[
         float | None,
         typer.Option(
-            "--time-limit", min=0.1, help="Seconds per optimisation model (default: Settings)."
+            "--time-limit",
+            min=0.1,
+            help="Seconds each strategy may take in all (default: the workbook's Settings).",
         ),
     ] = None,
     sequencing: Annotated[
@@ -150,8 +137,7 @@ def compare(
     """
     try:
         names = parse_strategies(strategies)
-        backend_from_name(solver)
-        method = parse_sequencing(sequencing)
+        chosen = run_options(solver=solver, time_limit=time_limit, sequencing=sequencing)
     except PlanningError as unknown:
         errors.print(f"[red]{unknown}[/]", highlight=False)
         raise typer.Exit(EXIT_INVALID_INPUT) from None
@@ -184,9 +170,7 @@ def compare(
                 f"bound {bound}{gap} (Ctrl-C keeps the best plan)"
             )
 
-        run = RunOptions(
-            solver=solver, time_limit=time_limit, on_progress=progress, sequencing=method
-        )
+        run = dataclasses.replace(chosen, on_progress=progress)
         comparison = run_comparison(result.problem, names, run=run, on_start=started)
     _print_comparison(comparison, console)
     if out is not None:

@@ -37,7 +37,7 @@ def serve(
         typer.Option(
             "--time-limit",
             min=0.1,
-            help="Most seconds per optimisation model (default: the workbook's Settings).",
+            help="Most seconds each strategy may take in all (default: the workbook's Settings).",
         ),
     ] = None,
     workers: Annotated[

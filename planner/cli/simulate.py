@@ -24,7 +24,7 @@ from rich.table import Table
 from models import PlanningError
 from models.solvers.backends import backend_from_name
 from planner.cli.common import EXIT_FAILURE, EXIT_INVALID_INPUT, fail, read_problem
-from planner.compare import parse_strategies
+from planner.compare import STRATEGIES, parse_strategies
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -85,14 +85,14 @@ ReplanTimeLimit = Annotated[
     float,
     typer.Option(
         "--replan-time-limit",
-        help="Most seconds per optimisation model of a replan (a cap: the work limits decide).",
+        help="Most seconds a strategy's replan may take (a cap: the work limits decide).",
     ),
 ]
 PlanTimeLimit = Annotated[
     float | None,
     typer.Option(
         "--time-limit",
-        help="Most seconds per optimisation model of the plan of the forecast "
+        help="Most seconds a strategy's plan of the forecast may take "
         "(a cap: the work limits decide; default 300).",
     ),
 ]
@@ -121,6 +121,9 @@ MAX_FAILURES_SHOWN = 5
 
 T = TypeVar("T")
 
+ALL_STRATEGIES = ",".join(STRATEGIES)
+"""Every registered strategy, the default of ``--strategies``."""
+
 
 def register(app: typer.Typer) -> None:
     """Add the ``simulate`` and ``sweep`` commands to the ``planner`` command line."""
@@ -136,7 +139,7 @@ def simulate(
     seed: Seed = None,
     out: Out = None,
     json_path: JsonOut = None,
-    strategies: Strategies = "mrp,batch,heijunka",
+    strategies: Strategies = ALL_STRATEGIES,
     demand_cv: DemandCv = 0.0,
     demand_bias: DemandBias = 0.0,
     supplier_late_probability: LateProbability = 0.0,
@@ -220,7 +223,7 @@ def sweep(
         Path | None,
         typer.Option("--winner-map", help="Write the winner map over the first two factors here."),
     ] = None,
-    strategies: Strategies = "mrp,batch,heijunka",
+    strategies: Strategies = ALL_STRATEGIES,
     demand_cv: DemandCv = 0.0,
     demand_bias: DemandBias = 0.0,
     supplier_late_probability: LateProbability = 0.0,

@@ -5,8 +5,9 @@ contract, from the plan's starts (and sequences) alone: the flow balance is
 rebuilt, costs and KPIs are recomputed, and every broken rule is reported as
 a violation with item, day and size. No strategy computes its own KPIs.
 
-Every KPI (name, formula, unit, meaning) is documented in one place:
-``docs/kpis.md``.
+Every KPI is declared in one place, :mod:`planner.evaluation.kpis` (name,
+label, unit, direction, format), and its formula and meaning are documented
+in ``docs/kpis.md``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from models import PlanningError, Problem
 from models.plan import MessageLevel, Plan, PlanMessage, Position
 from planner.evaluation.explain import explain_late, explain_overloads
 from planner.evaluation.explain import format_quantity as _qty
+from planner.evaluation.kpis import in_registry_order
 from planner.evaluation.types import (
     RELATIVE_TOLERANCE,
     START_TOLERANCE,
@@ -147,6 +149,7 @@ def evaluate(problem: Problem, plan: Plan) -> Evaluation:
         len(violations),
     )
     kpis.update(_flow_kpis(problem, starts, setups, inventory, backlog, flow.dependent, load))
+    kpis = in_registry_order(kpis)
 
     evaluation = Evaluation(
         strategy=plan.strategy,

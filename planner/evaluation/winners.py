@@ -2,7 +2,7 @@
 
 Most KPIs are costs or burdens (lower is better); service and levelness
 KPIs are better higher; some describe how a plan was found and have no
-winner. ``docs/kpis.md`` gives each KPI's direction.
+winner. Each KPI's direction is declared in :mod:`planner.evaluation.kpis`.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-HIGHER_IS_BETTER = frozenset({"fill_rate", "build_day_share"})
+from planner.evaluation.kpis import KPIS, Better
+
+HIGHER_IS_BETTER = frozenset(kpi.name for kpi in KPIS if kpi.better is Better.HIGHER)
 """KPIs where more is better."""
 
-NO_WINNER = frozenset(
-    {"solve_seconds", "status", "bound", "gap", "orders", "max_utilization", "days"}
-)
+NO_WINNER = frozenset(kpi.name for kpi in KPIS if not kpi.ranked)
 """KPIs that describe a plan or its search rather than rank it."""
 
 

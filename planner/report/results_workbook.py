@@ -38,6 +38,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from planner.evaluation import ComparedPlans
+from planner.evaluation.kpis import EXCEL_FORMATS, excel_format
 from planner.evaluation.winners import winners
 from planner.report.files import replaced_atomically
 from planner.tables import BASELINE, FRAMES, kpi_changes
@@ -47,32 +48,8 @@ __all__ = ["SHEETS", "write_results_workbook"]
 SHEETS = tuple(FRAMES)
 """The sheets of the output workbook, in order."""
 
-MONEY_FORMAT = "#,##0.00"
-QUANTITY_FORMAT = "#,##0.00"
-COUNT_FORMAT = "#,##0"
-PERCENT_FORMAT = "0.00%"
-SECONDS_FORMAT = "0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 
-KPI_FORMATS = {
-    "total_cost": MONEY_FORMAT,
-    "setup_cost": MONEY_FORMAT,
-    "holding_cost": MONEY_FORMAT,
-    "backlog_cost": MONEY_FORMAT,
-    "overtime_cost": MONEY_FORMAT,
-    "setups": COUNT_FORMAT,
-    "avg_inventory_units": QUANTITY_FORMAT,
-    "avg_inventory_value": MONEY_FORMAT,
-    "peak_inventory_value": MONEY_FORMAT,
-    "backlog_unit_days": QUANTITY_FORMAT,
-    "fill_rate": PERCENT_FORMAT,
-    "overload_minutes": QUANTITY_FORMAT,
-    "max_utilization": PERCENT_FORMAT,
-    "solve_seconds": SECONDS_FORMAT,
-    "bound": MONEY_FORMAT,
-    "gap": PERCENT_FORMAT,
-}
-"""Excel number format of each known KPI in the Summary sheet."""
 
 _DATE_WIDTH = 12
 _NUMBER_WIDTH = 12
@@ -171,7 +148,7 @@ def _write_summary(
     legend += " Every KPI's formula: docs/kpis.md."
     note = workbook.add_format({"italic": True, "font_color": "#595959"})
     sheet.write_string(0, _chart_column(strategies), legend, note)
-    patterns = {*KPI_FORMATS.values(), COUNT_FORMAT, QUANTITY_FORMAT}
+    patterns = set(EXCEL_FORMATS.values())
     formats = {p: workbook.add_format({"num_format": p}) for p in patterns}
     winning = {
         p: workbook.add_format({"num_format": p, "bold": True, "bg_color": _BEST_FILL})
@@ -183,8 +160,7 @@ def _write_summary(
         for column, name in enumerate(strategies, 1):
             value = table[name][kpi]
             if isinstance(value, int | float) and not isinstance(value, bool):
-                default = COUNT_FORMAT if isinstance(value, int) else QUANTITY_FORMAT
-                pattern = KPI_FORMATS.get(kpi, default)
+                pattern = excel_format(kpi, whole=isinstance(value, int))
                 chosen = winning if name in best.get(kpi, ()) else formats
                 sheet.write_number(row, column, value, chosen[pattern])
             elif value is not None:

@@ -7,7 +7,7 @@ to the configuration file)::
     database = "sqlite:///runs.sqlite3"  # the run store (default: see default_database_url)
     strategies = ["mrp", "batch", "heijunka"]
     solver = "highs"
-    time_limit = 60                      # seconds per optimisation model
+    time_limit = 60                      # seconds each strategy may take in all
     sequencing = "prv"
     frozen_days = 5                      # working days of the frozen window
     change_penalty = 0.0                 # batch: cost per unit changed in the frozen window

@@ -17,7 +17,7 @@ import contextlib
 import dataclasses
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 
 from models import PlanningError, Problem
-from models.batch import BatchOptions
-from planner.compare import RunOptions, compare
+from models.strategy import PreviousPlans
+from planner.compare import compare, run_options
 from planner.parallel import ParallelError, TaskFailedError, map_tasks
 from planner.results import Comparison
 from planner.runs.config import RunConfig
@@ -57,6 +57,9 @@ EXIT_LOCKED = 5
 """Another run of the same configuration is in progress."""
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+PreviousStarts = Mapping[str, tuple[tuple[str, date, float], ...]]
+"""A run's starts per strategy, as ``(item, day, qty)`` rows."""
 _SHOWN_ERRORS = 5
 
 
@@ -77,7 +80,7 @@ class PlantTask:
     input_sha256: str
     settings: dict[str, Any]
     output_dir: Path
-    previous_batch: tuple[tuple[str, date, float], ...] | None = None
+    previous: PreviousStarts | None = None
 
 
 @dataclass(frozen=True)
@@ -250,7 +253,7 @@ def _run_locked(
                 digest,
                 settings,
                 output_dir,
-                _previous_batch(store, plant.name, config),
+                _previous_starts(store, plant.name, config),
             )
         )
 
@@ -298,7 +301,7 @@ def plan_plant(task: PlantTask) -> PlantOutcome:
         comparison = compare_with_stability(
             read.problem,
             task.settings,
-            previous_batch=task.previous_batch,
+            previous=task.previous,
         )
         prepared = prepare_run(
             comparison,
@@ -324,56 +327,56 @@ def compare_with_stability(
     problem: Problem,
     settings: Mapping[str, Any],
     *,
-    previous_batch: Iterable[tuple[str, date, float]] | None = None,
+    previous: PreviousStarts | None = None,
 ) -> Comparison:
-    """Compare the strategies of ``settings`` on ``problem``, ``batch`` kept near its last plan.
+    """Compare the strategies of ``settings`` on ``problem``, each kept near its last plan.
 
     As :func:`planner.compare.compare`, except that with a positive
-    ``change_penalty`` and the previous run's ``batch`` starts, the batch
-    strategy prices changes against them in the first ``frozen_days``.
+    ``change_penalty`` and the previous run's starts, the strategies that
+    keep their plan stable (``batch``) price changes against theirs in the
+    first ``frozen_days``.
     """
-    run = RunOptions(
+    run = run_options(
         solver=str(settings.get("solver", "highs")),
         time_limit=settings.get("time_limit"),
-        sequencing=settings.get("sequencing", "prv"),
+        sequencing=str(settings.get("sequencing", "prv")),
     )
-    batch = _stability_options(problem, settings, previous_batch)
-    return compare(problem, settings["strategies"], run=dataclasses.replace(run, batch=batch))
+    run = dataclasses.replace(run, previous=_previous_plans(problem, settings, previous))
+    return compare(problem, settings["strategies"], run=run)
 
 
-def _stability_options(
-    problem: Problem,
-    settings: Mapping[str, Any],
-    previous_batch: Iterable[tuple[str, date, float]] | None,
-) -> BatchOptions | None:
-    """Batch options with the previous plan on this problem's items and days, when asked for."""
+def _previous_plans(
+    problem: Problem, settings: Mapping[str, Any], previous: PreviousStarts | None
+) -> PreviousPlans | None:
+    """The previous plans on this problem's items and days, when the change penalty asks."""
     penalty = float(settings.get("change_penalty", 0.0) or 0.0)
     frozen = int(settings.get("frozen_days", 0) or 0)
-    if previous_batch is None or penalty <= 0 or frozen <= 0:
+    if previous is None or penalty <= 0 or frozen <= 0:
         return None
-    previous = np.zeros((problem.n_items, problem.n_days))
     items, days = problem.item_index, problem.day_index
-    for item, day, qty in previous_batch:
-        if item in items and day in days:
-            previous[items[item], days[day]] = qty
-    return BatchOptions(
-        previous_starts=previous,
-        frozen_days=frozen,
-        change_penalty=penalty,
-    )
+    starts = {}
+    for strategy, rows in previous.items():
+        array = np.zeros((problem.n_items, problem.n_days))
+        for item, day, qty in rows:
+            if item in items and day in days:
+                array[items[item], days[day]] = qty
+        starts[strategy] = array
+    return PreviousPlans(starts, frozen_days=frozen, change_penalty=penalty)
 
 
-def _previous_batch(
-    store: RunStore, plant: str, config: RunConfig
-) -> tuple[tuple[str, date, float], ...] | None:
-    """The batch starts of the plant's latest run, when the change penalty needs them."""
-    if config.change_penalty <= 0 or "batch" not in config.strategies:
+def _previous_starts(store: RunStore, plant: str, config: RunConfig) -> PreviousStarts | None:
+    """The starts of the plant's latest run, per strategy, when the change penalty needs them."""
+    if config.change_penalty <= 0:
         return None
     latest = store.latest_run(plant)
-    if latest is None or "batch" not in latest.kpis:
+    if latest is None:
         return None
-    starts = store.plans(latest.id).get("batch", {})
-    return tuple((item, day, qty) for (item, day), qty in starts.items())
+    plans = store.plans(latest.id)
+    return {
+        name: tuple((item, day, qty) for (item, day), qty in plans.get(name, {}).items())
+        for name in config.strategies
+        if name in latest.kpis
+    }
 
 
 def _record(store: RunStore, task: PlantTask, outcome: PlantOutcome) -> PlantResult:

@@ -61,6 +61,7 @@ evaluator, as one order with it (one ordering cost).
 
 from __future__ import annotations
 
+import dataclasses
 import numbers
 import time
 from dataclasses import dataclass
@@ -71,20 +72,21 @@ import numpy.typing as npt
 
 from models import Problem
 from models.floor import TOLERANCE
-from models.heijunka import SEQUENCING_METHODS, SequencingMethod
+from models.heijunka import (
+    SEQUENCING_METHODS,
+    HeijunkaOptions,
+    PullDesign,
+    SequencingMethod,
+    design,
+)
 from models.plan import MessageLevel, Plan, PlanMessage, Position, SolveStatus
 from models.solvers.backends import BACKENDS
+from models.strategies import STRATEGIES
+from models.strategy import Execution, RunOptions
 from models.work import WorkLimits, is_count
-from planner.compare import STRATEGIES, UnknownStrategyError
 from planner.evaluation import Evaluation, evaluate
 from planner.simulation.floor import ShopFloor, execute_planned_day
-from planner.simulation.pull import (
-    PullDesign,
-    executed_sequences,
-    pull_day,
-    pull_design,
-    relevel,
-)
+from planner.simulation.pull import executed_sequences, pull_day, relevel
 from planner.simulation.reality import Reality, SimulationError
 from planner.simulation.replanning import plan_with, remaining_problem
 
@@ -106,11 +108,11 @@ class SimulationOptions:
     frozen_days
         Working days from each replan in which the previous plan is kept.
     replan_time_limit
-        Most seconds per optimisation model of a replan: a cap, the work
+        Most seconds a strategy's replan may take: a cap, the work
         limits decide where the models stop.
     plan_time_limit
-        Most seconds per optimisation model of the plan a replication
-        starts from (a cap, as ``replan_time_limit``).
+        Most seconds the plan a replication starts from may take (a cap,
+        as ``replan_time_limit``).
     plan_nodes, plan_solves
         Work limits of the plan of the forecast: branch-and-bound nodes per
         MILP and ``batch``'s fix-and-optimize subproblems (see
@@ -201,6 +203,34 @@ class SimulationOptions:
         """The work limits of every replan, re-levelling and re-sequencing."""
         return WorkLimits(nodes=self.replan_nodes, solves=self.replan_solves)
 
+    @property
+    def plan_run(self) -> RunOptions:
+        """The run options of the plan of the forecast: its cap and work limits."""
+        return RunOptions(
+            solver=self.solver,
+            time_limit=self.plan_time_limit,
+            threads=self.threads,
+            sequencing=self.sequencing,
+            day_seconds=self.sequence_seconds,
+            work=self.plan_work,
+        )
+
+    @property
+    def replan_run(self) -> RunOptions:
+        """The run options of every replan and re-levelling: its cap and work limits."""
+        return RunOptions(
+            solver=self.solver,
+            time_limit=self.replan_time_limit,
+            threads=self.threads,
+            sequencing=self.sequencing,
+            work=self.replan_work,
+        )
+
+    @property
+    def sequencing_run(self) -> RunOptions:
+        """The run options of re-sequencing a pull plan's days that did not run as planned."""
+        return dataclasses.replace(self.replan_run, threads=1, day_seconds=self.sequence_seconds)
+
 
 @dataclass(frozen=True, eq=False)
 class Replication:
@@ -280,17 +310,7 @@ def plan_strategy(
         When ``strategy`` is not a known strategy.
     """
     options = options or SimulationOptions()
-    _check_strategy(strategy)
-    return plan_with(
-        strategy,
-        problem,
-        solver=options.solver,
-        time_limit=options.plan_time_limit,
-        sequencing=options.sequencing,
-        threads=options.threads,
-        work=options.plan_work,
-        day_seconds=options.sequence_seconds,
-    )
+    return plan_with(strategy, problem, options.plan_run)
 
 
 def simulate(
@@ -335,7 +355,7 @@ def simulate(
     """
     started = time.perf_counter()
     options = options or SimulationOptions()
-    _check_strategy(strategy)
+    STRATEGIES[strategy]
     actual = reality.actual_problem(problem)
     if plan is None:
         plan = plan_strategy(problem, strategy, options)
@@ -356,11 +376,6 @@ def simulate(
         released=run.floor.released.copy(),
         timed_out=run.timed_out,
     )
-
-
-def _check_strategy(strategy: str) -> None:
-    if strategy not in STRATEGIES:
-        raise UnknownStrategyError([strategy])
 
 
 def _check_plan(problem: Problem, strategy: str, plan: Plan) -> None:
@@ -391,7 +406,9 @@ class _Run:
         self.options = options
         self.plan = plan
         self.floor = ShopFloor(actual, reality.supplier_delay)
-        self.design: PullDesign | None = pull_design(problem) if strategy == "heijunka" else None
+        self.design: PullDesign | None = None
+        if STRATEGIES[strategy].execution is Execution.PULL:
+            self.design = design(problem, self.pull_options(problem, options.plan_run))
         follows = self.design.levelled if self.design is not None else np.ones(problem.n_items)
         self.follows_plan = np.asarray(follows, dtype=bool)
         self.planned = np.where(self.follows_plan[:, None], plan.starts, 0.0)
@@ -403,6 +420,11 @@ class _Run:
         self.failed_replans: list[PlanMessage] = []
         self.timed_out = 0
 
+    def pull_options(self, problem: Problem, run: RunOptions) -> HeijunkaOptions:
+        """The pull strategy's options for ``problem`` and ``run``."""
+        options: HeijunkaOptions = STRATEGIES[self.strategy].options(problem.settings, run)
+        return options
+
     def replan_days(self) -> set[int]:
         """The days on which the plan may be replanned."""
         n_days, frozen = self.problem.n_days, self.options.frozen_days
@@ -411,7 +433,7 @@ class _Run:
             return {day for day in range(every, n_days, every) if day + frozen < n_days}
         if not self.options.relevel:
             return set()
-        period = self.problem.settings.level_period
+        period = self.design.level_period
         starts = range(period, n_days, period)
         return {begin - frozen for begin in starts if begin - frozen >= 1}
 
@@ -453,15 +475,7 @@ class _Run:
             frozen[:, 0] += self.waiting
         if self.design is None:
             sub = remaining_problem(self.problem, self.floor, day, frozen)
-            new = plan_with(
-                self.strategy,
-                sub,
-                solver=self.options.solver,
-                time_limit=self.options.replan_time_limit,
-                sequencing=self.options.sequencing,
-                threads=self.options.threads,
-                work=self.options.replan_work,
-            )
+            new = plan_with(self.strategy, sub, self.options.replan_run)
             self.planning_seconds += new.seconds
             self.timed_out += new.status is SolveStatus.TIME_LIMIT
             if new.status is SolveStatus.INFEASIBLE:
@@ -477,13 +491,7 @@ class _Run:
             starts = new.starts
         else:
             sub = remaining_problem(self.problem, self.floor, day, frozen, self.design.levelled)
-            relevelled = relevel(
-                sub,
-                solver=self.options.solver,
-                time_limit=self.options.replan_time_limit,
-                threads=self.options.threads,
-                work=self.options.replan_work,
-            )
+            relevelled = relevel(sub, self.pull_options(sub, self.options.replan_run))
             starts = relevelled.starts
             self.planning_seconds += relevelled.seconds
             self.timed_out += relevelled.timed_out
@@ -505,9 +513,7 @@ class _Run:
                 floor.released,
                 self.pull_load,
                 self.design,
-                sequencing=self.options.sequencing,
-                seconds_per_day=self.options.sequence_seconds,
-                work=self.options.replan_work,
+                self.pull_options(self.problem, self.options.sequencing_run),
             )
             self.timed_out += stopped
         unchanged = self.replans == 0

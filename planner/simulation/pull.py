@@ -2,7 +2,7 @@
 
 The level schedule (the levelled items' starts) is what the plan releases;
 the kanban loops replenish every supermarket from actual consumption. Both
-run through :func:`models.kanban.simulate_pull`, the same logic the
+run through :func:`models.heijunka.simulate_pull`, the same logic the
 strategy plans with: each day, the pull simulation is given the floor's
 real state as a short problem starting that day (on-hand and backlog,
 today's arrivals, the open orders on their way, today's actual demand and
@@ -22,71 +22,28 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from models import Problem
-from models.heijunka import HeijunkaOptions, SequencingMethod, sequence_mix
-from models.heijunka.kanban import simulate_pull
-from models.heijunka.levelling import (
-    average_usage,
-    level_schedule,
-    levelled_items,
-    product_wheel,
-    reserved_capacity,
-    rule_carriers,
-    ruled_setups,
+from models.heijunka import (
+    HeijunkaOptions,
+    PullDesign,
+    design,
+    level,
+    sequence_mix,
+    simulate_pull,
 )
+from models.heijunka.levelling import rule_carriers
 from models.plan import Plan, Position
-from models.solvers.milp import SolverOptions
-from models.work import WorkLimits
 from planner.simulation.floor import ShopFloor
 from planner.simulation.replanning import with_on_hand
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int_]
 BoolArray = npt.NDArray[np.bool_]
-
-
-@dataclass(frozen=True, eq=False)
-class PullDesign:
-    """The parts of a heijunka plan that stay fixed while it runs.
-
-    Parameters
-    ----------
-    levelled
-        Which items follow the level schedule (the others with usage have
-        kanban loops).
-    usage
-        Average daily usage per item, which sizes the loops.
-    interval, review_days
-        Each item's review interval and ``[item, day]`` review days (its
-        work center's every-part-every-interval cycle).
-    forced_setups
-        Setups per container that sequence rules force on each item.
-    """
-
-    levelled: BoolArray
-    usage: FloatArray
-    interval: IntArray
-    review_days: BoolArray
-    forced_setups: FloatArray
-
-
-def pull_design(problem: Problem) -> PullDesign:
-    """The loops and cycles :func:`models.heijunka.plan_heijunka` designs for ``problem``."""
-    usage = average_usage(problem)
-    wheel = product_wheel(problem, usage, problem.settings.epei_days)
-    return PullDesign(
-        levelled=levelled_items(problem),
-        usage=usage,
-        interval=wheel.item_interval(problem),
-        review_days=wheel.production_days(problem),
-        forced_setups=ruled_setups(problem),
-    )
 
 
 class Relevelled(NamedTuple):
@@ -108,28 +65,18 @@ class Relevelled(NamedTuple):
     timed_out: bool
 
 
-def relevel(
-    problem: Problem,
-    *,
-    solver: str,
-    time_limit: float,
-    threads: int,
-    work: WorkLimits | None = None,
-) -> Relevelled:
+def relevel(problem: Problem, options: HeijunkaOptions) -> Relevelled:
     """New level quantities for ``problem`` (the days a re-levelling plans).
 
-    The first step of :func:`models.heijunka.plan_heijunka`: the
-    every-part-every-interval cycle, the capacity kept free for kanban
-    replenishment, and the level-loading model within ``time_limit``, or
-    with ``work`` within its work limits, ``time_limit`` as a cap
-    (:func:`models.levelling.level_schedule`).
+    The first two steps of :func:`models.heijunka.plan_heijunka` on these
+    days: the design of their pull system (the every-part-every-interval
+    cycle, the capacity kept free for kanban replenishment), then the
+    level-loading model within ``options.time_limit``, or with
+    ``options.work`` within its work limits, the time limit as a cap
+    (:func:`models.heijunka.level`).
     """
     started = time.perf_counter()
-    usage = average_usage(problem)
-    wheel = product_wheel(problem, usage, problem.settings.epei_days)
-    reserved = reserved_capacity(problem, usage, wheel, levelled_items(problem))
-    limits = SolverOptions(time_limit=time_limit, mip_gap=problem.settings.mip_gap, threads=threads)
-    schedule = level_schedule(problem, wheel, reserved, solver=solver, options=limits, work=work)
+    schedule = level(problem, design(problem, options), options, options.time_limit)
     return Relevelled(schedule.starts, time.perf_counter() - started, schedule.timed_out)
 
 
@@ -188,15 +135,7 @@ def pull_day(
         capacity=actual.capacity[:, day:end],
         overtime_capacity=actual.overtime_capacity[:, day:end],
     )
-    pull = simulate_pull(
-        today,
-        level_starts,
-        design.levelled,
-        design.usage,
-        design.interval,
-        design.review_days[:, day:end],
-        design.forced_setups,
-    )
+    pull = simulate_pull(today, level_starts, design.days(day, end))
     return np.array(pull.starts[:, 0], dtype=float), np.array(pull.load[:, 0], dtype=float)
 
 
@@ -207,10 +146,7 @@ def executed_sequences(
     starts: FloatArray,
     load: FloatArray,
     design: PullDesign,
-    *,
-    sequencing: SequencingMethod,
-    seconds_per_day: float,
-    work: WorkLimits | None = None,
+    options: HeijunkaOptions,
 ) -> tuple[dict[tuple[int, int], tuple[Position, ...]], int]:
     """The build order of every work-center day the floor worked.
 
@@ -235,14 +171,10 @@ def executed_sequences(
         ``[work_center, day]`` minutes the pull loaded, one setup per item.
     design
         The plan's loops.
-    sequencing
-        ``prv`` or ``goal_chasing``.
-    seconds_per_day
-        Most seconds to sequence one day under sequence rules (with
-        ``work``, a cap).
-    work
-        Limits on work instead of time for days under sequence rules
-        (:attr:`models.heijunka.HeijunkaOptions.work`).
+    options
+        How to sequence: the method, and for days under sequence rules
+        ``day_seconds`` per day and the work limits (with ``work``, the
+        seconds only cap the search).
 
     Returns
     -------
@@ -251,7 +183,6 @@ def executed_sequences(
         whose sequencing the clock stopped (with ``work``, only these may
         come out otherwise on another run).
     """
-    options = HeijunkaOptions(sequencing=sequencing, threads=1, work=work)
     centers = actual.item_work_center
     sequences: dict[tuple[int, int], tuple[Position, ...]] = {}
     timed_out = 0
@@ -274,7 +205,7 @@ def executed_sequences(
             blocks = [(int(i), float(starts[i, day])) for i in started if not design.levelled[i]]
             room = _setup_room(actual, w, day, mixed, float(load[w, day]), design)
             mix = sequence_mix(
-                actual, w, mixed, room=room, options=options, time_limit=seconds_per_day
+                actual, w, mixed, room=room, options=options, time_limit=options.day_seconds
             )
             sequences[(w, day)] = tuple(blocks) + mix.positions
             timed_out += mix.timed_out

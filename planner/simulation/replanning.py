@@ -30,53 +30,26 @@ import numpy as np
 import numpy.typing as npt
 
 from models import Item, Problem
-from models.batch import BatchOptions, plan_batch
 from models.floor import TOLERANCE
-from models.heijunka import HeijunkaOptions, SequencingMethod, plan_heijunka
-from models.mrp import plan_mrp
 from models.plan import Plan
-from models.work import WorkLimits
+from models.strategies import STRATEGIES
+from models.strategy import RunOptions
 from planner.simulation.floor import ShopFloor
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 
-def plan_with(
-    strategy: str,
-    problem: Problem,
-    *,
-    solver: str,
-    time_limit: float | None,
-    sequencing: SequencingMethod,
-    threads: int,
-    work: WorkLimits | None = None,
-    day_seconds: float | None = None,
-) -> Plan:
+def plan_with(strategy: str, problem: Problem, run: RunOptions) -> Plan:
     """Plan ``problem`` with one strategy, as :func:`planner.compare.compare` does.
 
-    ``time_limit`` bounds every optimisation model (``None``: the problem's
-    Settings); ``threads`` the solver's threads; ``day_seconds`` caps the
-    sequencing of each ``heijunka`` day under sequence rules (``None``: the
-    strategy's default). With ``work``, the models
-    stop on their work limits instead (:mod:`models.work`), so that the same
-    problem gives the same plan, and the time limit only caps them; ``batch``
-    then uses its plain formulation, whose linear programs solve several
-    times faster and which describes the same plans (only its bound is weaker).
+    The strategy's options come from the problem's Settings and ``run``
+    (:meth:`models.strategy.Strategy.plan_problem`): ``run.time_limit`` is
+    the time the strategy may take in all, ``run.work`` its limits on work
+    (:mod:`models.work`), so that the same problem gives the same plan, the
+    time limit only capping it.
     """
-    if strategy == "mrp":
-        return plan_mrp(problem)
-    if strategy == "batch":
-        options = BatchOptions(solver=solver, time_limit=time_limit, threads=threads, work=work)
-        if work is not None:
-            options = dataclasses.replace(options, formulation="bigm")
-        return plan_batch(problem, options)
-    heijunka = HeijunkaOptions(
-        solver=solver, time_limit=time_limit, sequencing=sequencing, threads=threads, work=work
-    )
-    if day_seconds is not None:
-        heijunka = dataclasses.replace(heijunka, day_seconds=day_seconds)
-    return plan_heijunka(problem, heijunka)
+    return STRATEGIES[strategy].plan_problem(problem, run)
 
 
 def remaining_problem(

@@ -63,9 +63,10 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from models import Problem
+from models.mrp import MRP
+from planner.evaluation.kpis import excel_format
 from planner.evaluation.winners import NO_WINNER, winners
 from planner.report.files import json_ready, replaced_atomically, write_text_atomically
-from planner.report.results_workbook import KPI_FORMATS, QUANTITY_FORMAT
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -163,7 +164,7 @@ BOX_PLOT_KPIS = ("total_cost", "fill_rate", "avg_inventory_value", "backlog_unit
 WIN_KPI = "total_cost"
 """The KPI the headline win shares are counted on."""
 
-BASELINE = "mrp"
+BASELINE = MRP.name
 """The strategy paired differences are taken against."""
 
 _BEST_FILL = "#C6EFCE"
@@ -271,7 +272,7 @@ def _write_summary(workbook: Any, study: SimulationStudy, bold: Any) -> None:
     for entry in table.to_dict("records"):
         row += 1
         kpi, strategy = str(entry["kpi"]), str(entry["strategy"])
-        pattern = KPI_FORMATS.get(kpi, QUANTITY_FORMAT)
+        pattern = excel_format(kpi)
         sheet.write_string(row, 0, strategy)
         sheet.write_string(row, 1, kpi)
         for column, name in enumerate(_SUMMARY_COLUMNS[2:], 2):
@@ -300,7 +301,7 @@ def _write_summary(workbook: Any, study: SimulationStudy, bold: Any) -> None:
         row += 1
         columns = list(differences.columns)
         sheet.write_row(row, 0, columns, bold)
-        money = number_format(KPI_FORMATS.get(WIN_KPI, QUANTITY_FORMAT), False)
+        money = number_format(excel_format(WIN_KPI), False)
         for values in differences.itertuples(index=False, name=None):
             row += 1
             sheet.write_string(row, 0, str(values[0]))

@@ -48,6 +48,7 @@ from planner.parallel import map_tasks
 from planner.simulation.engine import Replication, SimulationOptions, plan_strategy, simulate
 from planner.simulation.reality import Uncertainty, draw_reality
 from planner.simulation.report import (
+    BASELINE,
     CONFIDENCE,
     write_simulation_json,
     write_simulation_workbook,
@@ -472,7 +473,7 @@ class SimulationStudy:
             shares /= len(table)
         return shares
 
-    def paired_differences(self, kpi: str = "total_cost", against: str = "mrp") -> pd.DataFrame:
+    def paired_differences(self, kpi: str = "total_cost", against: str = BASELINE) -> pd.DataFrame:
         """Each strategy minus ``against``, replication by replication, with a 95 % interval.
 
         Common random numbers make these paired differences far less noisy

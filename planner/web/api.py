@@ -82,7 +82,7 @@ async def create_job(request: Request, settings: Settings, jobs: Jobs) -> JSONRe
 
     Send ``multipart/form-data`` with the workbook in ``file`` and, optionally,
     ``strategies`` (repeated, or comma-separated), ``solver``, ``time_limit``
-    (seconds per optimisation model), ``sequencing`` and ``plant`` (the
+    (seconds each strategy may take in all), ``sequencing`` and ``plant`` (the
     plant this is a run of; the file name without suffix by default).
     """
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from planner.evaluation.kpis import kpi_text
 from planner.evaluation.winners import winners
 from planner.runs.store import RunRecord
 
@@ -17,22 +18,8 @@ RUNS_SHOWN = 200
 
 
 def format_kpi(value: Any, key: str) -> str:
-    """A KPI value as the command line shows it: percentages, money, counts."""
-    if value is None:
-        return "–"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return str(value)
-    if key in ("fill_rate", "max_utilization", "gap", "build_day_share"):
-        return f"{value:.1%}"
-    if key.endswith("_seconds"):
-        return f"{value:.2f}"
-    if key.endswith(("_cost", "_value")) or key == "bound":
-        return f"{value:,.2f}"
-    if float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
+    """A KPI value as the command line shows it (:func:`planner.evaluation.kpis.kpi_text`)."""
+    return kpi_text(key, value)
 
 
 def compared_runs(runs: list[RunRecord]) -> dict[str, Any]:

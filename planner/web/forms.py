@@ -15,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from models import PlanningError
 from models.heijunka import SEQUENCING_METHODS
-from models.solvers.backends import BACKENDS, backend_from_name
-from planner.compare import parse_sequencing, parse_strategies
+from models.solvers.backends import BACKENDS
+from planner.compare import parse_strategies, run_options
 from planner.web.jobs import Job, JobManager
 from planner.web.settings import WebSettings
 from planner.web.uploads import ReceivedUpload, UploadRejectedError, receive_upload
@@ -92,14 +92,6 @@ def job_options(fields: dict[str, list[str]], settings: WebSettings) -> JobOptio
         values = [value.strip() for value in fields.get(name, []) if value.strip()]
         return values[-1] if values else default
 
-    try:
-        chosen = ",".join(fields.get("strategies", [])) or None
-        strategies = tuple(parse_strategies(chosen))
-        solver = one("solver", "highs").lower()
-        backend_from_name(solver)
-        sequencing = parse_sequencing(one("sequencing", "prv"))
-    except PlanningError as wrong:
-        raise UploadRejectedError(400, str(wrong)) from None
     text = one("time_limit", "")
     time_limit = settings.solver_time_limit
     if text:
@@ -112,7 +104,17 @@ def job_options(fields: dict[str, list[str]], settings: WebSettings) -> JobOptio
                 400, f"time_limit {text!r} is not a number of seconds above 0"
             )
         time_limit = asked if time_limit is None else min(asked, time_limit)
-    return JobOptions(strategies, solver, time_limit, sequencing)
+    try:
+        chosen = ",".join(fields.get("strategies", [])) or None
+        strategies = tuple(parse_strategies(chosen))
+        run = run_options(
+            solver=one("solver", "highs").lower(),
+            time_limit=time_limit,
+            sequencing=one("sequencing", "prv"),
+        )
+    except PlanningError as wrong:
+        raise UploadRejectedError(400, str(wrong)) from None
+    return JobOptions(strategies, run.solver, run.time_limit, run.sequencing)
 
 
 def plant_name(fields: dict[str, list[str]], file_name: str) -> str:

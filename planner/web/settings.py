@@ -26,7 +26,7 @@ class WebSettings:
         Seconds one planning job may run, all strategies together; a job
         still running then is stopped and reported as failed.
     solver_time_limit
-        Seconds per optimisation model when the upload does not ask for
+        Seconds each strategy may take in all when the upload does not ask for
         less; ``None`` keeps the workbook's Settings ``time_limit``.
     workers
         Jobs planned at the same time (each in its own process).

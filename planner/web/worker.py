@@ -10,6 +10,7 @@ without harming any other job.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import traceback
 from dataclasses import dataclass
@@ -19,7 +20,8 @@ from typing import Any, Protocol
 
 from models import PlanningError
 from models.solvers.milp import Progress
-from planner.compare import RunOptions, compare, parse_sequencing
+from models.strategy import RunOptions
+from planner.compare import compare, run_options
 from planner.runs.store import prepare_run
 from planner.web.views import write_result_files
 from planner.workbook.reader import read_workbook
@@ -48,7 +50,7 @@ class JobOptions:
     solver
         The MILP backend.
     time_limit
-        Seconds per optimisation model; the workbook's Settings when ``None``.
+        Seconds each strategy may take in all; the workbook's Settings when ``None``.
     sequencing
         The heijunka sequencing method.
     """
@@ -66,6 +68,12 @@ class JobOptions:
             "time_limit": self.time_limit,
             "sequencing": self.sequencing,
         }
+
+    def run(self) -> RunOptions:
+        """The run's choices, checked (:func:`planner.compare.run_options`)."""
+        return run_options(
+            solver=self.solver, time_limit=self.time_limit, sequencing=self.sequencing
+        )
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> JobOptions:
@@ -119,12 +127,7 @@ def _plan(workbook: Path, folder: Path, plant: str, options: JobOptions, events:
     def started(name: str) -> None:
         events.put(("start", name))
 
-    run = RunOptions(
-        solver=options.solver,
-        time_limit=options.time_limit,
-        on_progress=progress,
-        sequencing=parse_sequencing(options.sequencing),
-    )
+    run = dataclasses.replace(options.run(), on_progress=progress)
     started_at = datetime.now(UTC)
     problem = result.problem.replace(name=plant)
     comparison = compare(problem, options.strategies, run=run, on_start=started)

@@ -8,9 +8,7 @@ found and, when there is no error, the problem.
 
 from __future__ import annotations
 
-import difflib
 import time
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
@@ -18,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from openpyxl.utils import get_column_letter
 
 from models import (
     BomLine,
@@ -35,11 +32,12 @@ from models import (
 )
 from models.bom import find_cycles
 from models.calendar import horizon_index
-from models.fields import Field, field_map
+from models.fields import field_map
 from planner.workbook import schema
 from planner.workbook.cells import CellError, is_blank, parse_cell
 from planner.workbook.issues import Issue, Level, WorkbookError
 from planner.workbook.schema import SheetSpec, name_key
+from planner.workbook.sheet_reader import ParsedRow, SheetReader, suggest
 from planner.workbook.sheets import (
     MAX_FILE_BYTES,
     OpenWorkbook,
@@ -49,7 +47,6 @@ from planner.workbook.sheets import (
 )
 
 _SHOWN_ROWS = 8
-_EXPLANATORY_SHEETS = {"readme"}
 
 
 @dataclass
@@ -134,15 +131,6 @@ def load_workbook(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Probl
 
 
 @dataclass
-class _Row:
-    """A sheet row whose cells were parsed: typed values, and which cells failed."""
-
-    number: int
-    values: dict[str, Any]
-    failed: bool
-
-
-@dataclass
 class _Dated:
     """A located, dated quantity (a demand or receipt row, or a wide-form cell)."""
 
@@ -153,65 +141,8 @@ class _Dated:
     cell: str | None
 
 
-class _WorkbookReader:
+class _WorkbookReader(SheetReader):
     """One pass over a workbook, collecting issues as it goes."""
-
-    def __init__(self, path: Path, book: OpenWorkbook) -> None:
-        self.path = path
-        self.book = book
-        self.issues: list[Issue] = []
-        self.sheets: dict[str, SheetRows] = {}
-        self.center_codes: set[str] = set()
-
-    # Issue helpers ------------------------------------------------------------
-
-    def error(
-        self,
-        message: str,
-        sheet: SheetRows | None = None,
-        row: int | None = None,
-        column: str | None = None,
-        value: Any = None,
-    ) -> None:
-        self._add(Level.ERROR, message, sheet, row, column, value)
-
-    def warn(
-        self,
-        message: str,
-        sheet: SheetRows | None = None,
-        row: int | None = None,
-        column: str | None = None,
-        value: Any = None,
-    ) -> None:
-        self._add(Level.WARNING, message, sheet, row, column, value)
-
-    def _add(
-        self,
-        level: Level,
-        message: str,
-        sheet: SheetRows | None,
-        row: int | None,
-        column: str | None,
-        value: Any,
-    ) -> None:
-        cell = sheet.cell(row, name_key(column)) if sheet and row and column else None
-        shown = sheet.columns[name_key(column)].title if sheet and column and cell else column
-        self.issues.append(
-            Issue(level, message, sheet.name if sheet else None, row, shown, cell, value)
-        )
-
-    def _unknown_item(
-        self, code: str, items: dict[str, Any], sheet: SheetRows, row: int, column: str = "item"
-    ) -> None:
-        hint = _suggest(code, items)
-        self.error(
-            f"{column} {code!r} is not an item of sheet Items{hint}", sheet, row, column, code
-        )
-
-    def _unknown_center(self, code: str, sheet: SheetRows, row: int) -> None:
-        hint = _suggest(code, self.center_codes)
-        message = f"work center {code!r} is not in sheet WorkCenters{hint}"
-        self.error(message, sheet, row, "work_center", code)
 
     # The pass -----------------------------------------------------------------
 
@@ -239,147 +170,6 @@ class _WorkbookReader:
             items, centers, bom, settings, calendar, demand, receipts, attributes, rules
         )
 
-    def _find_sheets(self) -> None:
-        known = {spec.key: spec for spec in schema.SHEETS}
-        for title in self.book.sheet_names:
-            key = name_key(title)
-            if key in _EXPLANATORY_SHEETS:
-                continue
-            if key not in known:
-                self.warn(f"sheet '{title}' is not part of the planner workbook and is ignored")
-                continue
-            if key in self.sheets:
-                first = self.sheets[key].name
-                self.warn(f"sheet '{title}' repeats sheet '{first}' and is ignored")
-                continue
-            try:
-                sheet = self.book.read_sheet(title)
-            except UnreadableWorkbookError as refused:
-                self.warn(f"{refused.issue.message}; it is ignored")
-                continue
-            self.sheets[key] = sheet
-            for row, index in sorted(sheet.uncomputed):
-                letter = _letter(index)
-                self.issues.append(
-                    Issue(
-                        Level.WARNING,
-                        "formula without a computed value, read as blank: open the workbook in "
-                        "Excel and save it so that Excel stores the formula results",
-                        sheet.name,
-                        row,
-                        None,
-                        f"{letter}{row}",
-                    )
-                )
-
-    def _sheet(self, spec: SheetSpec, required: bool | None = None) -> SheetRows | None:
-        """The sheet of ``spec`` with its columns checked; ``None`` if absent or unusable."""
-        sheet = self.sheets.get(spec.key)
-        if sheet is None:
-            if spec.required if required is None else required:
-                self.error(f"the workbook has no sheet '{spec.name}' (required: {spec.purpose})")
-            return None
-        if not sheet.header_row:
-            if spec.required if required is None else required:
-                self.error(
-                    f"sheet '{sheet.name}' is empty: it needs a header row with the "
-                    f"columns {', '.join(f.name for f in spec.fields)}",
-                    sheet,
-                )
-            return None
-        missing = [c for c in spec.required_columns if name_key(c) not in sheet.columns]
-        for column in missing:
-            self.error(
-                f"column '{column}' is missing (header row {sheet.header_row})",
-                sheet,
-                row=sheet.header_row,
-                column=column,
-            )
-        self._warn_extra_columns(sheet, spec.fields)
-        return None if missing else sheet
-
-    def _warn_extra_columns(self, sheet: SheetRows, fields: Iterable[Field]) -> None:
-        allowed = {name_key(f.name) for f in fields}
-        for key, column in sheet.columns.items():
-            if key not in allowed:
-                self.issues.append(
-                    Issue(
-                        Level.WARNING,
-                        f"column '{column.title}' is not part of the contract and is ignored",
-                        sheet.name,
-                        sheet.header_row,
-                        column.title,
-                        f"{column.letter}{sheet.header_row}",
-                    )
-                )
-        for column in sheet.repeated_columns:
-            self.issues.append(
-                Issue(
-                    Level.WARNING,
-                    f"column '{column.title}' repeats an earlier column and is ignored",
-                    sheet.name,
-                    sheet.header_row,
-                    column.title,
-                    f"{column.letter}{sheet.header_row}",
-                )
-            )
-
-    def _rows(self, sheet: SheetRows, fields: tuple[Field, ...]) -> list[_Row]:
-        """Parse every row of a sheet; blank required cells and bad values are errors."""
-        present = [
-            (spec, sheet.columns[name_key(spec.name)].index)
-            for spec in fields
-            if sheet.has(spec.name)
-        ]
-        parsed = []
-        for number, raw in sheet.rows:
-            values: dict[str, Any] = {}
-            failed = False
-            for spec, index in present:
-                value = raw[index] if index < len(raw) else None
-                if is_blank(value):
-                    if spec.required:
-                        self.error(
-                            f"{spec.name} is blank: expected {spec.expected()}",
-                            sheet,
-                            number,
-                            spec.name,
-                        )
-                        failed = True
-                    values[spec.name] = None
-                    continue
-                try:
-                    values[spec.name] = parse_cell(spec, value)
-                except CellError as problem:
-                    self.error(f"{spec.name} {value!r} {problem}", sheet, number, spec.name, value)
-                    values[spec.name] = None
-                    failed = True
-            parsed.append(_Row(number, values, failed))
-        return parsed
-
-    def _duplicates(
-        self,
-        sheet: SheetRows,
-        rows: list[_Row],
-        key: Callable[[_Row], Any],
-        column: str,
-        what: str,
-        level: Level = Level.ERROR,
-    ) -> set[Any]:
-        first: dict[Any, int] = {}
-        repeated = set()
-        for row in rows:
-            value = key(row)
-            if value is None or (isinstance(value, tuple) and None in value):
-                continue
-            if value in first:
-                message = f"{what} {_show(value)} is listed again (first on row {first[value]})"
-                self._add(level, message, sheet, row.number, column, _show(value))
-                repeated.add(value)
-            else:
-                first[value] = row.number
-        return repeated
-
     # Sheets -------------------------------------------------------------------
 
     def _items(self) -> dict[str, tuple[int, Item | None]]:
@@ -399,7 +189,7 @@ class _WorkbookReader:
             items[code] = (row.number, self._item(sheet, row))
         return items
 
-    def _item(self, sheet: SheetRows, row: _Row) -> Item | None:
+    def _item(self, sheet: SheetRows, row: ParsedRow) -> Item | None:
         v = {k: value for k, value in row.values.items() if value is not None}
         code = v.pop("item")
         kind, center = v.get("kind"), v.get("work_center")
@@ -480,7 +270,7 @@ class _WorkbookReader:
             if item is not None and item.work_center and item.work_center not in self.center_codes:
                 self.error(
                     f"item {code} names work center {item.work_center!r}, which is not "
-                    f"in sheet WorkCenters{_suggest(item.work_center, self.center_codes)}",
+                    f"in sheet WorkCenters{suggest(item.work_center, self.center_codes)}",
                     sheet,
                     number,
                     "work_center",
@@ -961,24 +751,6 @@ def _in_sheet_order(issues: list[Issue]) -> list[Issue]:
         return (order.get(name_key(issue.sheet), len(order)), issue.row or 0)
 
     return sorted(issues, key=position)
-
-
-def _suggest(code: str, known: Iterable[str]) -> str:
-    """A hint naming the known code closest to a mistyped one, if any is close."""
-    known = list(known)
-    exact = [k for k in known if k.lower() == code.lower()]
-    close = exact or difflib.get_close_matches(code, known, n=1, cutoff=0.75)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _letter(index: int) -> str:
-    return str(get_column_letter(index + 1))
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, tuple):
-        return " -> ".join(str(v) for v in value)
-    return str(value)
 
 
 __all__ = ["ReadResult", "load_workbook", "read_workbook"]

@@ -52,9 +52,9 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from models.errors import PlanningError
-from models.mrp.explosion import MrpOptions, expedite_message, explode, net_item
 from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
 from models.problem import Problem
+from models.requirements.explosion import expedite_message, explode, net_item
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -117,7 +117,7 @@ def repair_capacity(problem: Problem, plan: Plan | None = None) -> Plan:
     started = time.perf_counter()
     shape = (problem.n_items, problem.n_days)
     if plan is None:
-        orders = explode(problem, MrpOptions()).starts
+        orders = explode(problem).starts
     elif plan.starts.shape != shape:
         raise PlanningError(
             f"plan {plan.strategy!r} has starts of shape {plan.starts.shape}, expected {shape}"
@@ -230,7 +230,6 @@ def _fit_level_by_level(problem: Problem, orders: FloatArray, shop: _Shop) -> _F
     fitted = _Fitted(
         np.zeros((n_items, n_days)), np.zeros((n_items, n_days)), np.zeros((n_items, n_days))
     )
-    options = MrpOptions()
     codes = problem.low_level_code
     bom = problem.bom_matrix.tocsc()
     center = problem.item_work_center
@@ -238,12 +237,12 @@ def _fit_level_by_level(problem: Problem, orders: FloatArray, shop: _Shop) -> _F
         level_items = np.flatnonzero(codes == level)
         for i in level_items.tolist():
             quantities = orders[i][orders[i] > _TOLERANCE]
-            receipts = _retime(problem, i, gross[i], quantities, options)
+            receipts = _retime(problem, i, gross[i], quantities)
             release = _release(problem, i, receipts, gross[i])
-            expedite = _expedite(problem, i, gross[i], options)
+            expedite = _expedite(problem, i, gross[i])
             if expedite is not None:
                 fitted.messages.append(expedite)
-            need = _release(problem, i, _lot_for_lot(problem, i, gross[i], options), gross[i])
+            need = _release(problem, i, _lot_for_lot(problem, i, gross[i]), gross[i])
             fitted.lots[i], fitted.needs[i] = release, need
             w = int(center[i])
             if w < 0:
@@ -255,18 +254,16 @@ def _fit_level_by_level(problem: Problem, orders: FloatArray, shop: _Shop) -> _F
     return fitted
 
 
-def _retime(
-    problem: Problem, i: int, gross: FloatArray, quantities: FloatArray, options: MrpOptions
-) -> FloatArray:
+def _retime(problem: Problem, i: int, gross: FloatArray, quantities: FloatArray) -> FloatArray:
     """Receipts of item ``i``: its orders, in turn, arrive when they are first needed.
 
     Order k arrives on the first day the projected balance, with orders
     1..k-1 received, would fall below safety stock; orders never needed are
     dropped, and a requirement the orders do not cover is netted with the
-    item's lot rule (:func:`models.mrp.net_item`).
+    item's lot rule (:func:`models.requirements.explosion.net_item`).
     """
     n_days = gross.shape[0]
-    deficit = _deficit(problem, i, gross, options)
+    deficit = _deficit(problem, i, gross)
     scale = max(1.0, float(np.abs(deficit).max(initial=0.0)))
     tolerance = _TOLERANCE * scale
     covered = np.cumsum(quantities) - quantities
@@ -274,20 +271,20 @@ def _retime(
     counted = np.bincount(arrival, weights=quantities, minlength=n_days + 1)
     receipts = np.asarray(counted[:n_days], dtype=float)
     if deficit[-1] > receipts.sum() + tolerance:
-        receipts = receipts + net_item(problem, i, gross - receipts, options)
+        receipts = receipts + net_item(problem, i, gross - receipts)
     return receipts
 
 
-def _deficit(problem: Problem, i: int, gross: FloatArray, options: MrpOptions) -> FloatArray:
+def _deficit(problem: Problem, i: int, gross: FloatArray) -> FloatArray:
     """Cumulative units item ``i`` needs by each day to stay at safety stock, before orders."""
-    safety = float(problem.safety_stock[i]) if options.safety_stock else 0.0
+    safety = float(problem.safety_stock[i])
     projected = problem.on_hand[i] + np.cumsum(problem.receipts[i] - gross)
     return np.asarray(np.maximum.accumulate(safety - projected), dtype=float)
 
 
-def _lot_for_lot(problem: Problem, i: int, gross: FloatArray, options: MrpOptions) -> FloatArray:
+def _lot_for_lot(problem: Problem, i: int, gross: FloatArray) -> FloatArray:
     """Receipts of item ``i`` that keep it at safety stock with no lot sizing."""
-    return np.diff(np.maximum(_deficit(problem, i, gross, options), 0.0), prepend=0.0)
+    return np.diff(np.maximum(_deficit(problem, i, gross), 0.0), prepend=0.0)
 
 
 def _release(problem: Problem, i: int, receipts: FloatArray, gross: FloatArray) -> FloatArray:
@@ -302,14 +299,12 @@ def _release(problem: Problem, i: int, receipts: FloatArray, gross: FloatArray) 
     return release
 
 
-def _expedite(
-    problem: Problem, i: int, gross: FloatArray, options: MrpOptions
-) -> PlanMessage | None:
+def _expedite(problem: Problem, i: int, gross: FloatArray) -> PlanMessage | None:
     """MRP's message for units needed before the lead time allows, if there are any."""
     lead = min(int(problem.lead_time[i]), gross.shape[0])
     if not lead:
         return None
-    needed = np.maximum(_deficit(problem, i, gross, options)[:lead], 0.0)
+    needed = np.maximum(_deficit(problem, i, gross)[:lead], 0.0)
     if needed[-1] <= _TOLERANCE * max(1.0, float(needed[-1])):
         return None
     return expedite_message(problem, i, np.diff(needed, prepend=0.0))
