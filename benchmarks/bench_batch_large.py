@@ -20,7 +20,7 @@ from measure import format_table, run_child
 
 SETUP = """
 import sys, time
-from planner.examples import large_plant
+from planner.instances import large_plant
 from planner.evaluation import evaluate
 problem = large_plant(n_items=1300, n_bom_lines=2200, n_days=120, n_demand_rows=36000)
 """

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from measure import format_table
 
-from planner.compare import STRATEGIES, RunOptions
+from planner.comparison import STRATEGIES, RunOptions
 from planner.evaluation import evaluate
 from planner.evaluation.pegging import peg
 from planner.report.results_workbook import write_results_workbook

@@ -20,8 +20,8 @@ from measure import format_table, run_child
 from models.fields import KANBAN_LOTS
 
 PLANTS = {
-    "realistic": "from planner.examples import realistic_plant as make",
-    "large": "from planner.examples import large_plant as make",
+    "realistic": "from planner.instances import realistic_plant as make",
+    "large": "from planner.instances import large_plant as make",
 }
 
 CODE = """

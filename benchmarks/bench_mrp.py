@@ -27,7 +27,7 @@ TARGET_MIB = 1024.0
 
 SETUP = """
 import sys, time
-from planner.examples import large_plant
+from planner.instances import large_plant
 from models.mrp import plan_mrp
 from planner.evaluation import evaluate
 problem = large_plant(n_items=1300, n_bom_lines=2200, n_days=120, n_demand_rows=36000)

@@ -33,7 +33,7 @@ TARGET_MIB = 1024.0
 
 WRITE = """
 import sys, time
-from planner.examples import large_plant
+from planner.instances import large_plant
 from planner.workbook.writer import write_input_workbook
 started = time.perf_counter()
 problem = large_plant(n_items=1300, n_bom_lines=2200, n_days=120, n_demand_rows=36000)

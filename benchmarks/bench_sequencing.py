@@ -8,7 +8,7 @@ Run ``python benchmarks/bench_sequencing.py [--sets classic100 sat200]
    Simonis and Van Hentenryck 1988, Régin and Puget 1997, best-known values
    of Gottlieb, Puchta and Solnon 2003), converted into a one-day plant
    (car classes as items, options as attributes, p/q as sequence rules, by
-   :func:`planner.car_sequencing.car_sequencing_problem`) and sequenced by
+   :func:`planner.instances.car_sequencing_problem`) and sequenced by
    :func:`models.heijunka.sequence_mix`, the code that sequences the
    heijunka plan's days, with the time limit: violated windows, the
    best-known value of ``reference.csv``, the PRV of the sequence, and the
@@ -33,7 +33,7 @@ from measure import format_table
 
 from models.heijunka import HeijunkaOptions, sequence_mix
 from models.heijunka.sequencing import goal_chasing, prv_objective, sequence_prv
-from planner.car_sequencing import car_sequencing_problem
+from planner.instances import car_sequencing_problem
 
 FEASIBLE = HeijunkaOptions(smooth_ruled_days=False)
 """Stop each instance once it has no violated window: the time shown is the time to get there."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planner.examples import realistic_plant, small_plant
+from planner.instances import realistic_plant, small_plant
 from planner.workbook.template import write_template
 from planner.workbook.writer import write_input_workbook
 

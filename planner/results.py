@@ -1,6 +1,6 @@
 """What a comparison produces: per strategy, the plan, its evaluation and its pegging.
 
-:class:`Comparison` is what :func:`planner.compare` returns: the plans of
+:class:`Comparison` is what :func:`planner.comparison.compare` returns: the plans of
 one problem, with every table of the output workbook, every chart and the
 output files one method call away.
 """

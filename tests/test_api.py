@@ -7,8 +7,8 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from planner.compare import RunOptions, compare
-from planner.examples import small_plant
+from planner.comparison import RunOptions, compare
+from planner.instances import small_plant
 from planner.results import Comparison
 from planner.tables import FRAMES
 

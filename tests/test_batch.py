@@ -18,7 +18,7 @@ from models.requirements import repair_capacity, wagner_whitin
 from models.solvers.backends import HighsBackend, available_backends
 from models.solvers.milp import SolverOptions
 from planner.evaluation import evaluate
-from planner.examples import realistic_plant, small_plant
+from planner.instances import realistic_plant, small_plant
 from tests.test_mrp import small_plants, working_days
 
 BACKENDS = available_backends()

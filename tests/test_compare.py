@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 
 from models import Problem
 from planner.cli import EXIT_INVALID_INPUT, EXIT_OK, main
-from planner.compare import RunOptions, UnknownStrategyError, compare, parse_strategies
+from planner.comparison import RunOptions, UnknownStrategyError, compare, parse_strategies
 from planner.tables import inventory_frame
 from planner.workbook.reader import load_workbook
 from planner.workbook.writer import write_input_workbook

@@ -6,7 +6,7 @@ import pytest
 
 from models import BomLine, Item
 from models.batch import diagnose_demand
-from planner.compare import RunOptions, compare
+from planner.comparison import RunOptions, compare
 from tests.test_heijunka import plant
 
 

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from models.problem import ItemKind, LotRule, Problem
-from planner.examples import large_plant, realistic_plant, small_plant
+from planner.instances import large_plant, realistic_plant, small_plant
 from planner.workbook.issues import Level
 from planner.workbook.reader import read_workbook
 

@@ -25,7 +25,7 @@ from models.heijunka.rules import Rule, count_violations
 from models.plan import Plan
 from models.problem import ItemAttribute, SequenceRule, Settings
 from planner.evaluation import evaluate
-from planner.examples import small_plant
+from planner.instances import small_plant
 from tests.test_repair import working_days
 
 

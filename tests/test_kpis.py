@@ -21,7 +21,7 @@ from planner import tables
 from planner.evaluation import Evaluation, evaluate
 from planner.evaluation.evaluator import item_classes
 from planner.evaluation.explain import earliest_arrival
-from planner.examples import large_plant
+from planner.instances import large_plant
 from planner.report.summary_json import summary
 from planner.results import Comparison, StrategyResult
 from tests.test_evaluate import NEW_KPIS, plan_of, single_level, working_days

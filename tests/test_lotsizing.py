@@ -1,4 +1,4 @@
-"""Tests of the single-item lot-sizing rules in :mod:`models.lotsizing`.
+"""Tests of the single-item lot-sizing rules in :mod:`models.requirements.lotsizing`.
 
 Known answers:
 

@@ -17,7 +17,7 @@ from models.mrp import MrpOptions, plan_mrp
 from models.plan import MessageLevel, SolveStatus
 from models.requirements import wagner_whitin
 from planner.evaluation import ViolationKind, evaluate
-from planner.examples import realistic_plant, small_plant
+from planner.instances import realistic_plant, small_plant
 
 MONDAY = date(2026, 3, 2)
 BENCHMARKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "wagner-whitin-1958"

@@ -164,7 +164,7 @@ def test_a_dead_worker_process_is_a_clear_error() -> None:
 
 
 def test_a_simulation_study_on_dask_equals_the_local_one(dask_cluster: str) -> None:
-    from planner.examples import small_plant
+    from planner.instances import small_plant
     from planner.simulation.reality import Uncertainty
     from planner.simulation.study import run_study
 

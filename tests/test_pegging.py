@@ -10,7 +10,7 @@ import pytest
 from models.mrp import plan_mrp
 from planner.evaluation import PegKind
 from planner.evaluation.pegging import peg
-from planner.examples import realistic_plant, small_plant
+from planner.instances import realistic_plant, small_plant
 from tests.test_mrp import one_item, three_levels
 
 

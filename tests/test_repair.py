@@ -17,7 +17,7 @@ from models.plan import MessageLevel, Plan, SolveStatus
 from models.requirements import repair_capacity
 from models.requirements.repair import STRATEGY
 from planner.evaluation import Evaluation, evaluate
-from planner.examples import realistic_plant, small_plant
+from planner.instances import realistic_plant, small_plant
 
 MONDAY = date(2026, 3, 2)
 

@@ -27,7 +27,7 @@ from planner.evaluation import (
     ViolationKind,
     evaluate,
 )
-from planner.examples import large_plant, small_plant
+from planner.instances import large_plant, small_plant
 from planner.report.results_workbook import SHEETS, write_results_workbook
 from planner.report.summary_json import summary, write_summary_json
 from planner.results import Comparison

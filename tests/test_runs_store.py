@@ -14,8 +14,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from planner.compare import RunOptions, compare
-from planner.examples import small_plant
+from planner.comparison import RunOptions, compare
+from planner.instances import small_plant
 from planner.results import Comparison
 from planner.runs.schema import Base
 from planner.runs.store import (

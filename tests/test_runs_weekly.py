@@ -15,7 +15,7 @@ import pytest
 
 from models import Problem
 from planner.cli import EXIT_FAILURE, EXIT_OK
-from planner.examples import small_plant
+from planner.instances import small_plant
 from planner.runs.config import ConfigError, load_config
 from planner.runs.lock import RunLock, RunLockedError
 from planner.runs.store import RunStatus, RunStore

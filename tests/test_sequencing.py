@@ -20,7 +20,7 @@ from models.heijunka.rules import (
 )
 from models.heijunka.rules import _WindowLoads as WindowLoads
 from models.heijunka.sequencing import goal_chasing, orv_objective, prv_objective, sequence_prv
-from planner.car_sequencing import read_car_sequencing
+from planner.instances import read_car_sequencing
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 CSPLIB = BENCHMARKS / "csplib-car-sequencing"

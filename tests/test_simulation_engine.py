@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from models import BomLine, Calendar, Item, ItemKind, Problem, Settings, WorkCenter
 from models.plan import Plan
 from models.problem import FloatArray
-from planner.compare import UnknownStrategyError
+from planner.comparison import UnknownStrategyError
 from planner.evaluation import ViolationKind, evaluate
-from planner.examples import small_plant
+from planner.instances import small_plant
 from planner.simulation import (
     Reality,
     Replication,

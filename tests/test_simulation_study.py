@@ -14,8 +14,8 @@ import pytest
 from scipy import stats
 
 from models import PlanningError, Problem
-from planner.compare import UnknownStrategyError
-from planner.examples import small_plant
+from planner.comparison import UnknownStrategyError
+from planner.instances import small_plant
 from planner.simulation import study as study_module
 from planner.simulation.engine import SimulationOptions
 from planner.simulation.reality import Uncertainty

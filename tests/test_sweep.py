@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 
 from models import Problem
-from planner.compare import compare
-from planner.examples import small_plant
+from planner.comparison import compare
+from planner.instances import small_plant
 from planner.simulation.engine import SimulationOptions
 from planner.simulation.reality import Uncertainty
 from planner.simulation.study import DETERMINISTIC, Outcome, SimulationStudy

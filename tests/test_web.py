@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from planner.cli import app as cli_app
-from planner.compare import compare
+from planner.comparison import compare
 from planner.evaluation.winners import winners
 from planner.runs.store import RunStore
 from planner.web.app import create_app

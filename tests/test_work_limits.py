@@ -15,7 +15,7 @@ from models.solvers.backends import CbcBackend, HighsBackend
 from models.solvers.milp import SolverOptions
 from models.work import WorkLimits
 from planner.evaluation import evaluate
-from planner.examples import small_plant
+from planner.instances import small_plant
 from planner.simulation.engine import SimulationOptions
 from planner.simulation.reality import SimulationError
 from tests.test_solvers import market_split, multi_knapsack

@@ -20,7 +20,7 @@ from models.plan import MessageLevel, SolveStatus
 from models.problem import ItemAttribute, SequenceRule
 from models.solvers.milp import SolverOptions
 from models.work import WorkLimits
-from planner.examples import small_plant
+from planner.instances import small_plant
 from planner.simulation.pull import Relevelled, relevel
 from tests.test_heijunka import plant
 

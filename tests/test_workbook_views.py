@@ -10,9 +10,9 @@ import numpy as np
 import openpyxl
 import pytest
 
-from planner.compare import RunOptions, compare
+from planner.comparison import RunOptions, compare
 from planner.evaluation.winners import winners
-from planner.examples import small_plant
+from planner.instances import small_plant
 from planner.report.results_workbook import SHEETS, write_results_workbook
 from planner.results import Comparison
 from planner.tables import kpi_changes

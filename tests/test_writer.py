@@ -27,7 +27,7 @@ from models.problem import (
     Settings,
     WorkCenter,
 )
-from planner.examples import small_plant
+from planner.instances import small_plant
 from planner.workbook.issues import Level
 from planner.workbook.reader import read_workbook
 from planner.workbook.writer import write_input_workbook

@@ -51,6 +51,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from models.batch.options import BatchOptions
+from models.floor import TOLERANCE
 from models.problem import Problem
 from models.solvers.milp import Milp
 
@@ -208,7 +209,7 @@ class BatchModel:
         x = c.item_day(c.x)
         self.upper[x] = np.where(
             p.lot_multiple[:, None] > 0,
-            np.floor(self.big_m / self.scale[:, None] + 1e-9),
+            np.floor(self.big_m / self.scale[:, None] + TOLERANCE),
             self.big_m,
         )
         self.integer[x[p.lot_multiple > 0]] = True

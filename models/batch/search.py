@@ -18,6 +18,7 @@ from models.batch.bounds import costs_are_nonnegative, end_item_bound, relaxatio
 from models.batch.decomposition import Improvement, fix_and_optimize, item_groups
 from models.batch.formulation import BatchModel
 from models.batch.options import BATCH_NAME, BatchOptions
+from models.floor import TOLERANCE
 from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
 from models.problem import Problem
 from models.requirements.repair import repair_capacity
@@ -95,7 +96,7 @@ def plan_batch(
         bound = max(bound, model.milp.offset)
     proved = whole and first.status is SolveStatus.OPTIMAL
     separate = end_item_bound(model) if not proved else None
-    trivial = bound is None or bound <= model.milp.offset + 1e-9
+    trivial = bound is None or bound <= model.milp.offset + TOLERANCE
     relaxed = None
     if not proved and trivial and time.perf_counter() < deadline - 1.0:
         relaxed = relaxation_bound(model, within(options.relaxation_share))
@@ -254,7 +255,7 @@ def _plan_from_search(
         )
     gap = None
     if objective is not None and bound is not None:
-        gap = max(0.0, objective - bound) / max(1e-9, abs(objective))
+        gap = max(0.0, objective - bound) / max(TOLERANCE, abs(objective))
     if incumbent is not None:
         starts = model.starts_from(incumbent)
         if whole and first.status is SolveStatus.OPTIMAL:

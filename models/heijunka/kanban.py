@@ -78,12 +78,12 @@ def kanban_cards(
     """Cards of one loop (see the module docstring); 0 for an item without usage."""
     if usage <= 0:
         return 0
-    cards = math.ceil(usage * (lead_time + interval + safety_factor) / container_qty - 1e-9)
+    cards = math.ceil(usage * (lead_time + interval + safety_factor) / container_qty - TOLERANCE)
     if min_lot > 0:
         cards = max(
             cards,
-            math.ceil(min_lot / container_qty - 1e-9)
-            + math.ceil(usage * (lead_time + 1) / container_qty - 1e-9),
+            math.ceil(min_lot / container_qty - TOLERANCE)
+            + math.ceil(usage * (lead_time + 1) / container_qty - TOLERANCE),
         )
     return max(1, cards)
 
@@ -107,7 +107,7 @@ def economic_containers(
         units = usage * most_days
     else:
         units = math.sqrt(2.0 * max(setup_cost, 0.0) * usage / holding_cost)
-    most = max(1, math.ceil(usage * most_days / container_qty - 1e-9))
+    most = max(1, math.ceil(usage * most_days / container_qty - TOLERANCE))
     return int(min(most, max(1, round(units / container_qty))))
 
 
@@ -352,11 +352,11 @@ def _granule(problem: Problem, item: int) -> float:
 
 def _lot(needed: float, container: float, problem: Problem, item: int) -> float:
     """An order refilling ``needed`` units: whole containers, then the item's lot rules."""
-    qty = max(container, math.ceil(needed / container - 1e-9) * container)
+    qty = max(container, math.ceil(needed / container - TOLERANCE) * container)
     qty = max(qty, float(problem.min_lot[item]))
     multiple = problem.lot_multiple[item]
     if multiple > 0:
-        qty = math.ceil(qty / multiple - 1e-9) * multiple
+        qty = math.ceil(qty / multiple - TOLERANCE) * multiple
     return float(qty)
 
 

@@ -6,7 +6,7 @@ every item (EPEI, "every part every interval"), and how many containers of
 each levelled item to build on each day.
 
 Levelled items are the made items with external demand and no parent. Every
-other item with usage is replenished by a kanban loop (:mod:`models.kanban`).
+other item with usage is replenished by a kanban loop (:mod:`models.heijunka.kanban`).
 
 The product wheel
 -----------------
@@ -64,6 +64,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from models.floor import TOLERANCE
 from models.plan import LevelLoading
 from models.problem import Problem, SequenceRule
 from models.solvers.backends import backend_from_name
@@ -591,7 +592,7 @@ class LevelModel:
                             continue
                         solution = self._complete(trial, trial_levels)
                         value = float(self.milp.objective @ solution)
-                        if value < cost - 1e-9:
+                        if value < cost - TOLERANCE:
                             containers, levels, best, cost = trial, trial_levels, solution, value
                             improved = True
                 if time.perf_counter() > deadline:

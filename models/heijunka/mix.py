@@ -52,7 +52,7 @@ class MixSequence:
     last, partial container takes the rest); ``violations`` counts the
     windows of the plant's sequence rules it breaks; ``timed_out`` says
     that the clock stopped its search under the rules
-    (:attr:`models.sequencing.SequenceResult.timed_out`).
+    (:attr:`models.heijunka.rules.SequenceResult.timed_out`).
     """
 
     positions: tuple[Position, ...]

@@ -104,7 +104,7 @@ def net_item(problem: Problem, i: int, gross: FloatArray, safety_stock: bool = T
             continue
         if item.lot_rule is LotRule.FOQ:
             assert item.lot_size is not None
-            quantity = math.ceil(shortfall / item.lot_size - 1e-9) * item.lot_size
+            quantity = math.ceil(shortfall / item.lot_size - TOLERANCE) * item.lot_size
         elif item.lot_rule is LotRule.EOQ:
             if math.isinf(eoq):
                 quantity = safety - min(projected[day:]) - added

@@ -57,6 +57,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from models.floor import TOLERANCE
 from models.problem import LotRule
 
 FloatArray = npt.NDArray[np.float64]
@@ -73,7 +74,7 @@ __all__ = [
     "wagner_whitin_cover",
 ]
 
-_REL_TOL: Final = 1e-9
+_REL_TOL: Final = TOLERANCE
 """Relative tolerance for "is a whole number of lots" and "is short"."""
 
 

@@ -52,6 +52,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from models.errors import PlanningError
+from models.floor import TOLERANCE, arrivals, deepest_first
 from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
 from models.problem import Problem
 from models.requirements.explosion import expedite_message, explode, net_item
@@ -63,7 +64,6 @@ BoolArray = npt.NDArray[np.bool_]
 STRATEGY = "mrp_repaired"
 """The strategy name of a capacity-repaired MRP plan."""
 
-_TOLERANCE = 1e-9
 _MIN_START = 1e-6
 """Starts smaller than this are not made: they would cost a setup for nothing."""
 
@@ -173,7 +173,7 @@ class _Shop:
             total=total,
             room=total.copy(),
             open=total > 0,
-            eps=_TOLERANCE * np.maximum(1.0, peak),
+            eps=TOLERANCE * np.maximum(1.0, peak),
             unit=np.where(whole, 1.0, 0.0),
         )
 
@@ -201,7 +201,7 @@ def _fitting_quantity(
         return qty
     part = spare / run
     if unit:
-        part = math.floor(part + 1e-9)
+        part = math.floor(part + TOLERANCE)
     return part if part >= _MIN_START else 0.0
 
 
@@ -236,7 +236,7 @@ def _fit_level_by_level(problem: Problem, orders: FloatArray, shop: _Shop) -> _F
     for level in range(int(codes.max(initial=0)) + 1):
         level_items = np.flatnonzero(codes == level)
         for i in level_items.tolist():
-            quantities = orders[i][orders[i] > _TOLERANCE]
+            quantities = orders[i][orders[i] > TOLERANCE]
             receipts = _retime(problem, i, gross[i], quantities)
             release = _release(problem, i, receipts, gross[i])
             expedite = _expedite(problem, i, gross[i])
@@ -265,7 +265,7 @@ def _retime(problem: Problem, i: int, gross: FloatArray, quantities: FloatArray)
     n_days = gross.shape[0]
     deficit = _deficit(problem, i, gross)
     scale = max(1.0, float(np.abs(deficit).max(initial=0.0)))
-    tolerance = _TOLERANCE * scale
+    tolerance = TOLERANCE * scale
     covered = np.cumsum(quantities) - quantities
     arrival = np.searchsorted(deficit, covered + tolerance, side="right")
     counted = np.bincount(arrival, weights=quantities, minlength=n_days + 1)
@@ -305,7 +305,7 @@ def _expedite(problem: Problem, i: int, gross: FloatArray) -> PlanMessage | None
     if not lead:
         return None
     needed = np.maximum(_deficit(problem, i, gross)[:lead], 0.0)
-    if needed[-1] <= _TOLERANCE * max(1.0, float(needed[-1])):
+    if needed[-1] <= TOLERANCE * max(1.0, float(needed[-1])):
         return None
     return expedite_message(problem, i, np.diff(needed, prepend=0.0))
 
@@ -366,7 +366,7 @@ def _fit(release: FloatArray, need: FloatArray, line: _Line) -> FloatArray:
     Returns the placed starts; what is still waiting at the end of the
     horizon is not made.
     """
-    busy = release > _TOLERANCE
+    busy = release > TOLERANCE
     if not busy.any():
         return np.zeros_like(release)
     room, run, setup, eps = line.room, line.run, line.setup, line.eps
@@ -404,33 +404,33 @@ def _fit(release: FloatArray, need: FloatArray, line: _Line) -> FloatArray:
                 if not line.worth_building_ahead(fits, day - int(earlier), new):
                     continue
             qty -= place(int(earlier), qty, regular)
-            if qty <= _TOLERANCE:
+            if qty <= TOLERANCE:
                 break
         return qty
 
     waiting = 0.0
     for day in range(int(np.argmax(busy)), release.shape[0]):
         qty = waiting + float(release[day])
-        if qty <= _TOLERANCE:
+        if qty <= TOLERANCE:
             continue
         qty -= place(day, qty, regular=True)
         urgent = min(qty, float(needed[day]) - total)
-        if urgent > _TOLERANCE:
+        if urgent > TOLERANCE:
             left = urgent
             if day > 0:
                 left = pull_earlier(day, left, regular=True)
-            if left > _TOLERANCE:
+            if left > TOLERANCE:
                 left -= place(day, left, regular=False)
-            if left > _TOLERANCE and day > 0:
+            if left > TOLERANCE and day > 0:
                 left = pull_earlier(day, left, regular=False)
             qty -= urgent - left
-        if qty > _TOLERANCE and placed[day] > 0.0 and line.setup_cost > 0.0:
+        if qty > TOLERANCE and placed[day] > 0.0 and line.setup_cost > 0.0:
             # A lot split for the next day costs a setup: overtime today may be cheaper.
             free = float(room[day])
             fits = _fitting_quantity(free, qty, run, 0.0, line.unit, eps)
             if run * fits * line.overtime_cost < line.setup_cost:
                 qty -= place(day, qty, regular=False)
-        waiting = qty if qty > _TOLERANCE else 0.0
+        waiting = qty if qty > TOLERANCE else 0.0
     return placed
 
 
@@ -473,26 +473,23 @@ def _start_when_possible(problem: Problem, fitted: _Fitted, shop: _Shop) -> _Rel
     )
     free = np.maximum(shop.room, 0.0)
     due = np.maximum(np.cumsum(fitted.needs, axis=1), np.cumsum(planned, axis=1))
-    codes = problem.low_level_code
-    levels = [np.flatnonzero(codes == k) for k in range(int(codes.max(initial=0)), -1, -1)]
+    levels = deepest_first(problem)
     final = np.zeros_like(planned)
     done = np.zeros(n_items)
     pending = np.zeros(n_items)
     position = problem.on_hand.astype(float).copy()
     short_component = np.full(n_items, -1, dtype=np.int64)
     for day in range(n_days):
-        arriving = np.zeros(n_items)
-        earlier = (day - lead >= 0) & (lead > 0)
-        arriving[earlier] = final[earlier, day - lead[earlier]]
+        arriving = arrivals(final, day, lead)
         stock = np.maximum(position, 0.0) + problem.receipts[:, day] + arriving
         consumed = np.zeros(n_items)
         wanted = due[:, day] - done
         # Without catching up, start exactly what was placed plus what waits (no round-off).
         base = planned[:, day] + pending
         wanted = np.where(
-            np.abs(wanted - base) <= _TOLERANCE * np.maximum(1.0, due[:, day]), base, wanted
+            np.abs(wanted - base) <= TOLERANCE * np.maximum(1.0, due[:, day]), base, wanted
         )
-        wanted[wanted < _TOLERANCE] = 0.0
+        wanted[wanted < TOLERANCE] = 0.0
         if parents_all.size:
             _free_unusable_minutes(
                 problem,
@@ -505,13 +502,13 @@ def _start_when_possible(problem: Problem, fitted: _Fitted, shop: _Shop) -> _Rel
                 free[:, day],
             )
         for items in levels:
-            active = items[wanted[items] > _TOLERANCE]
+            active = items[wanted[items] > TOLERANCE]
             if not active.size:
                 continue
             parents = active[has_children[active]]
             need = bom[:, parents] @ wanted[parents] if parents.size else np.zeros(n_items)
             extra = _extra_minutes(problem, shop, active, day, wanted, reserved[:, day], free)
-            if extra is not None and np.all(need <= stock + _TOLERANCE):
+            if extra is not None and np.all(need <= stock + TOLERANCE):
                 # The whole level fits into its minutes and has its components.
                 final[active, day] = wanted[active]
                 free[:, day] -= extra
@@ -540,7 +537,7 @@ def _start_when_possible(problem: Problem, fitted: _Fitted, shop: _Shop) -> _Rel
                         children, per_unit = bom.indices[column], bom.data[column]
                         ratios = stock[children] / per_unit
                         possible = max(min(qty, float(ratios.min())), 0.0)
-                        if possible < qty - _TOLERANCE:
+                        if possible < qty - TOLERANCE:
                             short_component[i] = int(children[np.argmin(ratios)])
                         qty = possible if possible >= _MIN_START else 0.0
                         stock[children] -= per_unit * qty
@@ -553,7 +550,7 @@ def _start_when_possible(problem: Problem, fitted: _Fitted, shop: _Shop) -> _Rel
             stock[zero_lead] += final[zero_lead, day]
         done += final[:, day]
         pending = np.maximum(wanted - final[:, day], 0.0)
-        pending[pending < _TOLERANCE] = 0.0
+        pending[pending < TOLERANCE] = 0.0
         immediate = np.where(lead == 0, final[:, day], 0.0)
         position += (
             problem.receipts[:, day] + arriving + immediate - problem.demand[:, day] - consumed
@@ -629,7 +626,7 @@ def _free_unusable_minutes(
 
 def _never_messages(problem: Problem, fitted: _Fitted, shop: _Shop) -> list[PlanMessage]:
     messages = []
-    for i in np.flatnonzero(fitted.needs.sum(axis=1) > _TOLERANCE).tolist():
+    for i in np.flatnonzero(fitted.needs.sum(axis=1) > TOLERANCE).tolist():
         w = int(problem.item_work_center[i])
         if w < 0 or shop.can_ever_start(problem, i):
             continue
@@ -653,7 +650,7 @@ def _late_messages(
 ) -> list[PlanMessage]:
     """One WARNING per item whose starts fall behind what it needs (FIFO by cumulative units)."""
     behind = np.maximum(np.cumsum(fitted.needs, axis=1) - np.cumsum(released.starts, axis=1), 0.0)
-    tolerance = _TOLERANCE * np.maximum(1.0, fitted.needs.sum(axis=1))
+    tolerance = TOLERANCE * np.maximum(1.0, fitted.needs.sum(axis=1))
     fell_behind = np.maximum(np.diff(behind, axis=1, prepend=0.0), 0.0).sum(axis=1)
     messages = []
     for i in np.flatnonzero(fell_behind > tolerance).tolist():
@@ -688,7 +685,7 @@ def _early_messages(problem: Problem, lots: FloatArray, starts: FloatArray) -> l
     """
     ahead = np.maximum(np.cumsum(starts, axis=1) - np.cumsum(lots, axis=1), 0.0)
     pulled = np.maximum(np.diff(ahead, axis=1, prepend=0.0), 0.0).sum(axis=1)
-    tolerance = _TOLERANCE * np.maximum(1.0, lots.sum(axis=1))
+    tolerance = TOLERANCE * np.maximum(1.0, lots.sum(axis=1))
     early = pulled > tolerance
     messages = []
     center = problem.item_work_center

@@ -27,8 +27,8 @@ from planner.cli.common import (
     errors,
     report_workbook,
 )
-from planner.compare import STRATEGIES, parse_strategies, run_options
-from planner.compare import compare as run_comparison
+from planner.comparison import STRATEGIES, parse_strategies, run_options
+from planner.comparison import compare as run_comparison
 from planner.evaluation.kpis import kpi_text
 from planner.evaluation.winners import winners
 from planner.report.results_workbook import write_results_workbook

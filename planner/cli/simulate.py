@@ -24,7 +24,7 @@ from rich.table import Table
 from models import PlanningError
 from models.solvers.backends import backend_from_name
 from planner.cli.common import EXIT_FAILURE, EXIT_INVALID_INPUT, fail, read_problem
-from planner.compare import STRATEGIES, parse_strategies
+from planner.comparison import STRATEGIES, parse_strategies
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -21,9 +21,9 @@ import numpy as np
 import numpy.typing as npt
 
 from models import Problem
+from models.floor import TOLERANCE
 from models.plan import Plan
 
-_TOLERANCE = 1e-9
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -93,7 +93,7 @@ def peg(problem: Problem, plan: Plan) -> tuple[Peg, ...]:
     for (item, day), targets in served.items():
         order = float(starts[item, day])
         for (kind, demand_item, demand_day), quantity in targets.items():
-            if quantity > _TOLERANCE:
+            if quantity > TOLERANCE:
                 pegs.append(Peg(item, day, order, quantity, kind, demand_item, demand_day))
     return tuple(sorted(pegs, key=lambda p: (p.item, p.start_day, p.demand_day or -1)))
 
@@ -105,7 +105,7 @@ def _requirements(
     requirements: list[tuple[int, int, _Requirement]] = []
     for parent in problem.parents[item]:
         per_unit = usage[(item, parent)]
-        for day in np.flatnonzero(starts[parent] > _TOLERANCE).tolist():
+        for day in np.flatnonzero(starts[parent] > TOLERANCE).tolist():
             quantity = per_unit * float(starts[parent, day])
             requirements.append((day, 0, _Requirement(quantity, parent_order=(parent, day))))
     for day in np.flatnonzero(problem.demand[item] > 0).tolist():
@@ -129,21 +129,21 @@ def _match(
         supplies.append((-1, None, float(problem.on_hand[item])))
     for day in np.flatnonzero(problem.receipts[item] > 0).tolist():
         supplies.append((day, None, float(problem.receipts[item, day])))
-    for day in np.flatnonzero(starts[item] > _TOLERANCE).tolist():
+    for day in np.flatnonzero(starts[item] > TOLERANCE).tolist():
         supplies.append((day + lead, (item, day), float(starts[item, day])))
     supplies.sort(key=lambda s: (s[0], s[1] is not None))
     queue = deque(_Supply(order, quantity) for _, order, quantity in supplies)
     result: dict[tuple[int, int], dict[_Target, float]] = defaultdict(lambda: defaultdict(float))
     for _, requirement in requirements:
         remaining = requirement.quantity
-        while remaining > _TOLERANCE and queue:
+        while remaining > TOLERANCE and queue:
             supply = queue[0]
             taken = min(remaining, supply.quantity)
             if supply.order is not None:
                 _credit(result[supply.order], requirement, taken, served)
             supply.quantity -= taken
             remaining -= taken
-            if supply.quantity <= _TOLERANCE:
+            if supply.quantity <= TOLERANCE:
                 queue.popleft()
     safety = float(problem.safety_stock[item])
     for leftover in queue:
@@ -153,9 +153,9 @@ def _match(
             continue
         kept = min(quantity, safety)
         safety -= kept
-        if kept > _TOLERANCE:
+        if kept > TOLERANCE:
             result[order][(PegKind.SAFETY_STOCK, None, None)] += kept
-        if quantity - kept > _TOLERANCE:
+        if quantity - kept > TOLERANCE:
             result[order][(PegKind.SURPLUS, None, None)] += quantity - kept
     return {order: dict(targets) for order, targets in result.items()}
 
@@ -174,7 +174,7 @@ def _credit(
     assert requirement.parent_order is not None
     parent_targets = served.get(requirement.parent_order, {})
     total = sum(parent_targets.values())
-    if total <= _TOLERANCE:
+    if total <= TOLERANCE:
         targets[(PegKind.SURPLUS, None, None)] += quantity
         return
     for target, share in parent_targets.items():

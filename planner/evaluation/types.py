@@ -11,13 +11,15 @@ import numpy as np
 import numpy.typing as npt
 
 from models import Problem
+from models.floor import TOLERANCE
 from models.plan import PlanMessage
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-START_TOLERANCE = 1e-9
-"""A start larger than this is an order (and a setup); one below minus this is negative."""
+START_TOLERANCE = TOLERANCE
+"""A start larger than this is an order (and a setup); one below minus this is negative
+(the shop floor's :data:`models.floor.TOLERANCE`)."""
 
 RELATIVE_TOLERANCE = 1e-6
 """Shortages, overloads and mismatches count beyond this share of the quantities involved."""

@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from models.floor import TOLERANCE
 from planner.evaluation.kpis import KPIS, Better
 
 HIGHER_IS_BETTER = frozenset(kpi.name for kpi in KPIS if kpi.better is Better.HIGHER)
@@ -53,6 +54,6 @@ def winners(kpis: Mapping[str, Mapping[str, Any]]) -> dict[str, list[str]]:
         if len(known) < 2:
             continue
         target = max(known.values()) if key in HIGHER_IS_BETTER else min(known.values())
-        tolerance = 1e-9 * max(1.0, abs(target))
+        tolerance = TOLERANCE * max(1.0, abs(target))
         best[key] = [n for n, v in known.items() if abs(v - target) <= tolerance]
     return best

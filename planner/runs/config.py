@@ -40,7 +40,7 @@ from pydantic import (
 from models import PlanningError
 from models.heijunka import SequencingMethod
 from models.solvers.backends import backend_from_name
-from planner.compare import parse_sequencing, parse_strategies
+from planner.comparison import parse_sequencing, parse_strategies
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from models import PlanningError, Problem
 from models.strategy import PreviousPlans
-from planner.compare import compare, run_options
+from planner.comparison import compare, run_options
 from planner.parallel import ParallelError, TaskFailedError, map_tasks
 from planner.results import Comparison
 from planner.runs.config import RunConfig
@@ -331,7 +331,7 @@ def compare_with_stability(
 ) -> Comparison:
     """Compare the strategies of ``settings`` on ``problem``, each kept near its last plan.
 
-    As :func:`planner.compare.compare`, except that with a positive
+    As :func:`planner.comparison.compare`, except that with a positive
     ``change_penalty`` and the previous run's starts, the strategies that
     keep their plan stable (``batch``) price changes against theirs in the
     first ``frozen_days``.

@@ -7,7 +7,7 @@ same evaluator as every plan.
 
 Examples
 --------
->>> from planner.examples import small_plant
+>>> from planner.instances import small_plant
 >>> problem = small_plant()
 >>> reality = draw_reality(problem, Uncertainty(demand_cv=0.3), seed=1)
 >>> replication = simulate(problem, "mrp", reality)

@@ -41,7 +41,7 @@ BoolArray = npt.NDArray[np.bool_]
 
 
 def plan_with(strategy: str, problem: Problem, run: RunOptions) -> Plan:
-    """Plan ``problem`` with one strategy, as :func:`planner.compare.compare` does.
+    """Plan ``problem`` with one strategy, as :func:`planner.comparison.compare` does.
 
     The strategy's options come from the problem's Settings and ``run``
     (:meth:`models.strategy.Strategy.plan_problem`): ``run.time_limit`` is

@@ -41,7 +41,7 @@ from scipy import stats
 
 from models import PlanningError, Problem
 from models.plan import Plan, SolveStatus
-from planner.compare import parse_strategies
+from planner.comparison import parse_strategies
 from planner.evaluation import evaluate
 from planner.evaluation.winners import NO_WINNER, winners
 from planner.parallel import map_tasks
@@ -210,7 +210,7 @@ def run_study(
 
     Raises
     ------
-    planner.compare.UnknownStrategyError
+    planner.comparison.UnknownStrategyError
         When a strategy name is unknown.
     PlanningError
         When ``replications`` is below 1 or the seed is negative.

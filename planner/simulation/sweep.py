@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from models import PlanningError, Problem
-from planner.compare import parse_strategies
+from planner.comparison import parse_strategies
 from planner.evaluation.winners import winners
 from planner.parallel import map_tasks
 from planner.simulation.engine import SimulationOptions

@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from planner.compare import STRATEGIES
+from planner.comparison import STRATEGIES
 from planner.describe import describe
 from planner.report.files import json_ready
 from planner.runs.store import RunRecord

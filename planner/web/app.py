@@ -25,7 +25,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from planner import __version__
-from planner.compare import STRATEGIES
+from planner.comparison import STRATEGIES
 from planner.runs.store import RunStore
 from planner.web import api, pages
 from planner.web.dependencies import get_settings

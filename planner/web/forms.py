@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from models import PlanningError
 from models.heijunka import SEQUENCING_METHODS
 from models.solvers.backends import BACKENDS
-from planner.compare import parse_strategies, run_options
+from planner.comparison import parse_strategies, run_options
 from planner.web.jobs import Job, JobManager
 from planner.web.settings import WebSettings
 from planner.web.uploads import ReceivedUpload, UploadRejectedError, receive_upload

@@ -1,6 +1,6 @@
 """The planning of one job, run in a child process of the web server.
 
-The child reads the stored workbook, runs :func:`planner.compare.compare`,
+The child reads the stored workbook, runs :func:`planner.comparison.compare`,
 stages the output workbook and summary JSON for the run store
 (:func:`planner.runs.store.prepare_run`) and writes the page's data into the
 job's folder. It reports what it is doing as events on a queue, so the
@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from models import PlanningError
 from models.solvers.milp import Progress
 from models.strategy import RunOptions
-from planner.compare import compare, run_options
+from planner.comparison import compare, run_options
 from planner.runs.store import prepare_run
 from planner.web.views import write_result_files
 from planner.workbook.reader import read_workbook
@@ -70,7 +70,7 @@ class JobOptions:
         }
 
     def run(self) -> RunOptions:
-        """The run's choices, checked (:func:`planner.compare.run_options`)."""
+        """The run's choices, checked (:func:`planner.comparison.run_options`)."""
         return run_options(
             solver=self.solver, time_limit=self.time_limit, sequencing=self.sequencing
         )

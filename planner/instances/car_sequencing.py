@@ -8,8 +8,8 @@ of Dincbas, Simonis and Van Hentenryck 1988 and Régin and Puget 1997)::
     q_1 ... q_k          # ... in any q_j consecutive cars
     class count o_1 ... o_k      # one line per class, o_j in {0, 1}
 
-Each class becomes a model of :mod:`models.sequencing`, each option a
-:class:`~models.sequencing.Rule` over the classes that carry it.
+Each class becomes a model of :mod:`models.heijunka.rules`, each option a
+:class:`~models.heijunka.rules.Rule` over the classes that carry it.
 """
 
 from __future__ import annotations

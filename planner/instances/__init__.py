@@ -1,0 +1,21 @@
+"""Plants to plan that no planner typed: the examples built in code, and published instances.
+
+- :mod:`planner.instances.examples`: the tutorial, realistic and large example plants;
+- :mod:`planner.instances.trigeiro`: Trigeiro, Thomas & McClain's capacitated
+  lot-sizing instances;
+- :mod:`planner.instances.car_sequencing`: CSPLib's car-sequencing instances.
+"""
+
+from planner.instances.car_sequencing import car_sequencing_problem, read_car_sequencing
+from planner.instances.examples import large_plant, realistic_plant, small_plant
+from planner.instances.trigeiro import TRIGEIRO_BACKLOG_COST, read_trigeiro
+
+__all__ = [
+    "TRIGEIRO_BACKLOG_COST",
+    "car_sequencing_problem",
+    "large_plant",
+    "read_car_sequencing",
+    "read_trigeiro",
+    "realistic_plant",
+    "small_plant",
+]
