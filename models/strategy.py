@@ -17,8 +17,8 @@ choices, and the strategy reads nothing but its options object.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
@@ -174,7 +174,7 @@ class StrategyRegistry(Mapping[str, Strategy[Any]]):
         except KeyError:
             raise UnknownStrategyError([name], self._strategies) from None
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[str]:
         return iter(self._strategies)
 
     def __len__(self) -> int:
@@ -201,8 +201,3 @@ class StrategyRegistry(Mapping[str, Strategy[Any]]):
         if not chosen:
             raise UnknownStrategyError([""], self._strategies)
         return list(dict.fromkeys(chosen))
-
-
-def with_fields(options: OptionsT, **changes: Any) -> OptionsT:
-    """``options`` with some fields changed (a frozen dataclass)."""
-    return replace(options, **changes)  # type: ignore[type-var]
