@@ -40,7 +40,10 @@ BATCH = (
     + """
 from models.batch import BatchOptions, plan_batch
 started = time.perf_counter()
-plan = plan_batch(problem, BatchOptions(time_limit=float(sys.argv[1]), threads=int(sys.argv[2])))
+options = BatchOptions.from_settings(
+    problem.settings, time_limit=float(sys.argv[1]), threads=int(sys.argv[2])
+)
+plan = plan_batch(problem, options)
 seconds = time.perf_counter() - started
 """
 )

@@ -38,7 +38,8 @@ started = time.perf_counter()
 if sys.argv[1] == "mrp":
     plan = plan_mrp(problem)
 else:
-    plan = plan_heijunka(problem, HeijunkaOptions(time_limit=float(sys.argv[2])))
+    options = HeijunkaOptions.from_settings(problem.settings, time_limit=float(sys.argv[2]))
+    plan = plan_heijunka(problem, options)
 seconds = time.perf_counter() - started
 kpis = evaluate(problem, plan).kpis
 cards = sum(loop.cards for loop in plan.kanban)
