@@ -32,7 +32,7 @@ import numpy as np
 from measure import format_table
 
 from models.heijunka import HeijunkaOptions, sequence_mix
-from models.heijunka.sequencing import goal_chasing, prv_objective, sequence_prv
+from models.sequencing.levelled import goal_chasing, prv_objective, sequence_prv
 from planner.instances import car_sequencing_problem
 
 FEASIBLE = HeijunkaOptions(smooth_ruled_days=False)

@@ -21,6 +21,7 @@ class FieldKind(StrEnum):
     INTEGER = "integer"
     DATE = "date"
     CHOICE = "choice"
+    YES_NO = "yes/no"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class Field:
         """Describe a valid value, for error messages."""
         if self.kind is FieldKind.CHOICE:
             return "one of " + ", ".join(self.choices)
+        if self.kind is FieldKind.YES_NO:
+            return "yes or no"
         if self.kind is FieldKind.DATE:
             return "a date (an Excel date or text like 2026-03-02)"
         if self.kind is FieldKind.TEXT:
@@ -101,6 +104,8 @@ class Field:
             return None
         if self.kind is FieldKind.CHOICE:
             return None if self.choice(value) is not None else self.expected()
+        if self.kind is FieldKind.YES_NO:
+            return None if isinstance(value, bool) else self.expected()
         if self.kind is FieldKind.TEXT and not str(value).strip():
             return f"a value ({self.expected()})" if self.required else None
         return None
@@ -169,6 +174,12 @@ ITEM_FIELDS: tuple[Field, ...] = (
     _number("min_lot", "Minimum order or lot size.", "units"),
     _number("lot_multiple", "Lots are rounded up to a multiple of this (0 = none).", "units"),
     _number("container_qty", "Kanban container size (pull).", "units", default="1", positive=True),
+    Field(
+        "whole_units",
+        FieldKind.YES_NO,
+        "Whether the item is counted in whole units: every start of it is a whole number.",
+        default="yes",
+    ),
     _number(
         "backlog_cost",
         "Cost of one unit of external demand one working day late.",
@@ -283,6 +294,27 @@ SETTINGS_FIELDS: tuple[Field, ...] = (
         "Relative optimality gap at which a MILP may stop.",
         "share",
         default="0.01",
+    ),
+    Field(
+        "deterministic",
+        FieldKind.YES_NO,
+        "yes: optimising strategies stop on limits of work, so the same workbook gives the "
+        "same plans (time_limit stays a cap); no: they stop on the clock.",
+        default="yes",
+    ),
+    _number(
+        "safety_stock_weight",
+        "Safety-stock shortfall cost per unit-day, as a multiple of the item's holding_cost.",
+        "multiple of holding_cost",
+        default="2",
+    ),
+    Field(
+        "end_backlog_days",
+        FieldKind.INTEGER,
+        "Working days of backlog cost charged for each unit still late at the end of the horizon.",
+        "working days",
+        default="20",
+        minimum=0,
     ),
     Field(
         "level_period",

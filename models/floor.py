@@ -6,8 +6,9 @@ that way (MRP's material check, the capacity repair, the kanban pull and
 the simulated shop floor); they share these rules:
 
 - :data:`TOLERANCE`: a quantity at or below it is nothing;
-- :func:`whole_lots`: a start cut short keeps the item's lot multiple and
-  minimum lot;
+- :func:`whole_lots`: a start cut short keeps the item's lot multiple,
+  minimum lot and whole units; :func:`whole_up` rounds a quantity needed
+  up to whole units;
 - :func:`material_limit` and :func:`capacity_limit`: the most units the
   components on hand and the minutes left allow;
 - :func:`deepest_first` and :func:`components`: the order in which a day's
@@ -37,11 +38,20 @@ TOLERANCE = 1e-9
 
 
 def whole_lots(problem: Problem, item: int, quantity: float) -> float:
-    """The part of a start that keeps the item's lot multiple and minimum lot."""
+    """The part of a start that keeps the item's lot multiple, minimum lot and whole units."""
     multiple = float(problem.lot_multiple[item])
     if multiple > 0:
         quantity = math.floor(quantity / multiple + TOLERANCE) * multiple
+    if problem.whole_units[item]:
+        quantity = float(math.floor(quantity + TOLERANCE))
     return quantity if quantity >= float(problem.min_lot[item]) - TOLERANCE else 0.0
+
+
+def whole_up(problem: Problem, item: int, quantity: float) -> float:
+    """``quantity`` rounded up to whole units for a whole-unit item (float noise ignored)."""
+    if not problem.whole_units[item]:
+        return quantity
+    return float(max(0, math.ceil(quantity - TOLERANCE * max(1.0, abs(quantity)))))
 
 
 def whole_steps(limit: float, step: float) -> float:
@@ -108,13 +118,18 @@ class ReleaseRule:
 
     :meth:`start_what_fits` starts what is wanted as far as components and
     minutes allow. Build one per problem and use it for every day.
+    ``forced_setups`` are the setups per container that sequence rules force
+    on an item (:func:`models.sequencing.ruled_setups`): their minutes count
+    as run time.
     """
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, forced_setups: FloatArray | None = None) -> None:
         self.problem = problem
         self.bom = problem.bom_matrix.tocsc()
         self.parts = components(problem)
         self.levels = deepest_first(problem)
+        forced = np.zeros(problem.n_items) if forced_setups is None else forced_setups
+        self.run_time = problem.run_time + problem.setup_time * forced / problem.container_qty
 
     def start_what_fits(
         self,
@@ -168,7 +183,7 @@ class ReleaseRule:
                 started[active] = wanted[active]
                 stock -= need
                 if room is not None:
-                    room -= _minutes(problem, active, wanted[active])
+                    room -= self._minutes(active, wanted[active])
             else:
                 for i in active.tolist():
                     started[i], short[i] = self._start_one(i, float(wanted[i]), stock, room)
@@ -180,7 +195,20 @@ class ReleaseRule:
         """Whether starting all of ``items`` fits every work center's minutes left."""
         if room is None:
             return True
-        return bool(np.all(_minutes(self.problem, items, wanted[items]) <= room + TOLERANCE))
+        return bool(np.all(self._minutes(items, wanted[items]) <= room + TOLERANCE))
+
+    def _minutes(self, items: IntArray, quantities: FloatArray) -> FloatArray:
+        """Minutes per work center that starting ``quantities`` of ``items`` takes."""
+        problem = self.problem
+        minutes = np.zeros(len(problem.work_centers))
+        centers = problem.item_work_center[items]
+        made = centers >= 0
+        np.add.at(
+            minutes,
+            centers[made],
+            problem.setup_time[items[made]] + self.run_time[items[made]] * quantities[made],
+        )
+        return minutes
 
     def _start_one(
         self, i: int, quantity: float, stock: FloatArray, room: FloatArray | None
@@ -194,7 +222,7 @@ class ReleaseRule:
             short = int(children[np.argmin(stock[children] / per_unit)])
         center = int(problem.item_work_center[i])
         if room is not None and center >= 0:
-            setup, run = float(problem.setup_time[i]), float(problem.run_time[i])
+            setup, run = float(problem.setup_time[i]), float(self.run_time[i])
             limit = min(limit, capacity_limit(float(room[center]), setup, run))
         if limit < quantity * (1 - TOLERANCE) - TOLERANCE:
             quantity = whole_lots(problem, i, max(limit, 0.0))
@@ -202,18 +230,5 @@ class ReleaseRule:
             return 0.0, short
         stock[children] -= per_unit * quantity
         if room is not None and center >= 0:
-            room[center] -= problem.setup_time[i] + problem.run_time[i] * quantity
+            room[center] -= problem.setup_time[i] + self.run_time[i] * quantity
         return quantity, short
-
-
-def _minutes(problem: Problem, items: IntArray, quantities: FloatArray) -> FloatArray:
-    """Minutes per work center that starting ``quantities`` of ``items`` takes, setups counted."""
-    minutes = np.zeros(len(problem.work_centers))
-    centers = problem.item_work_center[items]
-    made = centers >= 0
-    np.add.at(
-        minutes,
-        centers[made],
-        problem.setup_time[items[made]] + problem.run_time[items[made]] * quantities[made],
-    )
-    return minutes

@@ -106,6 +106,7 @@ class Item:
     lot_multiple: float = 0.0
     container_qty: float = 1.0
     backlog_cost: float | None = None
+    whole_units: bool = True
 
     def __post_init__(self) -> None:
         label = f"item {self.code!r}"
@@ -124,6 +125,8 @@ class Item:
         except ValueError:
             expected = ", ".join(LotRule)
             problems.append(f"{label}: lot_rule is {self.lot_rule!r}, expected one of {expected}")
+        if not isinstance(self.whole_units, bool):
+            problems.append(f"{label}: whole_units is {self.whole_units!r}, expected yes or no")
         if self.work_center is not None and not str(self.work_center).strip():
             object.__setattr__(self, "work_center", None)
         if self.kind is None:
@@ -213,6 +216,9 @@ class Settings:
     backlog_cost: float | None = None
     time_limit: float = 60.0
     mip_gap: float = 0.01
+    deterministic: bool = True
+    safety_stock_weight: float = 2.0
+    end_backlog_days: int = 20
     level_period: int = 20
     epei_days: int = 0
     kanban_safety_factor: float = 1.0
@@ -678,6 +684,11 @@ class Problem:
     def container_qty(self) -> FloatArray:
         """Kanban container size."""
         return self._item_values("container_qty")
+
+    @cached_property
+    def whole_units(self) -> BoolArray:
+        """Whether each item is counted in whole units (its starts are whole numbers)."""
+        return self._item_values("whole_units", bool)
 
     @cached_property
     def holding_cost(self) -> FloatArray:

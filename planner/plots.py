@@ -17,8 +17,15 @@ if TYPE_CHECKING:
 
     from planner.evaluation import ComparedPlans
 
-COST_PARTS = ("setup_cost", "holding_cost", "backlog_cost", "overtime_cost")
-"""The four parts of total cost, in the contract's order."""
+COST_PARTS = (
+    "setup_cost",
+    "holding_cost",
+    "backlog_cost",
+    "overtime_cost",
+    "safety_cost",
+    "end_backlog_cost",
+)
+"""The six parts of total cost, in the contract's order."""
 
 
 def _dates(comparison: ComparedPlans) -> npt.NDArray[np.datetime64]:

@@ -115,7 +115,7 @@ class Comparison(ComparedPlans):
         return plot_load(self, work_center, ax)
 
     def plot_costs(self, ax: Axes | None = None) -> Axes:
-        """Total cost per strategy, stacked by its four parts."""
+        """Total cost per strategy, stacked by its six parts."""
         return plot_costs(self, ax)
 
     def write(self, path: str | Path) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from planner.comparison import RunOptions, compare
 from planner.instances import small_plant
+from planner.plots import COST_PARTS
 from planner.results import Comparison
 from planner.tables import FRAMES
 
@@ -55,8 +56,8 @@ def test_plots_draw_one_line_or_bar_per_strategy(comparison: Comparison) -> None
     assert len(ax.get_lines()) == 2 + 2
     ax = comparison.plot_costs()
     heights = [patch.get_height() for patch in ax.patches]
-    assert len(heights) == 4 * 2
-    total = sum(heights[k] for k in range(0, 8, 2))
+    assert len(heights) == len(COST_PARTS) * 2
+    total = sum(heights[k] for k in range(0, len(heights), 2))
     assert total == pytest.approx(comparison["mrp"].evaluation.kpis["total_cost"])
 
 

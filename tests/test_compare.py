@@ -81,12 +81,40 @@ def test_json_kpis_match_what_the_sheets_imply(compared: tuple) -> None:
     value = (inventory.item.map(unit_cost) * inventory.on_hand).groupby(inventory.date).sum()
     assert kpis["avg_inventory_value"] == approx(value.mean())
     assert kpis["peak_inventory_value"] == approx(value.max())
-    assert kpis["setups"] == len(build)
-    assert kpis["setup_cost"] == approx(build.item.map(setup_cost).sum())
+    sequence = sheets["Sequence"]
+    sequence = sequence[(sequence.strategy == "mrp") & (sequence.qty > 0)]
+    sequenced = set(zip(sequence.work_center, sequence.date, strict=True))
+    unsequenced = build[
+        [(w, d) not in sequenced for w, d in zip(build.work_center, build.start_date, strict=True)]
+    ]
+    runs = sequence.sort_values(["work_center", "date", "position"])
+    new_run = (runs.item != runs.item.shift()) | (runs.date != runs.date.shift())
+    new_run |= runs.work_center != runs.work_center.shift()
+    runs = runs[new_run]
+    assert kpis["setups"] == len(unsequenced) + len(runs)
+    assert kpis["setup_cost"] == approx(
+        unsequenced.item.map(setup_cost).sum() + runs.item.map(setup_cost).sum()
+    )
     assert kpis["overload_minutes"] == approx(load.overload.sum())
     utilization = (load.load / load.capacity)[load.capacity > 0]
     assert kpis["max_utilization"] == approx(utilization.max())
-    parts = ("setup_cost", "holding_cost", "backlog_cost", "overtime_cost")
+    safety = dict(zip([i.code for i in plant.items], plant.safety_stock, strict=True))
+    shortfall = (inventory.item.map(safety) - inventory.on_hand).clip(lower=0)
+    weight = plant.settings.safety_stock_weight
+    assert kpis["safety_cost"] == approx(weight * (inventory.item.map(holding) * shortfall).sum())
+    last = inventory[inventory.date == inventory.date.max()]
+    days = plant.settings.end_backlog_days
+    assert kpis["end_backlog_cost"] == approx(
+        days * (last.item.map(backlog_cost) * last.backlog).sum()
+    )
+    parts = (
+        "setup_cost",
+        "holding_cost",
+        "backlog_cost",
+        "overtime_cost",
+        "safety_cost",
+        "end_backlog_cost",
+    )
     assert kpis["total_cost"] == approx(sum(kpis[p] for p in parts))
     summary_sheet = sheets["Summary"].set_index("kpi")["mrp"]
     assert float(summary_sheet["total_cost"]) == approx(kpis["total_cost"])
@@ -216,7 +244,10 @@ def test_heijunka_writes_sequences_kanban_and_levelling(
     assert "heijunka: passes the plan checker" in printed
     sheets = pd.read_excel(out, sheet_name=None, engine="calamine")
     sequence = sheets["Sequence"]
-    assert set(sequence.strategy) == {"heijunka"}
+    assert set(sequence.strategy) == {"mrp", "heijunka"}
+    ruled = set(sequence[sequence.strategy == "mrp"].work_center)
+    assert ruled == {"ASM1"}, "mrp's days are sequenced only where the sequence rules apply"
+    sequence = sequence[sequence.strategy == "heijunka"]
     build = sheets["BuildPlan"]
     pull = build[build.strategy == "heijunka"]
     per_day = sequence.groupby(["item", "date"]).qty.sum()

@@ -32,9 +32,15 @@ SUMMARY_KEYS = [
     "holding_cost",
     "backlog_cost",
     "overtime_cost",
+    "safety_cost",
+    "end_backlog_cost",
     "setups",
+    "rule_violations",
     "avg_inventory_units",
     "avg_inventory_value",
+    "end_inventory_value",
+    "avg_wip_value",
+    "feasible",
     "peak_inventory_value",
     "backlog_unit_days",
     "fill_rate",
@@ -57,7 +63,6 @@ NEW_KPIS = (
     "build_day_share",
     "flow_time_days",
     "bullwhip_ratio",
-    "safety_stock_shortfall_unit_days",
 )
 """The KPIs beyond the contract and the first extras, in the evaluator's order."""
 
@@ -113,7 +118,10 @@ def test_single_item_flow_costs_and_fifo_fill_rate() -> None:
     assert kpis["holding_cost"] == 3.5
     assert kpis["backlog_cost"] == 39
     assert kpis["overtime_cost"] == 0
-    assert kpis["total_cost"] == 62.5
+    # Below its safety stock of 1 on days 1-3 (3 unit-days) at twice the holding cost of 0.5.
+    assert kpis["safety_cost"] == 3.0
+    assert kpis["end_backlog_cost"] == 0
+    assert kpis["total_cost"] == 65.5
     assert kpis["setups"] == 2
     assert kpis["orders"] == 2
     assert kpis["fill_rate"] == 12 / 25
@@ -179,6 +187,7 @@ def test_kpis_start_with_the_summary_keys_in_order() -> None:
         "shortage_units",
         "violations",
         "orders",
+        "safety_stock_shortfall_unit_days",
         *NEW_KPIS,
     ]
     assert kpis["solve_seconds"] == 1.5
@@ -503,7 +512,14 @@ def test_flow_balance_and_cost_invariants(case: tuple[Problem, npt.NDArray[np.fl
     net = result.inventory - result.backlog
     np.testing.assert_allclose(net, expected_net(problem, starts), atol=1e-9)
     assert np.all(np.minimum(result.inventory, result.backlog) == 0)
-    parts: Sequence[str] = ("setup_cost", "holding_cost", "backlog_cost", "overtime_cost")
+    parts: Sequence[str] = (
+        "setup_cost",
+        "holding_cost",
+        "backlog_cost",
+        "overtime_cost",
+        "safety_cost",
+        "end_backlog_cost",
+    )
     assert all(kpis[name] >= 0 for name in parts)
     assert kpis["total_cost"] == pytest.approx(sum(kpis[name] for name in parts))
     assert 0 <= kpis["fill_rate"] <= 1

@@ -208,7 +208,17 @@ def test_frames_have_the_contract_columns(comparison: Comparison) -> None:
 def test_summary_frame_lists_every_kpi_once_in_first_seen_order(comparison: Comparison) -> None:
     frame = tables.summary_frame(comparison).set_index("kpi")
     assert list(frame.index[:17]) == [*SPEC_NUMBERS, "status", "bound", "gap"]
-    assert list(frame.index[17:]) == ["late_units", "extra_mrp", "extra_batch"]
+    assert list(frame.index[17:]) == [
+        "late_units",
+        "extra_mrp",
+        "safety_cost",
+        "end_backlog_cost",
+        "rule_violations",
+        "end_inventory_value",
+        "avg_wip_value",
+        "feasible",
+        "extra_batch",
+    ], "the contract's KPIs a plan's evaluation lacks follow its own, blank"
     assert frame.loc["status", "mrp"] == "time_limit"
     assert frame.loc["setups", "batch"] == 3
     assert type(frame.loc["setups", "batch"]) is int

@@ -11,15 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.heijunka.rules import (
+from models.sequencing.levelled import goal_chasing, orv_objective, prv_objective, sequence_prv
+from models.sequencing.rules import (
     Rule,
     count_violations,
     greedy_with_rules,
     repair_with_rules,
     sequence_with_rules,
 )
-from models.heijunka.rules import _WindowLoads as WindowLoads
-from models.heijunka.sequencing import goal_chasing, orv_objective, prv_objective, sequence_prv
+from models.sequencing.rules import _WindowLoads as WindowLoads
 from planner.instances import read_car_sequencing
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"

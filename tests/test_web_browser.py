@@ -18,6 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from planner.plots import COST_PARTS
 from tests.conftest import BASE, write_sheets
 
 CHROMIUM = Path(os.environ.get("PLANNER_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -123,7 +124,7 @@ def test_a_planner_uploads_watches_and_downloads(
         page.locator("#kpi-table tbody tr", has_text="total_cost").locator("td.best").count() >= 1
     )
 
-    assert page.locator("#chart-costs svg rect.bar").count() == 3 * 4
+    assert page.locator("#chart-costs svg rect.bar").count() == 3 * len(COST_PARTS)
     assert page.locator("#chart-inventory svg polyline.series").count() == 3
     assert page.locator("#chart-load svg polyline.series").count() == 3 + 2
     page.select_option("#load-center", index=1)

@@ -15,9 +15,9 @@ from models.heijunka.levelling import (
     product_wheel,
     reserved_capacity,
 )
-from models.heijunka.rules import Rule, count_violations, repair_with_rules, sequence_with_rules
 from models.plan import MessageLevel, SolveStatus
 from models.problem import ItemAttribute, SequenceRule
+from models.sequencing.rules import Rule, count_violations, repair_with_rules, sequence_with_rules
 from models.solvers.milp import SolverOptions
 from models.work import WorkLimits
 from planner.instances import small_plant

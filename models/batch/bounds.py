@@ -37,18 +37,13 @@ def relaxation_bound(model: BatchModel, limits: SolverOptions) -> float | None:
     :math:`c^\\top x - y^\\top (Ax - r)` over the columns' bounds (the
     inventory bounds of :meth:`BatchModel.column_caps`) with each row
     term at its most favourable side. Both models have the same plans
-    (the allocation only adds columns that describe them) and, without
-    safety stock on allocated items, the same cost for each, so both
-    bounds hold for the plan returned. With safety stock they do not: the
-    allocation model prices a plan's safety-stock shortfall from stock
-    that its zero-cost flow balance may hold next to backlog, so it can
-    cost a plan less than the plain model does, and only its own
-    relaxation bounds it. ``None`` when no finite bound comes out.
+    (the allocation only adds columns that describe them, and leaves out
+    items with safety stock) and the same cost for each, so both bounds
+    hold for the plan returned. ``None`` when no finite bound comes out.
     """
     deadline = time.perf_counter() + limits.time_limit
     models = [model]
-    priced_apart = model.problem.safety_stock[model.allocated] > 0
-    if model.options.formulation != "bigm" and not priced_apart.any():
+    if model.options.formulation != "bigm":
         plain = dataclasses.replace(model.options, formulation="bigm")
         models.insert(0, BatchModel(model.problem, plain))
     best: float | None = None
@@ -92,12 +87,12 @@ def end_item_bound(model: BatchModel) -> float | None:
     earliest demand, at its holding cost until then (to the end of the
     horizon for what is left over). Receipts become sources
     without setup cost and without a quantity limit, and demand never
-    served is a source on the day after the horizon (its backlog cost to
-    the end). Zangwill (1969) showed that with fixed setup and linear
-    holding and backlog costs some optimal plan serves every demand from a
-    single source, in contiguous runs of due days, so a shortest path over
-    those runs gives the optimum. ``None`` when some cost or lower bound
-    is negative.
+    served is a source ``end_backlog_days`` after the horizon (its backlog
+    cost to the end, and the end-backlog charge). Zangwill (1969) showed
+    that with fixed setup and linear holding and backlog costs some optimal
+    plan serves every demand from a single source, in contiguous runs of due
+    days, so a shortest path over those runs gives the optimum. ``None``
+    when some cost or lower bound is negative.
     """
     p, milp = model.problem, model.milp
     if not costs_are_nonnegative(milp):
@@ -118,7 +113,8 @@ def end_item_bound(model: BatchModel) -> float | None:
             continue
         lead = int(p.lead_time[i])
         opened = np.flatnonzero(model.big_m[i] > 0) + lead
-        free = np.concatenate([np.flatnonzero(p.receipts[i] > 0), [days]])
+        never = days + model.options.end_backlog_days
+        free = np.concatenate([np.flatnonzero(p.receipts[i] > 0), [never]])
         arrival = np.concatenate([opened, free]).astype(float)
         setup = np.concatenate([np.full(opened.size, p.setup_cost[i]), np.zeros(free.size)])
         total += _single_item_optimum(

@@ -4,8 +4,8 @@ For items :math:`i`, working days :math:`t`, work centers :math:`w`:
 
 .. math::
 
-    \min \sum_{i,t} \big(f_i y_{it} + h_i I_{it} + b_i B_{it} + p_i S_{it}\big)
-         + \sum_{w,t} o_w O_{wt}
+    \min \sum_{i,t} \big(f_i y_{it} + h_i I_{it} + b_i B_{it} + \omega h_i S_{it}\big)
+         + \sum_{w,t} o_w O_{wt} + E \sum_i b_i B_{iT}
 
 subject to
 
@@ -25,10 +25,13 @@ subject to
   :math:`x_{it} \le M_{it} y_{it}`, :math:`M_{it}` the smaller of what the
   work center can make that day and what the item's whole exploded
   requirement can use; minimum lots :math:`x_{it} \ge m_i y_{it}`; lot
-  multiples :math:`x_{it} = q_i n_{it}`, :math:`n_{it}` integer;
+  multiples :math:`x_{it} = q_i n_{it}`, :math:`n_{it}` integer (:math:`q_i = 1` for
+  the other items counted in whole units);
 - safety stock as a soft target: :math:`I_{it} + S_{it} \ge SS_i`, the
-  shortfall :math:`S` penalised at :math:`p_i` (reported, not a cost of the
-  contract);
+  shortfall :math:`S` priced at :math:`\omega h_i` (Settings
+  ``safety_stock_weight`` :math:`\omega`: the contract's ``safety_cost``),
+  and backlog still open on the last day :math:`T` charged
+  :math:`E` more days (Settings ``end_backlog_days``: ``end_backlog_cost``);
 - no start whose output would arrive after the horizon;
 - optionally, plan stability: given the previous plan's starts
   :math:`\hat x_{it}`, the changes inside the frozen window (the first
@@ -37,9 +40,12 @@ subject to
   the objective, so a large :math:`\pi` keeps the frozen window as it was
   and :math:`\pi = 0` is the plain model.
 
-Without the safety-stock and change penalties, the objective is exactly the
-contract's total cost of the plan, which the evaluator recomputes
-independently.
+Without the change penalty, the objective is exactly the contract's total
+cost of the plan (version 2: setup, holding, backlog, overtime, safety and
+end-backlog cost), which the evaluator recomputes independently. (Should an
+item's backlog cost be below :math:`(\omega - 1) h_i`, holding stock next to
+backlog would pay for itself and the model could price a plan below its
+true cost; the evaluator's figure is the plan's.)
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ import scipy.sparse as sp
 from models.batch.options import BatchOptions
 from models.floor import TOLERANCE
 from models.problem import Problem
+from models.sequencing import rule_carriers, ruled_setups
 from models.solvers.milp import Milp
 
 FloatArray = npt.NDArray[np.float64]
@@ -150,15 +157,21 @@ class BatchModel:
 
     Build with ``BatchModel(problem, options)``; ``milp`` is the model,
     ``plan_from(x)`` turns a solution into daily starts, ``solution_from(starts)``
-    turns starts into a full solution vector (for warm starts).
+    turns starts into a full solution vector (for warm starts). With
+    ``whole_units``, the starts of whole-unit items are integer variables
+    (:mod:`models.batch.whole`); without, only lot multiples are.
     """
 
-    def __init__(self, problem: Problem, options: BatchOptions | None = None) -> None:
+    def __init__(
+        self, problem: Problem, options: BatchOptions | None = None, *, whole_units: bool = False
+    ) -> None:
         self.problem = problem
         self.options = options or BatchOptions()
         n, t, w = problem.n_items, problem.n_days, len(problem.work_centers)
         self.columns = _Columns(n, t, w)
         self.scale = np.where(problem.lot_multiple > 0, problem.lot_multiple, 1.0)
+        self.counted_in_steps = (problem.lot_multiple > 0) | (problem.whole_units & whole_units)
+        self.forced = ruled_setups(problem) / problem.container_qty
         self.big_m = self._setup_bounds()
         self.rows = _Rows()
         self.lower = np.zeros(self.columns.total)
@@ -172,6 +185,8 @@ class BatchModel:
         self._minimum_lots()
         self._safety_stock()
         self.extra = _Extra(self.columns.total)
+        self.rule_slack: list[IntArray] = []
+        self._sequence_rules()
         self.allocated: list[int] = []
         self.unallocated: list[tuple[IntArray, IntArray]] = []
         if self.options.formulation == "allocation":
@@ -207,12 +222,13 @@ class BatchModel:
     def _bounds(self) -> None:
         p, c = self.problem, self.columns
         x = c.item_day(c.x)
+        counted = self.counted_in_steps
         self.upper[x] = np.where(
-            p.lot_multiple[:, None] > 0,
+            counted[:, None],
             np.floor(self.big_m / self.scale[:, None] + TOLERANCE),
             self.big_m,
         )
-        self.integer[x[p.lot_multiple > 0]] = True
+        self.integer[x[counted]] = True
         y = c.item_day(c.y)
         self.upper[y] = np.where(self.big_m > 0, 1.0, 0.0)
         self.integer[y] = True
@@ -287,9 +303,11 @@ class BatchModel:
         if not centers:
             return
         index = rows.new(centers * days, -np.inf, p.capacity.ravel()).reshape(centers, days)
+        self.capacity_rows = index
         made = np.flatnonzero(p.item_work_center >= 0)
         row_of = index[p.item_work_center[made]]
-        rows.add(row_of, c.item_day(c.x)[made], (p.run_time[made] * self.scale[made])[:, None])
+        run = p.run_time[made] + p.setup_time[made] * self.forced[made]
+        rows.add(row_of, c.item_day(c.x)[made], (run * self.scale[made])[:, None])
         rows.add(row_of, c.item_day(c.y)[made], p.setup_time[made, None])
         rows.add(index, c.overtime + np.arange(centers * days).reshape(centers, days), -1.0)
 
@@ -314,6 +332,49 @@ class BatchModel:
         index = rows.new(items.size, 0.0, np.inf)
         rows.add(index, c.x + items * p.n_days + days, self.scale[items])
         rows.add(index, c.y + items * p.n_days + days, -p.min_lot[items])
+
+    def _sequence_rules(self) -> None:
+        r"""Each ruled work-center day holds no more carriers than a rule-abiding sequence can.
+
+        In :math:`N` positions, at most :math:`p` of any :math:`q` carrying an
+        attribute, there are at most :math:`(p/q) N + p (1 - p/q)` carriers:
+        with :math:`C` carrier and :math:`F` other positions,
+        :math:`(1 - p/q) C - (p/q) F \le p (1 - p/q)`. Positions are
+        containers: a carrier's start counts :math:`x/c + y` of them (its last
+        container may be partial), another item's :math:`x/c`, so the row is
+        never looser than the sequence. A slack beyond it is priced far above
+        any cost it could save (a plan that needs it breaks the rule), so
+        that an unruly warm start is still a start.
+        """
+        p, c, rows, extra = self.problem, self.columns, self.rows, self.extra
+        centers = p.item_work_center
+        container = p.container_qty
+        price = (
+            10.0
+            * (
+                float(p.setup_cost.max(initial=0.0))
+                + float(p.backlog_cost.max(initial=0.0)) * float(container.max(initial=1.0))
+            )
+            + 1.0
+        )
+        for w in range(len(p.work_centers)):
+            members = np.flatnonzero((centers == w) & p.is_make)
+            for rule in p.sequence_rules:
+                marked = rule_carriers(p, rule, members, w)
+                if not marked.any() or rule.max_in_window >= rule.window:
+                    continue
+                share = rule.max_in_window / rule.window
+                carriers, others = members[marked], members[~marked]
+                index = rows.new(p.n_days, -np.inf, rule.max_in_window * (1 - share))
+                step = (1 - share) * self.scale[carriers] / container[carriers]
+                rows.add(index[None, :], c.item_day(c.x)[carriers], step[:, None])
+                rows.add(index[None, :], c.item_day(c.y)[carriers], 1 - share)
+                if others.size:
+                    step = share * self.scale[others] / container[others]
+                    rows.add(index[None, :], c.item_day(c.x)[others], -step[:, None])
+                slack = extra.new(np.full(p.n_days, np.inf), price)
+                rows.add(index, slack, -1.0)
+                self.rule_slack.append(slack)
 
     def _safety_stock(self) -> None:
         """Inventory plus shortfall reaches safety stock."""
@@ -343,7 +404,10 @@ class BatchModel:
 
         and the item's holding and backlog costs are carried by the
         allocation (the cheapest allocation is first-in-first-out, which is
-        exactly the flow balance's cost). The linear relaxation can no
+        exactly the flow balance's cost; demand never served pays the
+        end-backlog charge too). Items with safety stock keep the plain
+        model: their shortfall is priced on the inventory the flow balance
+        holds, which the allocation leaves without cost. The linear relaxation can no
         longer spread one setup over a large lot, which is what makes the
         textbook model weak (Krarup & Bilde 1977; Pochet & Wolsey 2006).
         """
@@ -357,6 +421,8 @@ class BatchModel:
             receipts = np.flatnonzero(p.receipts[i] > 0)
             size = (starts.size + receipts.size + 1) * due.size
             if not top[i] or not due.size or not starts.size or size > budget:
+                continue
+            if p.safety_stock[i] > 0:
                 continue
             budget -= size
             self.allocated.append(i)
@@ -390,7 +456,7 @@ class BatchModel:
                 rows.add(supply, zf, 1.0)
                 rows.add(supply, uf, 1.0)
                 rows.add(served, zf, 1.0)
-            late = extra.new(demand.copy(), b * (days - due))
+            late = extra.new(demand.copy(), b * (days + self.options.end_backlog_days - due))
             rows.add(served, late, 1.0)
 
     def _ls_inequalities(self) -> None:
@@ -452,9 +518,13 @@ class BatchModel:
         cost = np.zeros(c.total)
         days = p.n_days
         cost[c.item_day(c.y)] = np.repeat(p.setup_cost[:, None], days, axis=1)
+        forced = p.setup_cost * self.forced * self.scale
+        cost[c.item_day(c.x)] = np.repeat(forced[:, None], days, axis=1)
         cost[c.item_day(c.inventory)] = np.repeat(p.holding_cost[:, None], days, axis=1)
-        cost[c.item_day(c.backlog)] = np.repeat(p.backlog_cost[:, None], days, axis=1)
-        penalty = self.options.safety_stock_weight * np.maximum(p.holding_cost, 1e-6)
+        late = np.repeat(p.backlog_cost[:, None], days, axis=1)
+        late[:, -1] *= 1 + self.options.end_backlog_days
+        cost[c.item_day(c.backlog)] = late
+        penalty = self.options.safety_stock_weight * p.holding_cost
         cost[c.item_day(c.shortfall)] = np.repeat(penalty[:, None], days, axis=1)
         for i in self.allocated:
             cost[c.inventory + i * days : c.inventory + (i + 1) * days] = 0.0
@@ -511,7 +581,9 @@ class BatchModel:
     def starts_from(self, solution: FloatArray) -> FloatArray:
         """Daily starts ``[item, day]`` of a solution vector, cleaned of solver noise."""
         c = self.columns
-        x = solution[c.item_day(c.x)] * self.scale[:, None]
+        steps = solution[c.item_day(c.x)]
+        steps = np.where(self.counted_in_steps[:, None], np.round(steps), steps)
+        x = steps * self.scale[:, None]
         y = solution[c.item_day(c.y)]
         x = np.where((x > _CLEAN) & (y > 0.5), x, 0.0)
         return np.asarray(x, dtype=float)

@@ -32,8 +32,22 @@ class BatchOptions:
     mip_gap
         Relative gap at which a solve may stop (Settings ``mip_gap``).
     safety_stock_weight
-        Penalty per unit-day below safety stock, as a multiple of the item's
-        holding cost (keeping safety stock then costs less than not keeping it).
+        Cost per unit-day below safety stock, as a multiple of the item's
+        holding cost (Settings ``safety_stock_weight``): the contract's
+        ``safety_cost``, part of every plan's total cost.
+    end_backlog_days
+        Working days of backlog cost charged for each unit still late at the
+        end of the horizon (Settings ``end_backlog_days``): the contract's
+        ``end_backlog_cost``.
+    whole_units
+        Whether the plan's starts of whole-unit items (Items ``whole_units``)
+        are made whole (:mod:`models.batch.whole`); without it, the plan may
+        start fractions of them (for measuring what whole units cost).
+    whole_solutions
+        Improving solutions the whole-unit completion looks for before it
+        stops (a limit on work: the same plan on every run).
+    whole_share
+        Share of the time limit kept for the whole-unit completion.
     threads
         Solver threads.
     warm_start
@@ -86,6 +100,10 @@ class BatchOptions:
     time_limit: float = 60.0
     mip_gap: float = 0.01
     safety_stock_weight: float = 2.0
+    end_backlog_days: int = 20
+    whole_units: bool = True
+    whole_solutions: int = 2
+    whole_share: float = 0.15
     threads: int = 2
     warm_start: bool = True
     verbose: bool = False
@@ -116,7 +134,12 @@ class BatchOptions:
     @classmethod
     def from_settings(cls, settings: Settings, **changes: Any) -> BatchOptions:
         """The options a workbook's Settings give, with ``changes`` on top."""
-        values: dict[str, Any] = {"time_limit": settings.time_limit, "mip_gap": settings.mip_gap}
+        values: dict[str, Any] = {
+            "time_limit": settings.time_limit,
+            "mip_gap": settings.mip_gap,
+            "safety_stock_weight": settings.safety_stock_weight,
+            "end_backlog_days": settings.end_backlog_days,
+        }
         return cls(**(values | changes))
 
     @classmethod

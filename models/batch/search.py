@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -18,10 +19,13 @@ from models.batch.bounds import costs_are_nonnegative, end_item_bound, relaxatio
 from models.batch.decomposition import Improvement, fix_and_optimize, item_groups
 from models.batch.formulation import BatchModel
 from models.batch.options import BATCH_NAME, BatchOptions
+from models.batch.pricing import price
+from models.batch.whole import WholeStarts, has_fractions, whole_starts
 from models.floor import TOLERANCE
 from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
 from models.problem import Problem
 from models.requirements.repair import repair_capacity
+from models.sequencing import sequence_ruled_days
 from models.solvers.backends import Backend, backend_from_name
 from models.solvers.milp import Milp, MilpResult, Progress, SolverOptions
 from models.work import WorkLimits, timed_out_warning
@@ -61,7 +65,8 @@ def plan_batch(
     on_progress = options.on_progress
     started = time.perf_counter()
     total = options.time_limit
-    deadline = started + total
+    end = started + total
+    deadline = end - _whole_units_time(problem, options)
     n_plain = (5 * problem.n_items + len(problem.work_centers)) * problem.n_days
     if n_plain > options.full_model_limit:
         options = dataclasses.replace(options, formulation="bigm")
@@ -72,7 +77,7 @@ def plan_batch(
     )
     if options.work is not None:
         return _plan_with_work(
-            model, repair_capacity(problem), solver, limits, options.work, started, deadline
+            model, repair_capacity(problem), solver, limits, options.work, started, (deadline, end)
         )
     start_plan = repair_capacity(problem) if options.warm_start else None
     warm = model.solution_from(start_plan.starts) if start_plan is not None else None
@@ -119,19 +124,12 @@ def plan_batch(
             else (lambda cost: on_progress(Progress(time.perf_counter() - started, cost, bound))),
         )
         incumbent, objective = improvement.solution, improvement.objective
-    return _plan_from_search(
-        model,
-        first,
-        whole,
-        incumbent,
-        objective,
-        bound,
-        relaxed,
-        separate,
-        improvement,
-        start_plan,
-        time.perf_counter() - started,
+    outcome = _Outcome(
+        first, whole, incumbent, objective, bound, relaxed, separate, improvement, start_plan
     )
+    completion = _whole_units(model, outcome, solver, limits, end)
+    pricing = (solver, _left(limits, end))
+    return _plan_from_search(model, outcome, completion, time.perf_counter() - started, pricing)
 
 
 def _plan_with_work(
@@ -141,7 +139,7 @@ def _plan_with_work(
     limits: SolverOptions,
     work: WorkLimits,
     started: float,
-    deadline: float,
+    deadlines: tuple[float, float],
 ) -> Plan:
     """Plan with limits on work (see :class:`BatchOptions`): the same problem, the same plan.
 
@@ -152,9 +150,10 @@ def _plan_with_work(
     bound is the end items' exact one, which needs no solver. Should the
     clock stop any of it first, the plan says so: its status is
     ``time_limit`` and a warning tells that another run may give another
-    plan.
+    plan. ``deadlines``: the search's, then the whole-unit completion's.
     """
     problem = model.problem
+    deadline, end = deadlines
     warm = model.solution_from(start_plan.starts)
     left = max(0.1, deadline - time.perf_counter())
     first = solver.solve(
@@ -179,19 +178,14 @@ def _plan_with_work(
         incumbent, objective = improvement.solution, improvement.objective
         timed_out += improvement.timed_out
     separate = end_item_bound(model)
-    plan = _plan_from_search(
-        model,
-        first,
-        False,
-        incumbent,
-        objective,
-        separate,
-        None,
-        separate,
-        improvement,
-        start_plan,
-        time.perf_counter() - started,
+    outcome = _Outcome(
+        first, False, incumbent, objective, separate, None, separate, improvement, start_plan
     )
+    completion = _whole_units(model, outcome, solver, limits, end)
+    if completion is not None:
+        timed_out += completion.timed_out
+    pricing = (solver, _left(limits, end))
+    plan = _plan_from_search(model, outcome, completion, time.perf_counter() - started, pricing)
     if incumbent is None:
         return plan
     if not timed_out:
@@ -216,55 +210,76 @@ def _fixed_to(milp: Milp, solution: FloatArray) -> Milp:
     return dataclasses.replace(milp, lower=lower, upper=upper, integer=integer)
 
 
+def _whole_units_time(problem: Problem, options: BatchOptions) -> float:
+    """Seconds kept from the search for making the plan's starts whole."""
+    if not (options.whole_units and problem.whole_units.any()):
+        return 0.0
+    return options.whole_share * options.time_limit
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What the search found: the first solve, the incumbent, the bounds and their sources."""
+
+    first: MilpResult
+    whole_model: bool
+    incumbent: FloatArray | None
+    objective: float | None
+    bound: float | None
+    relaxed: float | None
+    separate: float | None
+    improvement: Improvement | None
+    fallback: Plan | None
+
+
+def _whole_units(
+    model: BatchModel, outcome: _Outcome, solver: Backend, limits: SolverOptions, deadline: float
+) -> WholeStarts | None:
+    """The incumbent's whole-unit completion (:mod:`models.batch.whole`), when it needs one."""
+    if not model.options.whole_units or outcome.incumbent is None or outcome.objective is None:
+        return None
+    starts = model.starts_from(outcome.incumbent)
+    if not has_fractions(model, starts):
+        return None
+    return whole_starts(model, starts, solver, _left(limits, deadline))
+
+
+def _left(limits: SolverOptions, deadline: float) -> SolverOptions:
+    """``limits`` with the time left before ``deadline`` (at least a second)."""
+    return dataclasses.replace(limits, time_limit=max(1.0, deadline - time.perf_counter()))
+
+
 def _plan_from_search(
     model: BatchModel,
-    first: MilpResult,
-    whole: bool,
-    incumbent: FloatArray | None,
-    objective: float | None,
-    bound: float | None,
-    relaxed: float | None,
-    separate: float | None,
-    improvement: Improvement | None,
-    fallback: Plan | None,
+    outcome: _Outcome,
+    completion: WholeStarts | None,
     seconds: float,
+    pricing: tuple[Backend, SolverOptions],
 ) -> Plan:
-    milp = model.milp
-    what = "the whole model" if whole else "the warm start's quantities (its setups fixed)"
-    messages = [
-        PlanMessage(
-            MessageLevel.INFO,
-            f"{first.solver}: {first.status} on {what} after {first.seconds:.1f} s "
-            f"({milp.n_columns:,} variables, {milp.n_rows:,} constraints)"
-            + (" (interrupted)" if first.interrupted else ""),
-        )
-    ]
-    for value, source in (
-        (relaxed, "the linear relaxation's Lagrangian bound"),
-        (separate, "the end items planned on their own"),
-    ):
-        if value is not None:
-            messages.append(PlanMessage(MessageLevel.INFO, f"{source}: {value:,.2f}"))
-    if improvement is not None:
-        messages.append(
-            PlanMessage(
-                MessageLevel.INFO,
-                f"fix-and-optimize: {improvement.improvements} improvement(s) in "
-                f"{improvement.solves} subproblem(s), {improvement.rounds} round(s)",
-            )
-        )
-    gap = None
-    if objective is not None and bound is not None:
-        gap = max(0.0, objective - bound) / max(TOLERANCE, abs(objective))
-    if incumbent is not None:
-        starts = model.starts_from(incumbent)
-        if whole and first.status is SolveStatus.OPTIMAL:
+    """The plan of the search's incumbent, made whole and sequenced, priced as the evaluator does.
+
+    ``pricing`` (the solver and its limits) prices the final plan
+    (:func:`~models.batch.pricing.price`): its objective is the contract's
+    total cost of its starts and sequences.
+    """
+    first, bound = outcome.first, outcome.bound
+    messages = _search_messages(model, outcome)
+    if outcome.incumbent is not None:
+        starts = model.starts_from(outcome.incumbent)
+        if outcome.whole_model and first.status is SolveStatus.OPTIMAL:
             status = SolveStatus.OPTIMAL
         else:
-            status = SolveStatus.TIME_LIMIT if whole else SolveStatus.HEURISTIC
+            status = SolveStatus.TIME_LIMIT if outcome.whole_model else SolveStatus.HEURISTIC
+        if completion is not None:
+            starts = completion.starts
+            messages.append(completion.message)
+            status = SolveStatus.FEASIBLE if status is SolveStatus.OPTIMAL else status
+        elif model.options.whole_units and has_fractions(model, starts):
+            messages.append(_still_fractional())
     else:
+        fallback = outcome.fallback
         starts = fallback.starts if fallback is not None else np.zeros(model.big_m.shape)
-        objective, status = None, SolveStatus.HEURISTIC
+        status = SolveStatus.HEURISTIC
         messages.append(
             PlanMessage(
                 MessageLevel.WARNING,
@@ -272,7 +287,12 @@ def _plan_from_search(
                 "plan is used instead",
             )
         )
-    if gap is not None:
+    ruled = sequence_ruled_days(model.problem, starts, model.options.work)
+    plain = completion.model if completion is not None else _plain(model)
+    objective = price(plain, starts, *pricing, ruled.sequences)
+    gap = None
+    if objective is not None and bound is not None:
+        gap = max(0.0, objective - bound) / max(TOLERANCE, abs(objective))
         messages.append(
             PlanMessage(
                 MessageLevel.INFO,
@@ -284,9 +304,60 @@ def _plan_from_search(
         strategy=BATCH_NAME,
         starts=starts,
         status=status,
+        sequences=ruled.sequences,
         objective=objective,
         bound=bound,
         gap=gap,
         seconds=seconds,
-        messages=tuple(messages),
+        messages=(*messages, *ruled.messages),
+    )
+
+
+def _plain(model: BatchModel) -> BatchModel:
+    """The plain (big-M) model of the same problem and options, for pricing a plan."""
+    if model.options.formulation == "bigm":
+        return model
+    return BatchModel(model.problem, dataclasses.replace(model.options, formulation="bigm"))
+
+
+def _search_messages(model: BatchModel, outcome: _Outcome) -> list[PlanMessage]:
+    """What the search did: its first solve, the bounds it found, fix-and-optimize."""
+    milp, first = model.milp, outcome.first
+    what = (
+        "the whole model"
+        if outcome.whole_model
+        else "the warm start's quantities (its setups fixed)"
+    )
+    messages = [
+        PlanMessage(
+            MessageLevel.INFO,
+            f"{first.solver}: {first.status} on {what} after {first.seconds:.1f} s "
+            f"({milp.n_columns:,} variables, {milp.n_rows:,} constraints)"
+            + (" (interrupted)" if first.interrupted else ""),
+        )
+    ]
+    for value, source in (
+        (outcome.relaxed, "the linear relaxation's Lagrangian bound"),
+        (outcome.separate, "the end items planned on their own"),
+    ):
+        if value is not None:
+            messages.append(PlanMessage(MessageLevel.INFO, f"{source}: {value:,.2f}"))
+    improvement = outcome.improvement
+    if improvement is not None:
+        messages.append(
+            PlanMessage(
+                MessageLevel.INFO,
+                f"fix-and-optimize: {improvement.improvements} improvement(s) in "
+                f"{improvement.solves} subproblem(s), {improvement.rounds} round(s)",
+            )
+        )
+    return messages
+
+
+def _still_fractional() -> PlanMessage:
+    """The warning of a plan whose whole-unit completion found no whole plan."""
+    return PlanMessage(
+        MessageLevel.WARNING,
+        "no plan with whole starts was found for the best plan's setups: some starts of "
+        "whole-unit items are fractions (the plan breaks the whole-units rule)",
     )

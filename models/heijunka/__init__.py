@@ -7,8 +7,8 @@
 - :mod:`models.heijunka.levelling`: the product wheel and the level-loading model;
 - :mod:`models.heijunka.kanban`: kanban loops and the day-by-day pull simulation;
 - :mod:`models.heijunka.mix`: a work-center day in build order;
-- :mod:`models.heijunka.sequencing`: levelled mixed-model sequences (PRV, goal chasing);
-- :mod:`models.heijunka.rules`: sequences under p/q rules (car sequencing, CP-SAT).
+- :mod:`models.sequencing.levelled`: levelled mixed-model sequences (PRV, goal chasing);
+- :mod:`models.sequencing.rules`: sequences under p/q rules (car sequencing, CP-SAT).
 """
 
 from models.heijunka.design import PullDesign, design

@@ -22,10 +22,10 @@ from models.heijunka.levelling import (
     levelled_items,
     product_wheel,
     reserved_capacity,
-    ruled_setups,
 )
 from models.heijunka.options import HeijunkaOptions, KanbanLot
 from models.problem import Problem
+from models.sequencing import ruled_setups
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int_]

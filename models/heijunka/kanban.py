@@ -61,6 +61,7 @@ from models.heijunka.design import PullDesign
 from models.heijunka.options import KanbanLot
 from models.plan import KanbanLoop, MessageLevel, PlanMessage
 from models.problem import Problem
+from models.sequencing import rule_carriers
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int_]
@@ -227,6 +228,7 @@ def simulate_pull(problem: Problem, level_starts: FloatArray, design: PullDesign
     """
     loops = _Loops.of(problem, design)
     floor = _PullFloor(problem, design)
+    mixing = _Mixing(problem, level_starts)
     levelled, container = design.levelled, problem.container_qty
     urgent = design.usage * (problem.lead_time + 1)
     carried = np.zeros(problem.n_items)
@@ -243,9 +245,11 @@ def simulate_pull(problem: Problem, level_starts: FloatArray, design: PullDesign
                     continue
                 material = floor.material_limit(item)
                 fits = min(material, floor.capacity_limit(item, day, overtime=True))
+                fits = min(fits, mixing.room(item, day) * container[item])
                 qty = min(wanted, whole_steps(fits, container[item]))
                 if qty > TOLERANCE:
                     floor.start(item, day, qty)
+                    mixing.place(item, day, qty / container[item])
                 carried[item] = wanted - max(qty, 0.0)
                 if carried[item] > TOLERANCE and item not in delays:
                     delays[item] = (day, "components" if material < wanted else "capacity")
@@ -269,6 +273,57 @@ def simulate_pull(problem: Problem, level_starts: FloatArray, design: PullDesign
         _kanban_loops(problem, design, loops, floor.stock.peak),
         _delay_messages(problem, delays, carried, floor.starts),
     )
+
+
+class _Mixing:
+    """How many containers of a ruled item a day's mix can take without breaking a rule.
+
+    With :math:`F` containers of a work center's day that do not carry a
+    rule's attribute, a sequence holds at most :math:`p (\\lfloor F / (q -
+    p) \rfloor + 1)` carriers (blocks of :math:`p` separated by :math:`q -
+    p` others). A levelled carrier may always start its own level quantity
+    (the level schedule keeps to the rules); what it catches up on beyond
+    that is held to what the day's other containers started so far can
+    separate.
+    """
+
+    def __init__(self, problem: Problem, level_starts: FloatArray) -> None:
+        self.problem = problem
+        self.level = level_starts / problem.container_qty[:, None]
+        self.carriers: dict[tuple[int, int], float] = {}
+        self.others: dict[tuple[int, int], float] = {}
+        self.rules: list[list[tuple[int, BoolArray, int, int]]] = []
+        centers = problem.item_work_center
+        for w in range(len(problem.work_centers)):
+            members = np.flatnonzero(centers == w)
+            applying = []
+            for r, rule in enumerate(problem.sequence_rules):
+                marked = np.zeros(problem.n_items, dtype=bool)
+                marked[members] = rule_carriers(problem, rule, members, w)
+                if marked.any() and rule.max_in_window < rule.window:
+                    applying.append((r, marked, rule.max_in_window, rule.window))
+            self.rules.append(applying)
+
+    def room(self, item: int, day: int) -> float:
+        """Containers of ``item`` the day may still take (infinite when no rule limits it)."""
+        w = int(self.problem.item_work_center[item])
+        most = math.inf
+        for r, marked, p, q in self.rules[w] if w >= 0 else ():
+            if not marked[item]:
+                continue
+            others = self.others.get((day, r), 0.0)
+            allowed = p * (math.floor(others / (q - p) + TOLERANCE) + 1)
+            most = min(
+                most, max(float(self.level[item, day]), allowed - self.carriers.get((day, r), 0.0))
+            )
+        return max(0.0, most)
+
+    def place(self, item: int, day: int, containers: float) -> None:
+        """Count ``containers`` of ``item`` started on ``day`` against its work center's rules."""
+        w = int(self.problem.item_work_center[item])
+        for r, marked, _, _ in self.rules[w] if w >= 0 else ():
+            tally = self.carriers if marked[item] else self.others
+            tally[(day, r)] = tally.get((day, r), 0.0) + containers
 
 
 class _PullFloor:

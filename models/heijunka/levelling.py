@@ -50,7 +50,8 @@ that a sequence without a violated window exists: at most
 :math:`p\lfloor D/q \rfloor + \min(p, D \bmod q) \ge pD/q` positions can
 carry the attribute. Such an item cannot run more than :math:`p` containers
 back to back, so each of its containers is charged :math:`2/p` setups, its
-own run's and the separating run's (:func:`ruled_setups`).
+own run's and the separating run's
+(:func:`models.sequencing.days.ruled_setups`).
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ import scipy.sparse as sp
 
 from models.floor import TOLERANCE
 from models.plan import LevelLoading
-from models.problem import Problem, SequenceRule
+from models.problem import Problem
+from models.sequencing.days import rule_carriers, ruled_setups
 from models.solvers.backends import backend_from_name
 from models.solvers.milp import Milp, MilpResult, SolverOptions
 from models.work import WorkLimits
@@ -181,36 +183,6 @@ def _balanced_days(minutes: FloatArray, cycle: int) -> IntArray:
         day[job] = chosen
         load[chosen] += minutes[job]
     return day
-
-
-def rule_carriers(problem: Problem, rule: SequenceRule, items: IntArray, center: int) -> BoolArray:
-    """Which of ``items`` (made on ``center``) carry the attribute of a rule that applies there."""
-    code = problem.work_centers[center].code
-    if rule.work_center is not None and rule.work_center != code:
-        return np.zeros(items.size, dtype=bool)
-    marked = problem.item_attributes
-    return np.array(
-        [rule.attribute in marked.get(problem.items[i].code, ()) for i in items], dtype=bool
-    )
-
-
-def ruled_setups(problem: Problem) -> FloatArray:
-    """Setups per container that the sequence rules force on each item.
-
-    An item whose containers carry an attribute limited to p of any q
-    positions cannot run more than p containers back to back, so every p of
-    its containers are one run, and the run of other items that must follow
-    them is another: 2/p setups per container (the largest over its rules),
-    each charged at the item's own setup time.
-    """
-    factor = np.zeros(problem.n_items)
-    centers = problem.item_work_center
-    for rule in problem.sequence_rules:
-        for w in range(len(problem.work_centers)):
-            members = np.flatnonzero(centers == w)
-            marked = members[rule_carriers(problem, rule, members, w)]
-            factor[marked] = np.maximum(factor[marked], 2.0 / max(1, rule.max_in_window))
-    return factor
 
 
 def reserved_capacity(

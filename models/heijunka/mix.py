@@ -23,25 +23,14 @@ import numpy.typing as npt
 
 from models.heijunka.design import PullDesign
 from models.heijunka.kanban import PullSimulation
-from models.heijunka.levelling import rule_carriers
 from models.heijunka.options import HeijunkaOptions
-from models.heijunka.rules import Rule, count_violations, greedy_with_rules, sequence_with_rules
-from models.heijunka.sequencing import goal_chasing, sequence_prv
 from models.plan import MessageLevel, PlanMessage, Position
 from models.problem import Problem
+from models.sequencing.days import container_positions, rules_for
+from models.sequencing.levelled import goal_chasing, sequence_prv
+from models.sequencing.rules import Rule, count_violations, greedy_with_rules, sequence_with_rules
 
 FloatArray = npt.NDArray[np.float64]
-
-
-def _rules_for(problem: Problem, work_center: int, models: Sequence[int]) -> list[Rule]:
-    """The plant's sequence rules on a work center, over the day's models (indices into it)."""
-    items = np.array(models, dtype=np.int_)
-    rules = []
-    for rule in problem.sequence_rules:
-        marked = np.flatnonzero(rule_carriers(problem, rule, items, work_center))
-        if marked.size:
-            rules.append(Rule(frozenset(marked.tolist()), rule.max_in_window, rule.window))
-    return rules
 
 
 @dataclass(frozen=True)
@@ -52,7 +41,7 @@ class MixSequence:
     last, partial container takes the rest); ``violations`` counts the
     windows of the plant's sequence rules it breaks; ``timed_out`` says
     that the clock stopped its search under the rules
-    (:attr:`models.heijunka.rules.SequenceResult.timed_out`).
+    (:attr:`models.sequencing.rules.SequenceResult.timed_out`).
     """
 
     positions: tuple[Position, ...]
@@ -91,10 +80,10 @@ def sequence_mix(
     """
     options = options or HeijunkaOptions()
     mixed = [int(i) for i, qty in quantities.items() if qty > 0]
-    rules = _rules_for(problem, work_center, mixed)
+    rules = rules_for(problem, work_center, mixed)
     counts = [max(1, round(quantities[i] / problem.container_qty[i])) for i in mixed]
     order, timed_out = _pitched_order(problem, mixed, counts, room, rules, options, time_limit)
-    positions = _positions(problem, [quantities[i] for i in mixed], mixed, order)
+    positions = container_positions(problem, [quantities[i] for i in mixed], mixed, order)
     return MixSequence(positions, count_violations(order, rules) if rules else 0, timed_out)
 
 
@@ -126,7 +115,7 @@ def sequence_days(
                 continue
             mixed = {int(i): float(pull.starts[i, day]) for i in started if levelled[i]}
             blocks = [(int(i), float(pull.starts[i, day])) for i in started if not levelled[i]]
-            ruled = bool(_rules_for(problem, w, list(mixed)))
+            ruled = bool(rules_for(problem, w, list(mixed)))
             days.append((w, day, blocks, mixed, ruled))
     days.sort(key=lambda d: d[4])
     left = sum(1 for d in days if d[4])
@@ -264,21 +253,6 @@ def _expanded(coarse: Sequence[int], counts: Sequence[int], pitch: Sequence[int]
         out += [k] * take
         left[k] -= take
     return out
-
-
-def _positions(
-    problem: Problem, quantity: Sequence[float], mixed: Sequence[int], order: list[int]
-) -> tuple[Position, ...]:
-    """Container positions (item, units) of the mix; the last container takes the rest."""
-    left = list(quantity)
-    remaining = [order.count(k) for k in range(len(mixed))]
-    positions: list[Position] = []
-    for k in order:
-        remaining[k] -= 1
-        qty = left[k] if remaining[k] == 0 else min(left[k], float(problem.container_qty[mixed[k]]))
-        left[k] -= qty
-        positions.append((int(mixed[k]), float(qty)))
-    return tuple(positions)
 
 
 def _extra_setup(order: Sequence[int], setup: FloatArray, n_models: int) -> float:

@@ -34,6 +34,7 @@ from models.floor import TOLERANCE, ReleaseRule, arrivals
 from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
 from models.problem import Problem, Settings
 from models.requirements.explosion import explode
+from models.sequencing import sequence_ruled_days
 from models.strategy import RunOptions
 
 FloatArray = npt.NDArray[np.float64]
@@ -89,12 +90,14 @@ def plan_mrp(problem: Problem, options: MrpOptions | None = None) -> Plan:
     if options.material_check:
         starts, delays = _start_as_materials_allow(problem, starts)
         messages += delays
+    ruled = sequence_ruled_days(problem, starts)
     return Plan(
         strategy=MRP_NAME,
         starts=starts,
         status=SolveStatus.HEURISTIC,
+        sequences=ruled.sequences,
         seconds=time.perf_counter() - started,
-        messages=tuple(messages),
+        messages=(*messages, *ruled.messages),
     )
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from models.floor import TOLERANCE
+from models.floor import TOLERANCE, whole_up
 from models.plan import MessageLevel, PlanMessage
 from models.problem import LotRule, Problem
 from models.requirements.lotsizing import (
@@ -87,6 +87,8 @@ def net_item(problem: Problem, i: int, gross: FloatArray, safety_stock: bool = T
         return np.zeros_like(gross)
     if item.lot_rule is LotRule.LFL and not item.min_lot and not item.lot_multiple:
         deficit = np.maximum.accumulate(np.maximum(safety - projected_array, 0.0))
+        if problem.whole_units[i]:
+            deficit = np.ceil(deficit - TOLERANCE * np.maximum(1.0, deficit))
         return np.diff(deficit, prepend=0.0)
     setup, holding = float(problem.setup_cost[i]), float(problem.holding_cost[i])
     covering = _cover_function(
@@ -113,6 +115,7 @@ def net_item(problem: Problem, i: int, gross: FloatArray, safety_stock: bool = T
         else:
             quantity = safety - min(projected[day : day + covering(day)]) - added
         quantity = round_lot(max(quantity, shortfall), item.min_lot, item.lot_multiple)
+        quantity = whole_up(problem, i, quantity)
         receipts[day] = quantity
         added += quantity
     return np.array(receipts)

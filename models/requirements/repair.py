@@ -56,6 +56,7 @@ from models.floor import TOLERANCE, arrivals, deepest_first
 from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
 from models.problem import Problem
 from models.requirements.explosion import expedite_message, explode, net_item
+from models.sequencing import ruled_setups, sequence_ruled_days
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -133,12 +134,14 @@ def repair_capacity(problem: Problem, plan: Plan | None = None) -> Plan:
         *_late_messages(problem, fitted, released, shop),
         *_early_messages(problem, fitted.lots, released.starts),
     ]
+    ruled = sequence_ruled_days(problem, released.starts)
     return Plan(
         strategy=STRATEGY,
         starts=released.starts,
         status=SolveStatus.HEURISTIC,
+        sequences=ruled.sequences,
         seconds=time.perf_counter() - started,
-        messages=tuple(messages),
+        messages=(*messages, *ruled.messages),
     )
 
 
@@ -152,6 +155,8 @@ class _Shop:
     ``room`` starts as regular plus overtime capacity and is consumed as
     starts are placed. ``unit`` is 1 for items whose setup plus one unit fit
     into some day (orders then split in whole units), else 0 (any fraction).
+    ``run`` is the minutes per unit made, the setups that sequence rules
+    force per container included (:func:`models.sequencing.ruled_setups`).
     """
 
     total: FloatArray
@@ -159,6 +164,7 @@ class _Shop:
     open: BoolArray
     eps: FloatArray
     unit: FloatArray
+    run: FloatArray
 
     @classmethod
     def of(cls, problem: Problem) -> _Shop:
@@ -168,19 +174,21 @@ class _Shop:
         made = center >= 0
         item_peak = np.zeros(problem.n_items)
         item_peak[made] = peak[center[made]]
-        whole = problem.setup_time + problem.run_time <= item_peak
+        run = problem.run_time + problem.setup_time * ruled_setups(problem) / problem.container_qty
+        whole = problem.setup_time + run <= item_peak
         return cls(
             total=total,
             room=total.copy(),
             open=total > 0,
             eps=TOLERANCE * np.maximum(1.0, peak),
             unit=np.where(whole, 1.0, 0.0),
+            run=run,
         )
 
     def can_ever_start(self, problem: Problem, i: int) -> bool:
         """Whether some open day of item ``i``'s work center has room for a setup and a bit."""
         w = int(problem.item_work_center[i])
-        run, setup = float(problem.run_time[i]), float(problem.setup_time[i])
+        run, setup = float(self.run[i]), float(problem.setup_time[i])
         spare = self.total[w] - setup
         enough = spare >= -self.eps[w] if run == 0 else spare > run * _MIN_START
         return bool(np.any(self.open[w] & enough))
@@ -283,8 +291,11 @@ def _deficit(problem: Problem, i: int, gross: FloatArray) -> FloatArray:
 
 
 def _lot_for_lot(problem: Problem, i: int, gross: FloatArray) -> FloatArray:
-    """Receipts of item ``i`` that keep it at safety stock with no lot sizing."""
-    return np.diff(np.maximum(_deficit(problem, i, gross), 0.0), prepend=0.0)
+    """Receipts of item ``i`` that keep it at safety stock with no lot sizing (whole units)."""
+    deficit = np.maximum(_deficit(problem, i, gross), 0.0)
+    if problem.whole_units[i]:
+        deficit = np.ceil(deficit - TOLERANCE * np.maximum(1.0, deficit))
+    return np.diff(deficit, prepend=0.0)
 
 
 def _release(problem: Problem, i: int, receipts: FloatArray, gross: FloatArray) -> FloatArray:
@@ -337,7 +348,7 @@ class _Line:
             room=shop.room[w],
             overtime=np.asarray(problem.overtime_capacity[w]),
             open=shop.open[w],
-            run=float(problem.run_time[i]),
+            run=float(shop.run[i]),
             setup=float(problem.setup_time[i]),
             unit=float(shop.unit[i]),
             eps=float(shop.eps[w]),
@@ -467,7 +478,7 @@ def _start_when_possible(problem: Problem, fitted: _Fitted, shop: _Shop) -> _Rel
     column_start = bom.indptr[:-1][has_children]
     center = problem.item_work_center
     make = center >= 0
-    run, setup = problem.run_time, problem.setup_time
+    run, setup = shop.run, problem.setup_time
     reserved = np.where(
         make[:, None], run[:, None] * planned + np.where(planned > 0, setup[:, None], 0.0), 0.0
     )
@@ -493,6 +504,7 @@ def _start_when_possible(problem: Problem, fitted: _Fitted, shop: _Shop) -> _Rel
         if parents_all.size:
             _free_unusable_minutes(
                 problem,
+                shop,
                 bom,
                 parents_all,
                 column_start,
@@ -537,6 +549,8 @@ def _start_when_possible(problem: Problem, fitted: _Fitted, shop: _Shop) -> _Rel
                         children, per_unit = bom.indices[column], bom.data[column]
                         ratios = stock[children] / per_unit
                         possible = max(min(qty, float(ratios.min())), 0.0)
+                        if possible < qty - TOLERANCE and problem.whole_units[i]:
+                            possible = float(math.floor(possible + TOLERANCE))
                         if possible < qty - TOLERANCE:
                             short_component[i] = int(children[np.argmin(ratios)])
                         qty = possible if possible >= _MIN_START else 0.0
@@ -577,7 +591,7 @@ def _extra_minutes(
     if not np.all(shop.open[center, day]):
         return None
     qty = wanted[items]
-    used = problem.run_time[items] * qty + np.where(qty > 0.0, problem.setup_time[items], 0.0)
+    used = shop.run[items] * qty + np.where(qty > 0.0, problem.setup_time[items], 0.0)
     counted = np.bincount(center, weights=used - reserved[items], minlength=free.shape[0])
     extra = np.asarray(counted, dtype=float)
     if np.all(extra <= free[:, day] + shop.eps):
@@ -587,6 +601,7 @@ def _extra_minutes(
 
 def _free_unusable_minutes(
     problem: Problem,
+    shop: _Shop,
     bom: sp.csc_array,
     parents: IntArray,
     column_start: IntArray,
@@ -611,7 +626,7 @@ def _free_unusable_minutes(
     cut = (held > 0.0) & (center >= 0)
     if not cut.any():
         return
-    run, setup = problem.run_time[parents], problem.setup_time[parents]
+    run, setup = shop.run[parents], problem.setup_time[parents]
     can = np.minimum(wanted[parents], np.maximum(bound, 0.0))
     usable = np.where(can >= _MIN_START, run * can + setup, 0.0)
     spare = np.where(cut, np.maximum(held - usable, 0.0), 0.0)

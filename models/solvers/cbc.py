@@ -157,6 +157,9 @@ class CbcBackend(Backend):
                 gapRel=options.mip_gap,
                 threads=options.threads if options.threads > 0 else None,
                 maxNodes=options.node_limit,
+                options=None
+                if options.solution_limit is None
+                else [f"maxSolutions {max(1, int(options.solution_limit))}"],
                 warmStart=warm_start is not None,
                 logPath=str(log_path),
             )

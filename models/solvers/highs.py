@@ -209,6 +209,8 @@ class HighsBackend(Backend):
         }
         if options.node_limit is not None:
             settings["mip_max_nodes"] = max(0, int(options.node_limit))
+        if options.solution_limit is not None:
+            settings["mip_max_improving_sols"] = max(1, int(options.solution_limit))
         if not milp.integer.any() and milp.n_columns >= LARGE_LP_COLUMNS:
             settings |= {"solver": "ipm", "run_crossover": "off"}
         _configure(highs, settings)

@@ -80,6 +80,10 @@ class SolverOptions:
         Most branch-and-bound nodes (``None``: no limit). Unlike the time
         limit, a node limit stops a solve at the same point on every run
         (HiGHS and CBC; OR-Tools ignores it).
+    solution_limit
+        Stop once this many improving solutions are found (``None``: no
+        limit); like a node limit, it stops a solve at the same point on
+        every run (HiGHS, CBC, and OR-Tools with SCIP).
     """
 
     time_limit: float = 60.0
@@ -87,6 +91,7 @@ class SolverOptions:
     threads: int = 2
     verbose: bool = False
     node_limit: int | None = None
+    solution_limit: int | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -141,7 +141,10 @@ class OrToolsBackend(Backend):
         if math.isfinite(options.time_limit):
             solver.SetTimeLimit(max(1, round(options.time_limit * 1000)))
         if self.engine == "SCIP":
-            solver.SetSolverSpecificParametersAsString("misc/catchctrlc = FALSE\n")
+            scip = "misc/catchctrlc = FALSE\n"
+            if options.solution_limit is not None:
+                scip += f"limits/bestsol = {max(1, int(options.solution_limit))}\n"
+            solver.SetSolverSpecificParametersAsString(scip)
             if options.threads > 0:
                 solver.SetNumThreads(options.threads)
         if options.verbose:

@@ -26,6 +26,7 @@ from models.plan import MessageLevel, Plan, PlanMessage, Position
 from planner.evaluation.explain import explain_late, explain_overloads
 from planner.evaluation.explain import format_quantity as _qty
 from planner.evaluation.kpis import in_registry_order
+from planner.evaluation.rules import fractional_starts, sequence_rule_violations
 from planner.evaluation.types import (
     RELATIVE_TOLERANCE,
     START_TOLERANCE,
@@ -138,6 +139,8 @@ def evaluate(problem: Problem, plan: Plan) -> Evaluation:
     scale = np.maximum(1.0, np.maximum(capacity + extra, load).max(axis=1, initial=0.0))
     overload = np.where(excess > RELATIVE_TOLERANCE * scale[:, None], excess, 0.0)
     violations += _overload_violations(problem, load, overload)
+    violations += sequence_rule_violations(problem, plan, starts)
+    violations += fractional_starts(problem, starts)
 
     kpis = _kpis(
         problem,
@@ -146,7 +149,7 @@ def evaluate(problem: Problem, plan: Plan) -> Evaluation:
         setups,
         (inventory, backlog, on_time, shortage),
         (load, overtime, overload),
-        len(violations),
+        violations,
     )
     kpis.update(_flow_kpis(problem, starts, setups, inventory, backlog, flow.dependent, load))
     kpis = in_registry_order(kpis)
@@ -365,16 +368,22 @@ def _kpis(
     setups: IntArray,
     flows: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
     minutes: tuple[FloatArray, FloatArray, FloatArray],
-    n_violations: int,
+    violations: list[Violation],
 ) -> dict[str, Any]:
     inventory, backlog, on_time, shortage = flows
     load, overtime, overload = minutes
+    settings = problem.settings
     overtime_rate = np.array([w.overtime_cost for w in problem.work_centers], dtype=float)
+    shortfall = np.maximum(0.0, problem.safety_stock[:, None] - inventory)
     costs = {
         "setup_cost": float(problem.setup_cost @ setups.sum(axis=1)),
         "holding_cost": float(problem.holding_cost @ inventory.sum(axis=1)),
         "backlog_cost": float(problem.backlog_cost @ backlog.sum(axis=1)),
         "overtime_cost": float(overtime_rate @ overtime.sum(axis=1)),
+        "safety_cost": settings.safety_stock_weight
+        * float(problem.holding_cost @ shortfall.sum(axis=1)),
+        "end_backlog_cost": settings.end_backlog_days
+        * float(problem.backlog_cost @ backlog[:, -1]),
     }
     value = problem.unit_cost @ inventory
     demand = float(problem.demand.sum())
@@ -382,12 +391,17 @@ def _kpis(
     capacity = problem.capacity
     open_days = capacity > 0
     utilization = load[open_days] / capacity[open_days]
+    broken = sum(v.size for v in violations if v.kind is ViolationKind.SEQUENCE_RULE)
     return {
         "total_cost": sum(costs.values()),
         **costs,
         "setups": int(setups.sum()),
+        "rule_violations": int(broken),
         "avg_inventory_units": float(inventory.sum(axis=0).mean()),
         "avg_inventory_value": float(value.mean()),
+        "end_inventory_value": float(value[-1]),
+        "avg_wip_value": float((problem.unit_cost @ work_in_process(problem, starts)).mean()),
+        "feasible": not violations,
         "peak_inventory_value": float(value.max()),
         "backlog_unit_days": float(backlog.sum()),
         "fill_rate": shipped / demand if demand > 0 else 1.0,
@@ -400,9 +414,24 @@ def _kpis(
         "overtime_minutes": float(overtime.sum()),
         "late_units": max(0.0, demand - shipped),
         "shortage_units": float(shortage.sum()),
-        "violations": n_violations,
+        "violations": len(violations),
         "orders": int(np.count_nonzero(starts > START_TOLERANCE)),
+        "safety_stock_shortfall_unit_days": float(shortfall.sum()),
     }
+
+
+def work_in_process(problem: Problem, starts: FloatArray) -> FloatArray:
+    """``[item, day]`` units of made items started and not yet available at the end of each day.
+
+    A start of day s with lead time L is in process at the end of days
+    s .. s + L - 1 (none without lead time); a start arriving past the
+    horizon stays in process to its end.
+    """
+    started = np.cumsum(starts, axis=1)
+    days = np.arange(problem.n_days)[None, :] - problem.lead_time[:, None]
+    arrived = np.where(days >= 0, np.take_along_axis(started, np.maximum(days, 0), axis=1), 0.0)
+    wip = np.where(problem.is_make[:, None], started - arrived, 0.0)
+    return np.asarray(np.maximum(wip, 0.0), dtype=float)
 
 
 class ItemClasses(NamedTuple):
@@ -466,7 +495,6 @@ def _flow_kpis(
     weight = np.where(classes.finished, demand, 0.0)
     components = _components(problem)
     bullwhip = _bullwhip(problem, starts, components)
-    shortfall = np.maximum(0.0, problem.safety_stock[:, None] - inventory)
     return {
         "days_of_supply": _ratio(avg_value, daily_use_value),
         "avg_inventory_value_finished": by_class["finished"],
@@ -478,7 +506,6 @@ def _flow_kpis(
         "build_day_share": float((levels > START_TOLERANCE).mean()) if levels.size else None,
         "flow_time_days": float(weight @ paths / weight.sum()) if weight.sum() > 0 else None,
         "bullwhip_ratio": bullwhip,
-        "safety_stock_shortfall_unit_days": float(shortfall.sum()),
     }
 
 

@@ -34,6 +34,7 @@ class Form(StrEnum):
     SHARE = "share"
     SECONDS = "seconds"
     TEXT = "text"
+    FLAG = "flag"
 
 
 EXCEL_FORMATS = {
@@ -43,6 +44,7 @@ EXCEL_FORMATS = {
     Form.SHARE: "0.00%",
     Form.SECONDS: "0.00",
     Form.TEXT: "@",
+    Form.FLAG: "@",
 }
 """The Excel number format of each form."""
 
@@ -99,8 +101,10 @@ class Kpi:
         """``value`` as the command line and the web page show it (``missing`` for none)."""
         if value is None:
             return missing
-        if isinstance(value, str | bool):
-            return str(value)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, str):
+            return value
         return _number_text(self.form, value)
 
 
@@ -125,9 +129,15 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("holding_cost", "Holding cost", "money", _L, Form.MONEY, True, _C),
     Kpi("backlog_cost", "Backlog cost", "money", _L, Form.MONEY, True, _C),
     Kpi("overtime_cost", "Overtime cost", "money", _L, Form.MONEY, True, _C),
+    Kpi("safety_cost", "Safety-stock shortfall cost", "money", _L, Form.MONEY, True, _C),
+    Kpi("end_backlog_cost", "Backlog left at the end (cost)", "money", _L, Form.MONEY, True, _C),
     Kpi("setups", "Setups", "count", _L, Form.COUNT, True, _C),
+    Kpi("rule_violations", "Broken sequence windows", "count", _L, Form.COUNT, True, _C),
     Kpi("avg_inventory_units", "Average inventory (units)", "units", _L, Form.QUANTITY, True, _C),
     Kpi("avg_inventory_value", "Average inventory value", "money", _L, Form.MONEY, True, _C),
+    Kpi("end_inventory_value", "Inventory value at the end", "money", _L, Form.MONEY, True, _C),
+    Kpi("avg_wip_value", "Average work-in-process value", "money", _L, Form.MONEY, True, _C),
+    Kpi("feasible", "Feasible (breaks no rule)", "yes/no", _N, Form.FLAG, True, _C, False),
     Kpi("peak_inventory_value", "Peak inventory value", "money", _L, Form.MONEY, True, _C),
     Kpi("backlog_unit_days", "Backlog (unit-days)", "unit-days", _L, Form.QUANTITY, True, _C),
     Kpi("fill_rate", "Fill rate", "share", _H, Form.SHARE, True, _C),
@@ -142,6 +152,15 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("shortage_units", "Component shortage (units)", "units", _L, Form.QUANTITY, False, _E),
     Kpi("violations", "Rule violations", "count", _L, Form.COUNT, False, _E),
     Kpi("orders", "Orders", "count", _L, Form.COUNT, False, _E, False),
+    Kpi(
+        "safety_stock_shortfall_unit_days",
+        "Safety-stock shortfall (unit-days)",
+        "unit-days",
+        _L,
+        Form.QUANTITY,
+        False,
+        _E,
+    ),
     Kpi("days_of_supply", "Days of supply", "working days", _L, Form.QUANTITY, False, _F),
     Kpi(
         "avg_inventory_value_finished",
@@ -180,15 +199,6 @@ KPIS: tuple[Kpi, ...] = (
     ),
     Kpi("flow_time_days", "Flow time (days)", "working days", _L, Form.QUANTITY, False, _F),
     Kpi("bullwhip_ratio", "Bullwhip ratio", "ratio", _L, Form.QUANTITY, False, _F),
-    Kpi(
-        "safety_stock_shortfall_unit_days",
-        "Safety-stock shortfall (unit-days)",
-        "unit-days",
-        _L,
-        Form.QUANTITY,
-        False,
-        _F,
-    ),
 )
 """Every KPI, in the order the evaluator reports them."""
 
@@ -225,8 +235,10 @@ def kpi_text(name: str, value: Any, missing: str = "–") -> str:
         return kpi.text(value, missing)
     if value is None:
         return missing
-    if isinstance(value, str | bool):
-        return str(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return value
     return _number_text(Form.QUANTITY, value)
 
 

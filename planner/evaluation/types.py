@@ -33,6 +33,8 @@ class ViolationKind(StrEnum):
     NEGATIVE_START = "negative_start"
     SEQUENCE_MISMATCH = "sequence_mismatch"
     NON_FINITE_START = "non_finite_start"
+    SEQUENCE_RULE = "sequence_rule"
+    FRACTIONAL_START = "fractional_start"
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ of Dincbas, Simonis and Van Hentenryck 1988 and Régin and Puget 1997)::
     q_1 ... q_k          # ... in any q_j consecutive cars
     class count o_1 ... o_k      # one line per class, o_j in {0, 1}
 
-Each class becomes a model of :mod:`models.heijunka.rules`, each option a
-:class:`~models.heijunka.rules.Rule` over the classes that carry it.
+Each class becomes a model of :mod:`models.sequencing.rules`, each option a
+:class:`~models.sequencing.rules.Rule` over the classes that carry it.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 from models import Calendar, Item, Problem, WorkCenter
-from models.heijunka.rules import Rule
 from models.problem import ItemAttribute, SequenceRule
+from models.sequencing.rules import Rule
 
 
 def read_car_sequencing(

@@ -40,6 +40,7 @@ from xlsxwriter.worksheet import Worksheet
 from planner.evaluation import ComparedPlans
 from planner.evaluation.kpis import EXCEL_FORMATS, excel_format
 from planner.evaluation.winners import winners
+from planner.plots import COST_PARTS
 from planner.report.files import replaced_atomically
 from planner.tables import BASELINE, FRAMES, kpi_changes
 
@@ -179,7 +180,7 @@ def _add_charts(
     strategies = comparison.strategies
     anchor = _chart_column(strategies)
     costs = workbook.add_chart({"type": "column", "subtype": "stacked"})
-    for part in ("setup_cost", "holding_cost", "backlog_cost", "overtime_cost"):
+    for part in COST_PARTS:
         if part not in kpis:
             continue
         row = kpis.index(part) + 1

@@ -80,6 +80,7 @@ from models.heijunka import (
     design,
 )
 from models.plan import MessageLevel, Plan, PlanMessage, Position, SolveStatus
+from models.sequencing import sequence_ruled_days
 from models.solvers.backends import BACKENDS
 from models.strategies import STRATEGIES
 from models.strategy import Execution, RunOptions
@@ -505,7 +506,16 @@ class _Run:
         """The executed starts as a plan the evaluator can judge on the actual problem."""
         plan, floor = self.plan, self.floor
         sequences: dict[tuple[int, int], tuple[Position, ...]] = {}
-        if self.design is not None:
+        if self.design is None:
+            ruled = sequence_ruled_days(
+                floor.actual,
+                floor.recorded,
+                self.options.replan_work,
+                day_seconds=self.options.sequence_seconds,
+            )
+            sequences = ruled.sequences
+            self.timed_out += ruled.timed_out
+        else:
             sequences, stopped = executed_sequences(
                 self.problem,
                 floor.actual,

@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from models import Problem
 from models.floor import TOLERANCE, ReleaseRule
+from models.sequencing import ruled_setups
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -66,7 +67,7 @@ class ShopFloor:
         self.late_orders = 0
         self.late_days = 0
         self.bom = actual.bom_matrix.tocsc()
-        self.release = ReleaseRule(actual)
+        self.release = ReleaseRule(actual, ruled_setups(actual))
 
     def available(self, day: int) -> FloatArray:
         """Units of each item that today's starts may consume.

@@ -36,8 +36,8 @@ from models.heijunka import (
     sequence_mix,
     simulate_pull,
 )
-from models.heijunka.levelling import rule_carriers
 from models.plan import Plan, Position
+from models.sequencing import rule_carriers
 from planner.simulation.floor import ShopFloor
 from planner.simulation.replanning import with_on_hand
 

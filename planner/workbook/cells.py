@@ -88,12 +88,36 @@ def as_date(value: Any) -> date:
         raise CellError("is not a date (write it as an Excel date or as 2026-03-02)") from None
 
 
+_YES = {"yes", "y", "true", "1"}
+_NO = {"no", "n", "false", "0"}
+
+
+def as_yes_no(value: Any, spec: Field) -> bool:
+    """A yes/no cell (also true/false, 1/0, any case) as a bool.
+
+    Raises
+    ------
+    CellError
+        For anything else.
+    """
+    if isinstance(value, bool):
+        return value
+    text = as_text(value).lower()
+    if isinstance(value, int | float) and float(value) in (0.0, 1.0):
+        text = str(int(value))
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise CellError(f"is not allowed: expected {spec.expected()}")
+
+
 def parse_cell(spec: Field, value: Any) -> Any:
     """Read a non-blank cell for a column and check it against the contract.
 
     Returns the typed value: ``str`` for text and choices (choices in lower
-    case), ``float`` for numbers, ``int`` for whole numbers, ``date`` for
-    dates.
+    case), ``bool`` for yes/no, ``float`` for numbers, ``int`` for whole
+    numbers, ``date`` for dates.
 
     Raises
     ------
@@ -107,6 +131,8 @@ def parse_cell(spec: Field, value: Any) -> Any:
         if choice is None:
             raise CellError(f"is not allowed: expected {spec.expected()}")
         return choice
+    if spec.kind is FieldKind.YES_NO:
+        return as_yes_no(value, spec)
     if spec.kind is FieldKind.DATE:
         return as_date(value)
     try:

@@ -52,6 +52,7 @@ EXAMPLE_ROWS: Mapping[str, Sequence[Mapping[str, Any]]] = {
             "min_lot": 0,
             "lot_multiple": 0,
             "container_qty": 10,
+            "whole_units": "yes",
         },
         {
             "item": "P1",
@@ -67,6 +68,7 @@ EXAMPLE_ROWS: Mapping[str, Sequence[Mapping[str, Any]]] = {
             "min_lot": 0,
             "lot_multiple": 0,
             "container_qty": 50,
+            "whole_units": "yes",
         },
     ),
     "BOM": ({"parent": "FG1", "child": "P1", "qty_per": 2},),
@@ -87,6 +89,9 @@ EXAMPLE_ROWS: Mapping[str, Sequence[Mapping[str, Any]]] = {
         {"key": "backlog_cost", "value": None},
         {"key": "time_limit", "value": 60},
         {"key": "mip_gap", "value": 0.01},
+        {"key": "deterministic", "value": "yes"},
+        {"key": "safety_stock_weight", "value": 2},
+        {"key": "end_backlog_days", "value": 20},
         {"key": "level_period", "value": 20},
         {"key": "epei_days", "value": 0},
         {"key": "kanban_safety_factor", "value": 1},
@@ -106,6 +111,7 @@ _KIND_NAMES = {
     FieldKind.INTEGER: "whole number",
     FieldKind.DATE: "date",
     FieldKind.CHOICE: "choice",
+    FieldKind.YES_NO: "yes/no",
 }
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
@@ -340,8 +346,8 @@ def _add_validations(sheet: Worksheet, spec: SheetSpec) -> None:
 
 
 def _validation(field: Field) -> DataValidation | None:
-    if field.kind is FieldKind.CHOICE:
-        values = choice_values(field)
+    if field.kind in (FieldKind.CHOICE, FieldKind.YES_NO):
+        values = choice_values(field) if field.kind is FieldKind.CHOICE else ("yes", "no")
         validation = DataValidation(
             type="list", formula1='"' + ",".join(values) + '"', allow_blank=True
         )

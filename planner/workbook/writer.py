@@ -121,6 +121,8 @@ def _item_rows(problem: Problem) -> Iterator[Row]:
             value = item.code if name == "item" else getattr(item, name)
             if isinstance(value, Enum):
                 value = value.value
+            elif isinstance(value, bool):
+                value = "yes" if value else "no"
             row.append(value)
         yield row
 
@@ -153,6 +155,11 @@ def _settings_rows(problem: Problem) -> list[Row]:
     if settings.backlog_cost is not None:
         rows.append(["backlog_cost", settings.backlog_cost])
     rows += [["time_limit", settings.time_limit], ["mip_gap", settings.mip_gap]]
+    rows += [
+        ["deterministic", "yes" if settings.deterministic else "no"],
+        ["safety_stock_weight", settings.safety_stock_weight],
+        ["end_backlog_days", settings.end_backlog_days],
+    ]
     rows += [
         ["level_period", settings.level_period],
         ["epei_days", settings.epei_days],

@@ -3,7 +3,7 @@ r"""Sequencing under p/q capacity rules: the car sequencing problem, with CP-SAT
 A rule says "at most p units carrying an attribute in any q consecutive
 positions" (the car sequencing problem, CSPLib prob001). A day's mix is
 sequenced with the fewest violated windows first, then, among those, the
-most levelled sequence (product rate variation, :mod:`models.heijunka.sequencing`).
+most levelled sequence (product rate variation, :mod:`models.sequencing.levelled`).
 
 - :func:`sequence_with_rules`: CP-SAT, warm-started by a greedy sequence
   repaired by local search, on a work limit (CP-SAT's deterministic time and
@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 from ortools.sat.python import cp_model
 
-from models.heijunka.sequencing import (
+from models.sequencing.levelled import (
     check_sequence,
     demand_array,
     prv_objective,
@@ -153,6 +153,62 @@ def greedy_with_rules(demand: Sequence[int], rules: Sequence[Rule]) -> list[int]
         sequence.append(i)
         left[i] -= 1
         built[i] += 1
+        for r in range(len(rules)):
+            flags[r].append(int(carriers[r, i]))
+    return sequence
+
+
+def grouped_with_rules(demand: Sequence[int], rules: Sequence[Rule]) -> list[int]:
+    r"""A sequence under p/q rules with few runs: each model in long blocks where the rules allow.
+
+    The order a batch or MRP plan wants on a ruled line: as few changeovers
+    as the rules permit. Position by position: the model of the last
+    position goes on while it breaks no window; otherwise the model with the
+    most units left among those that break none. A carrier of a rule goes
+    first once the positions left without that rule's attribute only just
+    suffice to separate its remaining blocks of :math:`p` (each block needs
+    :math:`q - p` positions without the attribute after it). When every
+    choice breaks a window, the one that breaks the fewest.
+
+    Parameters
+    ----------
+    demand
+        Units :math:`d_i` of each model.
+    rules
+        The p/q rules.
+
+    Returns
+    -------
+    list of int
+        Model index at each position, length :math:`D`.
+    """
+    d = demand_array(demand)
+    left = d.copy()
+    carriers = np.array(
+        [[i in rule.attribute_models for i in range(d.size)] for rule in rules], dtype=bool
+    ).reshape(len(rules), d.size)
+    flags: list[list[int]] = [[] for _ in rules]
+    sequence: list[int] = []
+    for _ in range(int(d.sum())):
+        breaks = np.zeros(d.size, dtype=np.int64)
+        urgent = np.zeros(d.size, dtype=bool)
+        for r, rule in enumerate(rules):
+            recent = sum(flags[r][len(flags[r]) - rule.window + 1 :]) if rule.window > 1 else 0
+            breaks += carriers[r] & (recent + 1 > rule.max_in_window)
+            blocks = -(-int(left[carriers[r]].sum()) // max(1, rule.max_in_window))
+            separators = max(0, blocks - 1) * (rule.window - rule.max_in_window)
+            if int(left[~carriers[r]].sum()) <= separators:
+                urgent |= carriers[r]
+        available = left > 0
+        fewest = int(breaks[available].min())
+        allowed = available & (breaks == fewest)
+        if fewest == 0 and (urgent & allowed).any():
+            allowed &= urgent
+        last = sequence[-1] if sequence else -1
+        keep = last >= 0 and bool(allowed[last])
+        i = last if keep else int(np.argmax(np.where(allowed, left, -1)))
+        sequence.append(i)
+        left[i] -= 1
         for r in range(len(rules)):
             flags[r].append(int(carriers[r, i]))
     return sequence
@@ -432,6 +488,19 @@ class _RulesModel:
                 terms.append(dev)
         return sum(terms)
 
+    def runs(self) -> cp_model.LinearExprT:
+        """Runs: positions that build another model than the position before."""
+        starts = []
+        for k, row in enumerate(self.x):
+            for i, var in enumerate(row):
+                if k == 0:
+                    starts.append(var)
+                    continue
+                begins = self.model.new_bool_var(f"b[{k},{i}]")
+                self.model.add(begins >= var - self.x[k - 1][i])
+                starts.append(begins)
+        return sum(starts)
+
     def hint(self, sequence: Sequence[int]) -> None:
         self.model.clear_hints()  # type: ignore[no-untyped-call]
         for k, model_index in enumerate(sequence):
@@ -518,6 +587,7 @@ def sequence_with_rules(
     seed: int = 0,
     smooth: bool = True,
     work: WorkLimits | None = None,
+    fewest_runs: bool = False,
 ) -> SequenceResult:
     r"""Sequence a day's mix under p/q rules with CP-SAT, then level it.
 
@@ -567,6 +637,10 @@ def sequence_with_rules(
     smooth
         Whether to run stage 2; without it the search stops once the fewest
         violations are proven (or found with none).
+    fewest_runs
+        Stage 2 minimises the runs (changeovers) instead of the rate
+        variation, and the search starts from :func:`grouped_with_rules`:
+        the order a plan of batches wants.
     work
         Limits on work instead of time (:class:`~models.work.WorkLimits`):
         the local search makes at most ``work.search_steps`` steps, and each
@@ -587,6 +661,8 @@ def sequence_with_rules(
         return SequenceResult([], 0, 0.0, "optimal", time.perf_counter() - started)
     if hint is not None:
         best = list(hint)
+    elif fewest_runs:
+        best = grouped_with_rules(d.tolist(), rules)
     else:
         candidates = [sequence_prv(d.tolist()), greedy_with_rules(d.tolist(), rules)]
         best = min(candidates, key=lambda c: count_violations(c, rules))
@@ -632,7 +708,8 @@ def sequence_with_rules(
         return _result(best, rules, d, "feasible", started, timed_out=True)
     formulation.model.add(formulation.violations() <= count_violations(best, rules))
     formulation.hint(best)
-    formulation.model.minimize(formulation.rate_variation())
+    objective = formulation.runs() if fewest_runs else formulation.rate_variation()
+    formulation.model.minimize(objective)
     solver = _solver(remaining(), workers, work)
     code = solver.solve(formulation.model)
     timed_out = timed_out or _timed_out(solver, code)

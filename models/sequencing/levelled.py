@@ -32,7 +32,7 @@ Methods
   Kubiak and Sethi (1991).
 - :func:`goal_chasing`: Toyota's goal chasing method (Monden 1983), a greedy
   ORV (or PRV) heuristic.
-- sequencing under p/q capacity rules is in :mod:`models.heijunka.rules`.
+- sequencing under p/q capacity rules is in :mod:`models.sequencing.rules`.
 
 References
 ----------
