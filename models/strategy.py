@@ -35,6 +35,13 @@ FloatArray = npt.NDArray[np.float64]
 
 OptionsT = TypeVar("OptionsT")
 
+DEFAULT_WORK = WorkLimits(nodes=1, solves=3)
+"""How much work a deterministic run (Settings ``deterministic``, the default) lets each
+model do: one branch-and-bound node per MILP, three fix-and-optimize subproblems of
+``batch``, and the search steps and CP-SAT work of :class:`~models.work.WorkLimits`'
+defaults for every sequenced day. ``time_limit`` caps it. Calibrated so that the three
+strategies plan the example plant in under a minute on a two-core machine."""
+
 
 class Execution(StrEnum):
     """How a strategy's plan runs on a shop floor, day by day (what a simulation plays).
@@ -117,6 +124,13 @@ class RunOptions:
     def seconds(self, settings: Settings) -> float:
         """The seconds one strategy may take: this run's time limit, else the Settings'."""
         return settings.time_limit if self.time_limit is None else self.time_limit
+
+    def work_for(self, settings: Settings) -> WorkLimits | None:
+        """The run's limits on work: its own, else :data:`DEFAULT_WORK` when the Settings say
+        ``deterministic`` (the same workbook then always gives the same plans), else none."""
+        if self.work is not None:
+            return self.work
+        return DEFAULT_WORK if settings.deterministic else None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ of a second.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -45,6 +46,8 @@ __all__ = [
     "VIOLATIONS_COLUMNS",
     "build_plan_frame",
     "deltas_frame",
+    "infeasibility",
+    "infeasibility_text",
     "inventory_frame",
     "kanban_frame",
     "kpi_changes",
@@ -155,6 +158,27 @@ def summary_frame(comparison: ComparedPlans) -> pd.DataFrame:
     for strategy, kpis in per_strategy.items():
         columns[strategy] = _objects([kpis.get(name) for name in names])
     return pd.DataFrame(columns, columns=["kpi", *per_strategy])
+
+
+def infeasibility(comparison: ComparedPlans) -> dict[str, dict[str, int]]:
+    """The plans that break a rule: per strategy, how many violations of each kind.
+
+    A plan named here never wins a KPI row; feasible plans are left out.
+    """
+    found = {}
+    for name, result in comparison.results.items():
+        kinds = Counter(str(v.kind) for v in result.evaluation.violations)
+        if kinds:
+            found[name] = dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+    return found
+
+
+def infeasibility_text(name: str, kinds: Mapping[str, int]) -> str:
+    """One line on an infeasible plan: its violations by kind."""
+    total = sum(kinds.values())
+    listed = ", ".join(f"{kind} {count}" for kind, count in kinds.items())
+    noun = "violation" if total == 1 else "violations"
+    return f"{name} is infeasible: {total} {noun} ({listed}); it wins no row"
 
 
 BASELINE = MRP.name

@@ -211,12 +211,12 @@ def test_summary_frame_lists_every_kpi_once_in_first_seen_order(comparison: Comp
     assert list(frame.index[17:]) == [
         "late_units",
         "extra_mrp",
+        "feasible",
         "safety_cost",
         "end_backlog_cost",
         "rule_violations",
         "end_inventory_value",
         "avg_wip_value",
-        "feasible",
         "extra_batch",
     ], "the contract's KPIs a plan's evaluation lacks follow its own, blank"
     assert frame.loc["status", "mrp"] == "time_limit"

@@ -15,7 +15,7 @@ from planner.evaluation.winners import winners
 from planner.instances import small_plant
 from planner.report.results_workbook import SHEETS, write_results_workbook
 from planner.results import Comparison
-from planner.tables import kpi_changes
+from planner.tables import infeasibility, infeasibility_text, kpi_changes
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +40,16 @@ def test_winners_rank_costs_down_and_service_up() -> None:
     assert winners({"mrp": kpis["mrp"]}) == {}
 
 
+def test_an_infeasible_plan_wins_no_row() -> None:
+    kpis = {
+        "mrp": {"feasible": False, "total_cost": 5.0, "fill_rate": 1.0},
+        "batch": {"feasible": True, "total_cost": 8.0, "fill_rate": 0.9},
+        "heijunka": {"feasible": True, "total_cost": 12.0, "fill_rate": 0.95},
+    }
+    assert winners(kpis) == {"total_cost": ["batch"], "fill_rate": ["heijunka"]}
+    assert winners({"mrp": kpis["mrp"], "x": {**kpis["mrp"], "total_cost": 4.0}}) == {}
+
+
 def test_extra_sheets_follow_the_contract_sheets(path: Path) -> None:
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == [*SHEETS, "Plan mrp", "Plan heijunka", "Box heijunka", "ChartData"]
@@ -50,7 +60,12 @@ def test_summary_highlights_winners_and_shows_changes(compared: Comparison, path
     header = [cell.value for cell in sheet[1]]
     assert header[:3] == ["kpi", "mrp", "heijunka"]
     assert header[4] == "heijunka vs mrp"
-    assert header[8].startswith("Green: the best value of each row")
+    assert header[6] == "label"
+    infeasible = infeasibility(compared)
+    legend = str(header[8])
+    assert "Green: the best value of each row among feasible plans" in legend
+    lines = [infeasibility_text(name, kinds) for name, kinds in infeasible.items()]
+    assert legend.startswith("; ".join(lines)) if lines else legend.startswith("Green")
     kpis = {n: r.evaluation.kpis for n, r in compared.results.items()}
     best = winners(kpis)
     change = kpi_changes(compared)["heijunka"]

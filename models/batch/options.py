@@ -102,7 +102,7 @@ class BatchOptions:
     safety_stock_weight: float = 2.0
     end_backlog_days: int = 20
     whole_units: bool = True
-    whole_solutions: int = 2
+    whole_solutions: int = 1
     whole_share: float = 0.15
     threads: int = 2
     warm_start: bool = True
@@ -154,12 +154,12 @@ class BatchOptions:
         chosen: dict[str, Any] = {
             "solver": run.solver,
             "time_limit": run.seconds(settings),
-            "work": run.work,
+            "work": run.work_for(settings),
             "on_progress": run.on_progress,
         }
         if run.threads is not None:
             chosen["threads"] = run.threads
-        if run.work is not None:
+        if chosen["work"] is not None:
             chosen["formulation"] = "bigm"
         previous = run.previous
         if previous is not None and BATCH_NAME in previous.starts:

@@ -124,7 +124,7 @@ class HeijunkaOptions:
             "solver": run.solver,
             "time_limit": run.seconds(settings),
             "sequencing": run.sequencing,
-            "work": run.work,
+            "work": run.work_for(settings),
         }
         if run.threads is not None:
             chosen["threads"] = run.threads

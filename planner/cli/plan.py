@@ -29,11 +29,12 @@ from planner.cli.common import (
 )
 from planner.comparison import STRATEGIES, parse_strategies, run_options
 from planner.comparison import compare as run_comparison
-from planner.evaluation.kpis import kpi_text
+from planner.evaluation.kpis import KPI, kpi_text
 from planner.evaluation.winners import winners
 from planner.report.results_workbook import write_results_workbook
 from planner.report.summary_json import summary, write_summary_json
 from planner.results import Comparison
+from planner.tables import infeasibility, infeasibility_text
 from planner.workbook.reader import read_workbook
 from planner.workbook.template import write_template
 
@@ -70,7 +71,15 @@ def _kpi_text(key: str, value: Any, *, best: bool = False) -> str:
     return f"[bold green]{text}[/]" if best else text
 
 
+def _kpi_label(key: str) -> str:
+    """A table row's heading: the KPI's label with its unit, then its name."""
+    kpi = KPI.get(key)
+    return key if kpi is None else f"{kpi.label} [dim]{key}[/]"
+
+
 def _print_comparison(comparison: Comparison, console: Console) -> None:
+    for name, kinds in infeasibility(comparison).items():
+        console.print(f"[bold red]✗ {infeasibility_text(name, kinds)}[/]", highlight=False)
     table = Table("kpi", *comparison.strategies, title=f"{comparison.problem.name}: plans compared")
     kpis = {name: r.evaluation.kpis for name, r in comparison.results.items()}
     best = winners(kpis) if len(kpis) > 1 else {}
@@ -80,10 +89,10 @@ def _print_comparison(comparison: Comparison, console: Console) -> None:
             _kpi_text(key, values.get(key), best=name in best.get(key, ()))
             for name, values in kpis.items()
         ]
-        table.add_row(key, *cells)
+        table.add_row(_kpi_label(key), *cells)
     console.print(table)
     if best:
-        console.print("[bold green]green[/]: the best value of each row")
+        console.print("[bold green]green[/]: the best value of each row among feasible plans")
     for name, result in comparison.results.items():
         violations = result.evaluation.violations
         messages = len(result.plan.messages) + len(result.evaluation.messages)

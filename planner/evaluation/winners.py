@@ -41,9 +41,12 @@ def winners(kpis: Mapping[str, Mapping[str, Any]]) -> dict[str, list[str]]:
     dict
         KPI name to the strategies with the best value, in the given order;
         KPIs without a winner (see :data:`NO_WINNER`) or without a number
-        are left out.
+        are left out. Only feasible plans win (a plan whose ``feasible`` is
+        false never does, whatever its value); a KPI needs a number for at
+        least two strategies to have a winner.
     """
     names = list(kpis)
+    eligible = set(feasible_strategies(kpis))
     keys = dict.fromkeys(k for values in kpis.values() for k in values)
     best: dict[str, list[str]] = {}
     for key in keys:
@@ -51,9 +54,15 @@ def winners(kpis: Mapping[str, Mapping[str, Any]]) -> dict[str, list[str]]:
             continue
         values = {n: finite_number(kpis[n].get(key)) for n in names}
         known = {n: v for n, v in values.items() if v is not None}
-        if len(known) < 2:
+        ranked = {n: v for n, v in known.items() if n in eligible}
+        if len(known) < 2 or not ranked:
             continue
-        target = max(known.values()) if key in HIGHER_IS_BETTER else min(known.values())
+        target = max(ranked.values()) if key in HIGHER_IS_BETTER else min(ranked.values())
         tolerance = TOLERANCE * max(1.0, abs(target))
-        best[key] = [n for n, v in known.items() if abs(v - target) <= tolerance]
+        best[key] = [n for n, v in ranked.items() if abs(v - target) <= tolerance]
     return best
+
+
+def feasible_strategies(kpis: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The strategies whose plan breaks no rule (``feasible`` not false), in the given order."""
+    return [name for name, values in kpis.items() if values.get("feasible", True) is not False]

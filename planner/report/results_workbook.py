@@ -38,11 +38,11 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from planner.evaluation import ComparedPlans
-from planner.evaluation.kpis import EXCEL_FORMATS, excel_format
-from planner.evaluation.winners import winners
+from planner.evaluation.kpis import EXCEL_FORMATS, KPI, excel_format
+from planner.evaluation.winners import HIGHER_IS_BETTER, winners
 from planner.plots import COST_PARTS
 from planner.report.files import replaced_atomically
-from planner.tables import BASELINE, FRAMES, kpi_changes
+from planner.tables import BASELINE, FRAMES, infeasibility, infeasibility_text, kpi_changes
 
 __all__ = ["SHEETS", "write_results_workbook"]
 
@@ -108,7 +108,8 @@ def _write_workbook(comparison: ComparedPlans, path: Path) -> None:
         frame = build(comparison)
         sheet = workbook.add_worksheet(title)
         if title == "Summary":
-            _write_summary(workbook, sheet, frame, kpi_changes(comparison), bold)
+            changes = kpi_changes(comparison)
+            _write_summary(workbook, sheet, frame, changes, infeasibility(comparison), bold)
             _add_charts(workbook, sheet, comparison, frame)
         else:
             _write_table(sheet, frame, bold)
@@ -125,9 +126,14 @@ def _write_summary(
     sheet: Worksheet,
     frame: pd.DataFrame,
     changes: dict[str, dict[str, float | None]],
+    infeasible: dict[str, dict[str, int]],
     bold: Any,
 ) -> None:
-    """The KPI table, the best value per row highlighted, then the change against ``mrp``."""
+    """The KPI table, the best value per row highlighted, the change against ``mrp``, labels.
+
+    Above all, in red beside the table, the plans that break a rule: they
+    win no row.
+    """
     kpis = [str(kpi) for kpi in frame["kpi"].tolist()]
     strategies = [str(name) for name in frame.columns[1:]]
     table = {
@@ -142,13 +148,22 @@ def _write_summary(
     sheet.write_row(0, 0, ["kpi", *strategies], bold)
     if changes:
         sheet.write_row(0, len(strategies) + 2, delta_titles, bold)
-    legend = "Green: the best value of each row (lower is better, except fill_rate and "
-    legend += "build_day_share)."
+    labels = _label_column(strategies)
+    sheet.set_column(labels, labels, 44)
+    sheet.write_string(0, labels, "label", bold)
+    higher = ", ".join(sorted(HIGHER_IS_BETTER))
+    legend = "Green: the best value of each row among feasible plans "
+    legend += f"(lower is better, except {higher})."
     if changes:
         legend += f" Changes are against {BASELINE}."
     legend += " Every KPI's formula: docs/kpis.md."
     note = workbook.add_format({"italic": True, "font_color": "#595959"})
-    sheet.write_string(0, _chart_column(strategies), legend, note)
+    warning = workbook.add_format({"bold": True, "font_color": "#C00000"})
+    if infeasible:
+        lines = [infeasibility_text(name, kinds) for name, kinds in infeasible.items()]
+        sheet.write_string(0, _chart_column(strategies), "; ".join(lines) + ". " + legend, warning)
+    else:
+        sheet.write_string(0, _chart_column(strategies), legend, note)
     patterns = set(EXCEL_FORMATS.values())
     formats = {p: workbook.add_format({"num_format": p}) for p in patterns}
     winning = {
@@ -170,6 +185,8 @@ def _write_summary(
             change = changes[name].get(kpi)
             if change is not None:
                 sheet.write_number(row, column, change / 100, change_format)
+        if kpi in KPI:
+            sheet.write_string(row, labels, KPI[kpi].label)
 
 
 def _add_charts(
@@ -224,6 +241,11 @@ def _add_charts(
         chart.set_title({"name": f"Load of {comparison.problem.work_centers[w].code} (minutes)"})
         chart.set_x_axis({"date_axis": True, "num_format": "yyyy-mm-dd"})
         sheet.insert_chart(35 + 17 * k, anchor, chart, {"x_scale": 1.6, "y_scale": 1.1})
+
+
+def _label_column(strategies: list[str]) -> int:
+    """The Summary column of each KPI's label with its unit, right of the changes."""
+    return len(strategies) * 2 + 2
 
 
 def _chart_column(strategies: list[str]) -> int:

@@ -2,7 +2,8 @@
 
 The document follows ``spec/workbook.md`` ("Summary JSON")::
 
-    {"strategies": {"mrp": {"total_cost": ..., "status": "heuristic", ...}, ...},
+    {"infeasible": {"mrp": {"overload": 3}},
+     "strategies": {"mrp": {"feasible": false, "total_cost": ..., ...}, ...},
      "horizon": {"start": "2026-03-02", "end": "2026-03-27", "days": 19},
      "plant": {"name": ..., "items": ..., "work_centers": ..., "bom_lines": ...},
      "violations": {"mrp": {"overload": 3}, ...},
@@ -23,7 +24,7 @@ from typing import Any
 
 from planner.evaluation import ComparedPlans
 from planner.report.files import json_ready, write_json_atomically
-from planner.tables import BASELINE, kpi_changes, strategy_kpis
+from planner.tables import BASELINE, infeasibility, kpi_changes, strategy_kpis
 
 __all__ = ["summary", "write_summary_json"]
 
@@ -39,10 +40,13 @@ def summary(comparison: ComparedPlans) -> dict[str, Any]:
     Returns
     -------
     dict
-        Keys ``strategies`` (strategy name to its KPIs, in the comparison's
-        order), ``horizon`` (``start`` and ``end`` as ISO dates, ``days``,
-        the number of working days), ``plant`` (its name and numbers of
-        items, work centers and BOM lines), ``violations`` (per strategy,
+        Keys ``infeasible`` first (the plans that break a rule, each with
+        its violations by kind: they never win a KPI row; empty when every
+        plan is feasible), ``strategies`` (strategy name to its KPIs, in the
+        comparison's order, ``feasible`` first), ``horizon`` (``start`` and
+        ``end`` as ISO dates, ``days``, the number of working days),
+        ``plant`` (its name and numbers of items, work centers and BOM
+        lines), ``violations`` (per strategy,
         the number of violations of each kind) and ``messages`` (per
         strategy, the number of plan and evaluation messages of each level);
         when the comparison has ``mrp`` and another strategy,
@@ -57,6 +61,7 @@ def summary(comparison: ComparedPlans) -> dict[str, Any]:
     problem = comparison.problem
     results = comparison.results
     document = {
+        "infeasible": infeasibility(comparison),
         "strategies": {name: strategy_kpis(result) for name, result in results.items()},
         "horizon": {
             "start": problem.days[0].isoformat(),

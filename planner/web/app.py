@@ -29,7 +29,7 @@ from planner.comparison import STRATEGIES
 from planner.runs.store import RunStore
 from planner.web import api, pages
 from planner.web.dependencies import get_settings
-from planner.web.display import format_kpi
+from planner.web.display import format_kpi, kpi_label
 from planner.web.jobs import JobManager
 from planner.web.security import is_authorized, is_cross_site
 from planner.web.settings import WebSettings
@@ -44,6 +44,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(version=__version__, strategies=list(STRATEGIES))
     templates.env.filters["kpi"] = format_kpi
+    templates.env.filters["kpi_label"] = kpi_label
 
     app = FastAPI(
         title="planner",

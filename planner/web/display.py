@@ -9,12 +9,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from planner.evaluation.kpis import kpi_text
+from planner.evaluation.kpis import KPI, kpi_text
 from planner.evaluation.winners import winners
 from planner.runs.store import RunRecord
 
 RUNS_SHOWN = 200
 """Most recorded runs listed at once."""
+
+
+def kpi_label(key: str) -> str:
+    """A KPI's label with its unit (:data:`planner.evaluation.kpis.KPI`), else its name."""
+    kpi = KPI.get(key)
+    return key if kpi is None else kpi.label
 
 
 def format_kpi(value: Any, key: str) -> str:

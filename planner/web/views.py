@@ -17,11 +17,12 @@ from typing import Any
 
 import pandas as pd
 
+from planner.evaluation.kpis import KPI
 from planner.evaluation.winners import winners
 from planner.plots import COST_PARTS
 from planner.report.files import json_ready, write_json_atomically
 from planner.results import Comparison
-from planner.tables import strategy_kpis
+from planner.tables import infeasibility, infeasibility_text, strategy_kpis
 
 RESULTS_FILE = "results.json"
 """The chart and KPI data of a finished job, in its folder."""
@@ -51,9 +52,10 @@ def results_view(comparison: Comparison) -> dict[str, Any]:
     -------
     dict
         ``plant``, ``days`` (ISO dates), ``strategies``, ``items``,
-        ``work_centers`` (codes); ``kpis`` (rows of ``kpi``, ``values`` per
-        strategy, ``best`` strategies); ``checks`` (per strategy: status,
-        violations, messages); ``costs`` (per strategy, the four cost
+        ``work_centers`` (codes); ``infeasible`` (a line per plan that breaks
+        a rule: it wins no row); ``kpis`` (rows of ``kpi``, its ``label``,
+        ``values`` per strategy, ``best`` strategies); ``checks`` (per strategy: status,
+        violations, messages); ``costs`` (per strategy, the six cost
         parts); ``inventory_value`` (per strategy, the value on hand per
         day); ``load`` (per work center: ``capacity``, ``overtime`` and per
         strategy ``load``, minutes per day); ``sequences`` (per strategy, work
@@ -74,9 +76,13 @@ def results_view(comparison: Comparison) -> dict[str, Any]:
         "strategies": comparison.strategies,
         "items": [item.code for item in problem.items],
         "work_centers": centers,
+        "infeasible": [
+            infeasibility_text(name, kinds) for name, kinds in infeasibility(comparison).items()
+        ],
         "kpis": [
             {
                 "kpi": key,
+                "label": KPI[key].label if key in KPI else key,
                 "values": {name: values.get(key) for name, values in kpis.items()},
                 "best": best.get(key, []),
             }
