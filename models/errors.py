@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from models.wording import counted
+
 
 class PlanningError(Exception):
     """Base class of every error raised on purpose by this project."""
@@ -26,7 +28,7 @@ class ProblemError(PlanningError):
     def __init__(self, problems: Iterable[str]) -> None:
         self.problems: tuple[str, ...] = tuple(problems)
         listed = "\n".join(f"  {n}. {text}" for n, text in enumerate(self.problems, 1))
-        super().__init__(f"{len(self.problems)} problem(s) in the plant data:\n{listed}")
+        super().__init__(f"{counted(len(self.problems), 'problem')} in the plant data:\n{listed}")
 
 
 class PlanningWarning(UserWarning):

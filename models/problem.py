@@ -33,6 +33,7 @@ from models.fields import (
     Field,
     field_map,
 )
+from models.wording import counted
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -413,7 +414,7 @@ class Problem:
             rows_in = slots >= 0
             if not rows_in.all():
                 warnings.warn(
-                    f"{int((~rows_in).sum())} {label} record(s) fall outside the horizon "
+                    f"{counted(int((~rows_in).sum()), f'{label} record')} fall outside the horizon "
                     f"{calendar.start} .. {calendar.end} and are ignored",
                     PlanningWarning,
                     stacklevel=2,

@@ -78,28 +78,56 @@ def two_level_plant() -> Problem:
     )
 
 
-def independent_optimum(problem: Problem) -> float:
-    """The same accounting written out variable by variable in PuLP, solved by CBC."""
+def independent_optimum(problem: Problem, *, whole: bool = False) -> float:
+    """The contract's version-2 accounting written out variable by variable in PuLP, by CBC.
+
+    Holding, backlog, setups and overtime, the safety cost (``safety_stock_weight``
+    x holding cost per unit-day below safety stock) and the end backlog
+    (``end_backlog_days`` x backlog cost per unit open on the last day); with
+    ``whole``, the starts of whole-unit items are integers.
+    """
     items, days = range(problem.n_items), range(problem.n_days)
     model = pulp.LpProblem("check", pulp.LpMinimize)
 
     def grid(name: str, rows: range, **bounds: Any) -> dict[int, dict[int, pulp.LpVariable]]:
         return {r: {t: model.add_variable(f"{name}_{r}_{t}", **bounds) for t in days} for r in rows}
 
-    x = grid("x", items, lowBound=0)
+    x = {
+        i: {
+            t: model.add_variable(
+                f"x_{i}_{t}",
+                lowBound=0,
+                cat="Integer" if whole and problem.whole_units[i] else "Continuous",
+            )
+            for t in days
+        }
+        for i in items
+    }
     y = grid("y", items, cat="Binary")
     inv = grid("inv", items, lowBound=0)
     back = grid("back", items, lowBound=0)
+    short = grid("short", items, lowBound=0)
     over = grid("over", range(len(problem.work_centers)), lowBound=0)
-    model += pulp.lpSum(
-        problem.setup_cost[i] * y[i][t]
-        + problem.holding_cost[i] * inv[i][t]
-        + problem.backlog_cost[i] * back[i][t]
-        for i in items
-        for t in days
-    ) + pulp.lpSum(
-        w.overtime_cost * over[k][t] for k, w in enumerate(problem.work_centers) for t in days
+    settings, last = problem.settings, problem.n_days - 1
+    model += (
+        pulp.lpSum(
+            problem.setup_cost[i] * y[i][t]
+            + problem.holding_cost[i] * inv[i][t]
+            + problem.backlog_cost[i] * back[i][t]
+            + settings.safety_stock_weight * problem.holding_cost[i] * short[i][t]
+            for i in items
+            for t in days
+        )
+        + pulp.lpSum(
+            w.overtime_cost * over[k][t] for k, w in enumerate(problem.work_centers) for t in days
+        )
+        + pulp.lpSum(
+            settings.end_backlog_days * problem.backlog_cost[i] * back[i][last] for i in items
+        )
     )
+    for i in items:
+        for t in days:
+            model += short[i][t] >= problem.safety_stock[i] - inv[i][t]
     parents = {i: [] for i in items}
     for line in problem.bom:
         parents[problem.item_index[line.child]].append(
@@ -131,6 +159,38 @@ def independent_optimum(problem: Problem) -> float:
     return float(pulp.value(model.objective))
 
 
+def version_two_plant(*, whole: bool) -> Problem:
+    """The two-level plant with every version-2 cost at stake.
+
+    Safety stock on FG and P (kept or paid for), a purchased part Q that no
+    order can bring within the horizon (its demand is still open on the
+    last day, so the end backlog is charged), and a ``qty_per`` of 1.5 that
+    makes whole starts of SA cost more than fractional ones.
+    """
+    problem = two_level_plant()
+    days = problem.days
+    items = [
+        *(
+            dataclasses.replace(
+                item,
+                safety_stock={"FG": 4.0, "P": 15.0}.get(item.code, 0.0),
+                whole_units=whole,
+            )
+            for item in problem.items
+        ),
+        Item("Q", setup_cost=5, holding_cost=0.2, lead_time=9, backlog_cost=4, whole_units=whole),
+    ]
+    demand = [("FG", days[2], 21), ("FG", days[3], 35), ("FG", days[5], 29), ("Q", days[4], 6)]
+    return Problem.from_records(
+        items,
+        demand,
+        bom=[BomLine("FG", "SA", 1), BomLine("SA", "P", 1.5)],
+        work_centers=problem.work_centers,
+        calendar=Calendar(days[0], days[-1]),
+        settings=dataclasses.replace(problem.settings, end_backlog_days=7),
+    )
+
+
 @pytest.mark.parametrize("solver", BACKENDS)
 def test_two_level_plant_matches_an_independent_formulation(solver: str) -> None:
     problem = two_level_plant()
@@ -139,6 +199,32 @@ def test_two_level_plant_matches_an_independent_formulation(solver: str) -> None
     assert evaluation.violations == ()
     assert evaluation.kpis["total_cost"] == pytest.approx(independent_optimum(problem), rel=1e-6)
     assert plan.objective == pytest.approx(evaluation.kpis["total_cost"], rel=1e-6)
+
+
+@pytest.mark.parametrize("solver", BACKENDS)
+def test_the_version_two_objective_matches_an_independent_formulation(solver: str) -> None:
+    problem = version_two_plant(whole=False)
+    plan = plan_batch(problem, options(solver))
+    evaluation = evaluate(problem, plan)
+    kpis = evaluation.kpis
+    assert evaluation.violations == ()
+    assert kpis["safety_cost"] > 0
+    assert kpis["end_backlog_cost"] == pytest.approx(7 * 4 * 6)
+    assert kpis["total_cost"] == pytest.approx(independent_optimum(problem), rel=1e-6)
+    assert plan.objective == pytest.approx(kpis["total_cost"], rel=1e-6)
+
+
+def test_whole_starts_cost_what_the_evaluator_says_and_no_less_than_the_integer_optimum() -> None:
+    problem = version_two_plant(whole=True)
+    plan = plan_batch(problem, EXACT)
+    evaluation = evaluate(problem, plan)
+    total = evaluation.kpis["total_cost"]
+    assert evaluation.violations == ()
+    assert np.array_equal(plan.starts, np.round(plan.starts))
+    assert plan.objective == pytest.approx(total, rel=1e-6)
+    optimum = independent_optimum(problem, whole=True)
+    assert optimum - 1e-6 <= total <= 1.05 * optimum
+    assert independent_optimum(problem) < optimum, "whole units must bind on this plant"
 
 
 def test_capacity_peak_is_built_ahead() -> None:

@@ -48,7 +48,7 @@ def test_validate_invalid_workbook(tmp_path: Path, capsys: pytest.CaptureFixture
     path = write_sheets(tmp_path / "plant.xlsx", sheets)
     code, out, _ = run(["validate", str(path)], capsys)
     assert code == EXIT_INVALID_INPUT
-    assert "1 error(s) to fix" in out
+    assert "1 error to fix" in out
     assert "1. sheet BOM, row 2, column child (cell B2)" in out
     assert "FG1 -> SA1 -> P1 -> FG1" in out
 

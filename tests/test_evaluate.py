@@ -166,13 +166,14 @@ def test_late_demand_and_safety_stock_messages() -> None:
             "A: 13 units of demand late from 2026-03-04 to 2026-03-05, 13 unit-days of "
             "backlog; cause: the plan: no lead-time, component or capacity limit held on the "
             "latest release day 2026-03-02, yet stock, receipts and releases up to then bring "
-            "7 units against 17 required by 2026-03-04",
+            "7 units against 17 required by 2026-03-04; their backlog costs 39 (backlog_cost "
+            "3 for 13 unit-days), more than the 10 of one more setup of A",
         ),
         (
             MessageLevel.WARNING,
             0,
             1,
-            "A is below its safety stock of 1 on 3 day(s) from 2026-03-03, lowest 0",
+            "A is below its safety stock of 1 on 3 days from 2026-03-03, lowest 0",
         ),
     ]
 

@@ -440,7 +440,9 @@ def test_with_stock_on_hand_the_lead_time_is_no_excuse() -> None:
     assert cause(result) == (
         "the plan: no lead-time, component or capacity limit held on the latest release "
         "day 2026-03-04, yet stock, receipts and releases up to then bring 0 units against "
-        "5 required by 2026-03-05"
+        "5 required by 2026-03-05; their backlog costs 125 (backlog_cost 1 for 25 unit-days "
+        "and 20 more days for each of the 5 units open at the end), and a setup of FG costs "
+        "nothing"
     )
 
 

@@ -129,7 +129,7 @@ def test_peak_above_capacity_is_pulled_to_the_day_before() -> None:
     assert evaluation.kpis["backlog_unit_days"] == 0
     assert evaluation.kpis["fill_rate"] == 1
     (info,) = texts(plan, MessageLevel.INFO)
-    assert info.startswith("WC1: 12 units of 1 item(s) start earlier")
+    assert info.startswith("WC1: 12 units of 1 item start earlier")
 
 
 def test_pulling_earlier_onto_a_day_with_a_start_adds_no_setup() -> None:

@@ -84,7 +84,7 @@ def test_one_corrupt_workbook_among_three_plants_fails_alone(
     code, out, err = cli(["run", str(config)], capsys)
     assert code == EXIT_PARTIAL
     assert "✗ east: east.xlsx cannot be planned" in err and "is corrupt" in err
-    assert "1 of 3 plant(s) failed (exit code 3)" in " ".join(err.split())
+    assert "1 of 3 plants failed (exit code 3)" in " ".join(err.split())
     assert "Traceback" not in out + err
     with RunStore(f"sqlite:///{tmp_path / 'runs.sqlite3'}") as store:
         north, south = store.list_runs("north"), store.list_runs("south")
@@ -152,7 +152,7 @@ def test_an_invalid_configuration_lists_its_problems(
     code, _, err = cli(["run", str(config)], capsys)
     assert code == EXIT_INVALID_CONFIG
     text = " ".join(err.split())
-    assert "4 problem(s) to fix" in text
+    assert "4 problems to fix" in text
     assert "plants[1].input: Field required" in text
     assert "unknown strategy 'magic'" in text
     assert "workers: Input should be greater than or equal to 1" in text
@@ -191,7 +191,7 @@ def test_a_run_killed_while_planning_leaves_no_record_and_the_next_run_succeeds(
     )
     assert process.stdout is not None
     first = process.stdout.readline()
-    assert first.startswith("Planning 1 plant(s)")
+    assert first.startswith("Planning 1 plant ")
     time.sleep(1.0)
     assert process.poll() is None, "the run ended before it could be killed"
     process.send_signal(signal.SIGKILL)

@@ -31,7 +31,7 @@ def test_simulate_writes_the_workbook_and_json(
         capsys,
     )  # fmt: skip
     assert code == EXIT_OK, err
-    assert "3 replication(s), seed 7" in printed
+    assert "3 replications, seed 7" in printed
     assert "mrp" in printed and "heijunka" in printed
     assert openpyxl.load_workbook(out).sheetnames[0] == "Summary"
     document = json.loads(summary.read_text())
@@ -125,13 +125,13 @@ def test_sweep_simulated(workbook: Path, capsys: pytest.CaptureFixture[str]) -> 
         capsys,
     )  # fmt: skip
     assert code == EXIT_OK, err
-    assert "mean of 2 replication(s), seed 1" in printed
+    assert "mean of 2 replications, seed 1" in printed
 
 
 @pytest.mark.parametrize(
     ("vary", "message"),
     [
-        ("setup=1,2", "unknown factor(s) 'setup': the factors are setup_time"),
+        ("setup=1,2", "unknown factor 'setup': the factors are setup_time"),
         ("setup_time", "expected name=value"),
         ("demand_cv=0,0.2", "only matters in a simulation"),
     ],

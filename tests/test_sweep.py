@@ -94,7 +94,7 @@ def test_the_grid_is_the_cartesian_product_last_factor_fastest(plant: Problem) -
 
 
 def test_unknown_factors_are_listed_with_the_known_ones(plant: Problem) -> None:
-    with pytest.raises(SweepError, match=r"unknown factor\(s\) 'setup'") as info:
+    with pytest.raises(SweepError, match=r"unknown factor 'setup'") as info:
         run_sweep(plant, {"setup": [1.0]}, "mrp")
     assert all(name in str(info.value) for name in FACTORS)
 

@@ -113,7 +113,7 @@ def end_item_bound(model: BatchModel) -> float | None:
             continue
         lead = int(p.lead_time[i])
         opened = np.flatnonzero(model.big_m[i] > 0) + lead
-        never = days + model.options.end_backlog_days
+        never = days + p.settings.end_backlog_days
         free = np.concatenate([np.flatnonzero(p.receipts[i] > 0), [never]])
         arrival = np.concatenate([opened, free]).astype(float)
         setup = np.concatenate([np.full(opened.size, p.setup_cost[i]), np.zeros(free.size)])

@@ -28,6 +28,7 @@ from models.plan import MessageLevel, PlanMessage, SolveStatus
 from models.problem import Problem
 from models.solvers.backends import HighsBackend
 from models.solvers.milp import SolverOptions
+from models.wording import counted
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -69,7 +70,8 @@ class DemandDiagnosis:
             PlanMessage(
                 MessageLevel.WARNING,
                 "no plan can meet all demand on time: even with every setup divisible, at "
-                f"least {self.unavoidable_backlog:,.0f} unit-days of backlog remain; most "
+                f"least {counted(round(self.unavoidable_backlog), 'unit-day')} of backlog "
+                "remain; most "
                 f"late: {names}",
             )
         ]

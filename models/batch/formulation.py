@@ -456,7 +456,7 @@ class BatchModel:
                 rows.add(supply, zf, 1.0)
                 rows.add(supply, uf, 1.0)
                 rows.add(served, zf, 1.0)
-            late = extra.new(demand.copy(), b * (days + self.options.end_backlog_days - due))
+            late = extra.new(demand.copy(), b * (days + p.settings.end_backlog_days - due))
             rows.add(served, late, 1.0)
 
     def _ls_inequalities(self) -> None:
@@ -522,9 +522,9 @@ class BatchModel:
         cost[c.item_day(c.x)] = np.repeat(forced[:, None], days, axis=1)
         cost[c.item_day(c.inventory)] = np.repeat(p.holding_cost[:, None], days, axis=1)
         late = np.repeat(p.backlog_cost[:, None], days, axis=1)
-        late[:, -1] *= 1 + self.options.end_backlog_days
+        late[:, -1] *= 1 + p.settings.end_backlog_days
         cost[c.item_day(c.backlog)] = late
-        penalty = self.options.safety_stock_weight * p.holding_cost
+        penalty = p.settings.safety_stock_weight * p.holding_cost
         cost[c.item_day(c.shortfall)] = np.repeat(penalty[:, None], days, axis=1)
         for i in self.allocated:
             cost[c.inventory + i * days : c.inventory + (i + 1) * days] = 0.0

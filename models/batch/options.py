@@ -31,14 +31,6 @@ class BatchOptions:
         Seconds the whole strategy may take (Settings ``time_limit``).
     mip_gap
         Relative gap at which a solve may stop (Settings ``mip_gap``).
-    safety_stock_weight
-        Cost per unit-day below safety stock, as a multiple of the item's
-        holding cost (Settings ``safety_stock_weight``): the contract's
-        ``safety_cost``, part of every plan's total cost.
-    end_backlog_days
-        Working days of backlog cost charged for each unit still late at the
-        end of the horizon (Settings ``end_backlog_days``): the contract's
-        ``end_backlog_cost``.
     whole_units
         Whether the plan's starts of whole-unit items (Items ``whole_units``)
         are made whole (:mod:`models.batch.whole`); without it, the plan may
@@ -99,8 +91,6 @@ class BatchOptions:
     solver: str = "highs"
     time_limit: float = 60.0
     mip_gap: float = 0.01
-    safety_stock_weight: float = 2.0
-    end_backlog_days: int = 20
     whole_units: bool = True
     whole_solutions: int = 1
     whole_share: float = 0.15
@@ -137,8 +127,6 @@ class BatchOptions:
         values: dict[str, Any] = {
             "time_limit": settings.time_limit,
             "mip_gap": settings.mip_gap,
-            "safety_stock_weight": settings.safety_stock_weight,
-            "end_backlog_days": settings.end_backlog_days,
         }
         return cls(**(values | changes))
 

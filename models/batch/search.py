@@ -28,6 +28,7 @@ from models.requirements.repair import repair_capacity
 from models.sequencing import sequence_ruled_days
 from models.solvers.backends import Backend, backend_from_name
 from models.solvers.milp import Milp, MilpResult, Progress, SolverOptions
+from models.wording import counted
 from models.work import WorkLimits, timed_out_warning
 
 FloatArray = npt.NDArray[np.float64]
@@ -190,7 +191,7 @@ def _plan_with_work(
         return plan
     if not timed_out:
         return dataclasses.replace(plan, status=SolveStatus.FEASIBLE)
-    warning = timed_out_warning(f"{timed_out} solve(s)")
+    warning = timed_out_warning(counted(timed_out, "solve"))
     return dataclasses.replace(
         plan, status=SolveStatus.TIME_LIMIT, messages=(*plan.messages, warning)
     )
@@ -347,8 +348,9 @@ def _search_messages(model: BatchModel, outcome: _Outcome) -> list[PlanMessage]:
         messages.append(
             PlanMessage(
                 MessageLevel.INFO,
-                f"fix-and-optimize: {improvement.improvements} improvement(s) in "
-                f"{improvement.solves} subproblem(s), {improvement.rounds} round(s)",
+                f"fix-and-optimize: {counted(improvement.improvements, 'improvement')} in "
+                f"{counted(improvement.solves, 'subproblem')}, "
+                f"{counted(improvement.rounds, 'round')}",
             )
         )
     return messages

@@ -62,6 +62,7 @@ from models.heijunka.options import KanbanLot
 from models.plan import KanbanLoop, MessageLevel, PlanMessage
 from models.problem import Problem
 from models.sequencing import rule_carriers
+from models.wording import counted
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int_]
@@ -429,7 +430,7 @@ def _delay_messages(
             else f"work center {problem.work_centers[problem.item_work_center[item]].code} was full"
         )
         left = carried[item]
-        tail = f"; {left:,.0f} units never started" if left > TOLERANCE else ""
+        tail = f"; {counted(round(left), 'unit')} never started" if left > TOLERANCE else ""
         messages.append(
             PlanMessage(
                 MessageLevel.WARNING,

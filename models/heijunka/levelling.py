@@ -71,6 +71,7 @@ from models.problem import Problem
 from models.sequencing.days import rule_carriers, ruled_setups
 from models.solvers.backends import backend_from_name
 from models.solvers.milp import Milp, MilpResult, SolverOptions
+from models.wording import counted
 from models.work import WorkLimits
 
 FloatArray = npt.NDArray[np.float64]
@@ -233,7 +234,8 @@ class LevelSchedule:
             for status in dict.fromkeys(r.status for r in solves)
         )
         seconds = sum(r.seconds for r in solves)
-        text = f"level loading ({solves[0].solver}) on {len(solves)} work center(s): {statuses}"
+        centers = counted(len(solves), "work center")
+        text = f"level loading ({solves[0].solver}) on {centers}: {statuses}"
         text += f" in {seconds:.1f} s"
         if all(r.objective is not None for r in solves):
             text += f", cost {sum(r.objective or 0.0 for r in solves):,.2f}"

@@ -145,7 +145,7 @@ def sequence_days(
                     MessageLevel.WARNING,
                     f"the sequence of {problem.work_centers[w].code} on "
                     f"{problem.date_of(day).isoformat()} breaks {mix.violations} sequence-rule "
-                    "window(s)",
+                    "windows",
                     day=day,
                     work_center=w,
                 )

@@ -42,6 +42,7 @@ from models.heijunka.options import HEIJUNKA_NAME, HeijunkaOptions
 from models.plan import LevelLoading, MessageLevel, Plan, PlanMessage, SolveStatus
 from models.problem import Problem
 from models.solvers.milp import SolverOptions
+from models.wording import counted
 from models.work import timed_out_warning
 
 
@@ -104,7 +105,7 @@ def _timed_out_message(level_loading: bool, days: int) -> PlanMessage:
     """The warning of a plan with work limits that a time limit stopped somewhere."""
     parts = ["the level loading"] if level_loading else []
     if days:
-        parts.append(f"the sequencing of {days} work-center day(s)")
+        parts.append(f"the sequencing of {counted(days, 'work-center day')}")
     return timed_out_warning(" and ".join(parts))
 
 
@@ -116,7 +117,7 @@ def _levelling_messages(problem: Problem, levelling: Sequence[LevelLoading]) -> 
             PlanMessage(
                 MessageLevel.INFO,
                 f"{problem.work_centers[level.work_center].code}: {pace}every part every "
-                f"{level.epei} day(s), {level.setup_minutes:,.0f} setup minutes per cycle",
+                f"{counted(level.epei, 'day')}, {level.setup_minutes:,.0f} setup minutes per cycle",
                 work_center=level.work_center,
             )
         )

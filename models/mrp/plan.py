@@ -36,6 +36,7 @@ from models.problem import Problem, Settings
 from models.requirements.explosion import explode
 from models.sequencing import sequence_ruled_days
 from models.strategy import RunOptions
+from models.wording import counted
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -153,9 +154,9 @@ def _delay_messages(
         day = int(first_delay[i])
         text = (
             f"orders of {code} wait for component {component}: starts slip from "
-            f"{problem.days[day]} on ({delayed_units[i]:g} unit-days of delay)"
+            f"{problem.days[day]} on ({counted(delayed_units[i], 'unit-day')} of delay)"
         )
         if never_started[i] > TOLERANCE:
-            text += f"; {never_started[i]:g} units cannot start within the horizon"
+            text += f"; {counted(never_started[i], 'unit')} cannot start within the horizon"
         messages.append(PlanMessage(MessageLevel.WARNING, text, item=i, day=day))
     return messages

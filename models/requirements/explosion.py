@@ -35,6 +35,7 @@ from models.requirements.lotsizing import (
     silver_meal_covers,
     wagner_whitin_cover,
 )
+from models.wording import counted
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -156,9 +157,9 @@ def expedite_message(problem: Problem, i: int, early: FloatArray) -> PlanMessage
     arrival = problem.date_of(item.lead_time)
     return PlanMessage(
         MessageLevel.WARNING,
-        f"release in the past: {early.sum():g} units of {item.code} needed from "
+        f"release in the past: {counted(early.sum(), 'unit')} of {item.code} needed from "
         f"{problem.days[first_need]} would have to start before the first day "
-        f"(lead time {item.lead_time} days); released on {problem.days[0]}, "
+        f"(lead time {counted(item.lead_time, 'day')}); released on {problem.days[0]}, "
         f"available {arrival}: expedite",
         item=i,
         day=0,

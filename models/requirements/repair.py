@@ -57,6 +57,7 @@ from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
 from models.problem import Problem
 from models.requirements.explosion import expedite_message, explode, net_item
 from models.sequencing import ruled_setups, sequence_ruled_days
+from models.wording import counted, quantity
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -650,9 +651,9 @@ def _never_messages(problem: Problem, fitted: _Fitted, shop: _Shop) -> list[Plan
             PlanMessage(
                 MessageLevel.ERROR,
                 f"{item.code} can never start on {center.code}: its setup of "
-                f"{_units(item.setup_time)} min takes more than any day's capacity "
-                f"(at most {_units(float(shop.total[w].max(initial=0.0)))} min with overtime); "
-                f"{_units(float(fitted.needs[i].sum()))} units needed stay open",
+                f"{quantity(item.setup_time)} min takes more than any day's capacity "
+                f"(at most {quantity(float(shop.total[w].max(initial=0.0)))} min with overtime); "
+                f"{counted(float(fitted.needs[i].sum()), 'unit')} needed stay open",
                 item=i,
                 work_center=w,
             )
@@ -683,11 +684,11 @@ def _late_messages(
             component = problem.items[int(released.short_component[i])].code
             reasons.append(f"waiting for component {component}")
         text = (
-            f"orders of {code} start later than needed: {_units(float(fell_behind[i]))} units "
+            f"orders of {code} start later than needed: {counted(float(fell_behind[i]), 'unit')} "
             f"from {problem.days[first]} ({', '.join(reasons) or 'capacity'})"
         )
         if behind[i, -1] > tolerance[i]:
-            text += f"; {_units(float(behind[i, -1]))} units cannot start within the horizon"
+            text += f"; {counted(float(behind[i, -1]), 'unit')} cannot start within the horizon"
         messages.append(PlanMessage(MessageLevel.WARNING, text, item=i, day=first))
     return messages
 
@@ -712,17 +713,13 @@ def _early_messages(problem: Problem, lots: FloatArray, starts: FloatArray) -> l
         messages.append(
             PlanMessage(
                 MessageLevel.INFO,
-                f"{work_center.code}: {_units(float(pulled[items].sum()))} units of "
-                f"{items.size} item(s) start earlier than planned, from {problem.days[first]} "
-                f"({_units(float(ahead[items].sum()))} unit-days ahead), to fit into regular "
+                f"{work_center.code}: {counted(float(pulled[items].sum()), 'unit')} of "
+                f"{counted(items.size, 'item')} start earlier than planned, "
+                f"from {problem.days[first]} "
+                f"({counted(float(ahead[items].sum()), 'unit-day')} ahead), to fit into regular "
                 "and overtime capacity or to save overtime",
                 day=first,
                 work_center=w,
             )
         )
     return messages
-
-
-def _units(value: float) -> str:
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from models import Problem
+from models.wording import counted
 from planner.describe import describe
 from planner.workbook.issues import Issue
 from planner.workbook.reader import ReadResult, read_workbook
@@ -62,7 +63,7 @@ def _print_plant(summary: dict[str, Any]) -> None:
     console.print(
         f"[bold]{summary['name']}[/]: {items['total']} items ({items['make']} make, "
         f"{items['buy']} buy, {items['with_demand']} with demand), {bom['lines']} BOM lines "
-        f"on {bom['levels']} level(s)"
+        f"on {counted(bom['levels'], 'level')}"
     )
     console.print(
         f"Horizon {horizon['start']} .. {horizon['end']}: {horizon['working_days']} working days "
@@ -110,7 +111,7 @@ def report_workbook(result: ReadResult, as_json: bool, show_all: bool) -> int:
         else:
             console.print(
                 f"[red]✗ {result.path.name} cannot be planned: "
-                f"{len(result.errors)} error(s) to fix.[/]"
+                f"{counted(len(result.errors), 'error')} to fix.[/]"
             )
             _print_issues("Errors", result.errors, limit, "red")
         if result.warnings:

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from models import PlanningError
 from models.solvers.milp import Progress
+from models.wording import counted
 from planner.cli.common import (
     EXIT_FAILURE,
     EXIT_INVALID_INPUT,
@@ -99,10 +100,10 @@ def _print_comparison(comparison: Comparison, console: Console) -> None:
         verdict = (
             "[green]passes the plan checker[/]"
             if not violations
-            else f"[yellow]{len(violations)} rule violation(s)[/] "
+            else f"[yellow]{counted(len(violations), 'rule violation')}[/] "
             f"({', '.join(sorted({str(v.kind) for v in violations}))})"
         )
-        console.print(f"{name}: {verdict}; {messages} message(s)")
+        console.print(f"{name}: {verdict}; {counted(messages, 'message')}")
 
 
 def compare(
@@ -160,7 +161,7 @@ def compare(
     console = Console(quiet=quiet or to_stdout)
     if result.warnings:
         console.print(
-            f"[yellow]{len(result.warnings)} warning(s) in the workbook[/] "
+            f"[yellow]{counted(len(result.warnings), 'warning')} in the workbook[/] "
             f"(planner validate {workbook} lists them)"
         )
     with console.status("planning...") as status:

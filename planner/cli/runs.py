@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from models import PlanningError
+from models.wording import counted
 from planner.cli.common import console, errors, fail
 from planner.runs.changes import ChangeKind, OrderChange, RunDiff
 from planner.runs.config import ConfigError, RunConfig, load_config
@@ -95,10 +96,13 @@ def run(
             if config.scheduler
             else "one at a time"
             if config.workers == 1
-            else f"with {config.workers or 'one worker per CPU'} worker(s)"
+            else f"with {counted(config.workers, 'worker')}"
+            if config.workers
+            else "with one worker per CPU"
         )
         shown.print(
-            f"Planning {len(config.plants)} plant(s) {where}: {', '.join(config.strategies)}; "
+            f"Planning {counted(len(config.plants), 'plant')} {where}: "
+            f"{', '.join(config.strategies)}; "
             f"run store {store.location}"
         )
         try:
@@ -141,12 +145,13 @@ def _nervousness_lines(record: RunRecord) -> list[str]:
     lines = []
     for name, figures in measured["strategies"].items():
         lines.append(
-            f"{name}: {figures['changed_share']:.0%} of {figures['orders']} order(s) changed "
+            f"{name}: {figures['changed_share']:.0%} of "
+            f"{counted(figures['orders'], 'order')} changed "
             f"against run {measured['previous_run_id']} ({figures['new']} new, "
             f"{figures['cancelled']} cancelled, {figures['moved']} moved, "
             f"{figures['resized']} resized); "
             + (
-                f"{figures['frozen_quantity_moved']:,.0f} unit(s) changed in the frozen "
+                f"{counted(round(figures['frozen_quantity_moved']), 'unit')} changed in the frozen "
                 f"window to {frozen}"
                 if frozen
                 else "no frozen window"
@@ -173,10 +178,10 @@ def _print_report(report: WeeklyReport, config: RunConfig, shown: Console) -> No
     shown.print(table)
     failed = len(report.failed)
     if report.exit_code == EXIT_ALL_OK:
-        shown.print(f"[green]All {len(report.results)} plant(s) done.[/]")
+        shown.print(f"[green]All {counted(len(report.results), 'plant')} done.[/]")
     else:
         errors.print(
-            f"[red]{failed} of {len(report.results)} plant(s) failed[/] "
+            f"[red]{failed} of {counted(len(report.results), 'plant')} failed[/] "
             f"(exit code {report.exit_code}); 'planner history PLANT' shows their errors.",
             highlight=False,
         )

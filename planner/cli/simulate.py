@@ -23,6 +23,7 @@ from rich.table import Table
 
 from models import PlanningError
 from models.solvers.backends import backend_from_name
+from models.wording import counted
 from planner.cli.common import EXIT_FAILURE, EXIT_INVALID_INPUT, fail, read_problem
 from planner.comparison import STRATEGIES, parse_strategies
 
@@ -388,7 +389,7 @@ def _print_study(study: SimulationStudy, console: Console) -> None:
         "avg inventory value",
         "wins",
         "deterministic cost",
-        title=f"{study.problem.name or 'plant'}: {study.replications} replication(s), "
+        title=f"{study.problem.name or 'plant'}: {counted(study.replications, 'replication')}, "
         f"seed {study.seed}",
     )
     summary = study.summary(["total_cost", "fill_rate", "avg_inventory_value"])
@@ -440,7 +441,8 @@ def _print_timed_out(stopped: pd.DataFrame, console: Console) -> None:
         )
     )
     console.print(
-        f"[yellow]{int(stopped['timed_out'].sum())} model(s) stopped at their time limit before "
+        f"[yellow]{counted(int(stopped['timed_out'].sum()), 'model')} stopped at their "
+        "time limit before "
         f"their work limit ({tasks}): these numbers may differ on another run with the same "
         "seed. Raise --time-limit / --replan-time-limit or lower the work limits "
         "(--plan-nodes, --plan-solves, --replan-nodes, --replan-solves).[/yellow]"
@@ -450,7 +452,9 @@ def _print_timed_out(stopped: pd.DataFrame, console: Console) -> None:
 def _print_failures(failures: pd.DataFrame, console: Console) -> None:
     if failures.empty:
         return
-    console.print(f"[yellow]{len(failures)} task(s) failed and are left out of the statistics:[/]")
+    console.print(
+        f"[yellow]{counted(len(failures), 'task')} failed and are left out of the statistics:[/]"
+    )
     for row in failures.head(MAX_FAILURES_SHOWN).to_dict("records"):
         which = "plan" if row["replication"] < 0 else f"replication {row['replication']}"
         console.print(f"  {row['strategy']}, {which}: {row['error']}", highlight=False)
@@ -473,7 +477,7 @@ def _print_sweep(result: Sweep, console: Console) -> None:
         table.add_row(*cells, *costs, str(winners.iloc[k]["winner"]) or "-")
     console.print(table)
     kind = (
-        f"mean of {result.replications} replication(s), seed {result.seed}"
+        f"mean of {counted(result.replications, 'replication')}, seed {result.seed}"
         if result.simulated
         else "deterministic plans"
     )

@@ -23,6 +23,7 @@ import scipy.sparse.linalg as spla
 
 from models import PlanningError, Problem
 from models.plan import MessageLevel, Plan, PlanMessage, Position
+from models.wording import counted
 from planner.evaluation.explain import explain_late, explain_overloads
 from planner.evaluation.explain import format_quantity as _qty
 from planner.evaluation.kpis import in_registry_order
@@ -583,8 +584,9 @@ def _shortage_messages(problem: Problem, shortage: FloatArray) -> list[PlanMessa
         messages.append(
             PlanMessage(
                 MessageLevel.ERROR,
-                f"component shortage of {problem.items[i].code} on {len(days)} day(s) from "
-                f"{problem.days[days[0]]}: {_qty(shortage[i].sum())} units short in all, "
+                f"component shortage of {problem.items[i].code} on "
+                f"{counted(len(days), 'day')} from {problem.days[days[0]]}: "
+                f"{counted(shortage[i].sum(), 'unit')} short in all, "
                 f"at most {_qty(shortage[i, worst])} on {problem.days[worst]}",
                 item=int(i),
                 day=int(days[0]),
@@ -605,7 +607,7 @@ def _safety_stock_messages(
             PlanMessage(
                 MessageLevel.WARNING,
                 f"{problem.items[i].code} is below its safety stock of {_qty(target[i])} on "
-                f"{len(days)} day(s) from {problem.days[days[0]]}, lowest "
+                f"{counted(len(days), 'day')} from {problem.days[days[0]]}, lowest "
                 f"{_qty(inventory[i].min())}",
                 item=int(i),
                 day=int(days[0]),

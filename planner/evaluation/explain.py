@@ -28,6 +28,7 @@ import numpy.typing as npt
 
 from models import Problem
 from models.plan import MessageLevel, PlanMessage
+from models.wording import counted, quantity
 from planner.evaluation.types import RELATIVE_TOLERANCE, Evaluation
 
 FloatArray = npt.NDArray[np.float64]
@@ -156,12 +157,11 @@ def explain_overloads(
             detail = f"{format_quantity(used[k])} min"
             if setup > 0:
                 detail += f" incl. {format_quantity(setup)} min setup"
-            named.append(
-                f"{problem.items[i].code} {format_quantity(starts[i, t])} units ({detail})"
-            )
+            named.append(f"{problem.items[i].code} {counted(starts[i, t], 'unit')} ({detail})")
         rest = order[_CONTRIBUTORS:]
         if rest.size:
-            named.append(f"{rest.size} more item(s) ({format_quantity(used[rest].sum())} min)")
+            rest_minutes = format_quantity(used[rest].sum())
+            named.append(f"{counted(rest.size, 'more item')} ({rest_minutes} min)")
         if named:
             text += "; made there: " + ", ".join(named)
         messages.append(PlanMessage(MessageLevel.WARNING, text, day=t, work_center=w))
@@ -276,14 +276,13 @@ def explain_late(
         day = begin + int((late[i, begin : end + 1] > tolerance[i]).argmax())
         period = f"on {days[begin]}" if begin == end else f"from {days[begin]} to {days[end]}"
         text = (
-            f"{problem.items[i].code}: {format_quantity(total)} units of demand late "
-            f"{period}, {format_quantity(area)} unit-days of backlog"
+            f"{problem.items[i].code}: {counted(total, 'unit')} of demand late "
+            f"{period}, {counted(area, 'unit-day')} of backlog"
         )
         if end == problem.n_days - 1:
-            text += (
-                f", {format_quantity(backlog[i, end])} units still open at the end of the horizon"
-            )
-        causes = context.causes(i, day, float(late[i, day]))
+            text += f", {counted(backlog[i, end], 'unit')} still open at the end of the horizon"
+        open_at_end = float(backlog[i, end]) if end == problem.n_days - 1 else 0.0
+        causes = context.causes(i, day, float(late[i, day]), _Episode(area, open_at_end))
         text += "; cause: " + "; ".join(causes)
         center = int(problem.item_work_center[i])
         messages.append(
@@ -302,6 +301,13 @@ def _span(cumulative: FloatArray, rows: IntArray, begins: IntArray, ends: IntArr
     """Sums over day ranges ``[begin, end]`` of rows, from their cumulative sums."""
     before = np.where(begins > 0, cumulative[rows, np.maximum(begins - 1, 0)], 0.0)
     return np.asarray(cumulative[rows, ends] - before, dtype=float)
+
+
+class _Episode(NamedTuple):
+    """A late episode's backlog: its unit-days and the units still open at the end."""
+
+    unit_days: float
+    open_at_end: float
 
 
 class _Context:
@@ -324,7 +330,7 @@ class _Context:
         self.earliest = earliest
         self.components = problem.bom_matrix.tocsc()
 
-    def causes(self, item: int, day: int, units: float) -> list[str]:
+    def causes(self, item: int, day: int, units: float, episode: _Episode) -> list[str]:
         """The causes of ``units`` of ``item`` due on ``day`` shipping late."""
         problem = self.problem
         home = int(problem.item_work_center[item])
@@ -337,7 +343,7 @@ class _Context:
             if capacity:
                 causes.append(capacity)
         if not causes:
-            causes.append(self._plan(item, day, start))
+            causes.append(self._plan(item, day, start) + self._trade_off(item, start, episode))
         return causes
 
     def _lead_time(self, item: int, day: int) -> str:
@@ -351,7 +357,7 @@ class _Context:
             text = f"lead time: no new {code} can arrive within the horizon"
         else:
             text = f"lead time: the first new {code} can arrive on {problem.days[arrival]}"
-        text += f", {arrival} working days after the first: {path}"
+        text += f", {counted(arrival, 'working day')} after the first: {path}"
         if len(chain) > 1:
             text += " (" + ", ".join(problem.items[i].code for i in chain[1:]) + " not in stock)"
         last = chain[-1]
@@ -365,7 +371,7 @@ class _Context:
         stock = problem.on_hand[item] + cumulative.receipts[item, day]
         required = cumulative.demand[item, day] + cumulative.dependent[item, day]
         return (
-            f"{text}; stock and receipts bring {format_quantity(stock)} units against "
+            f"{text}; stock and receipts bring {counted(stock, 'unit')} against "
             f"{format_quantity(required)} required by {problem.days[day]}"
         )
 
@@ -389,7 +395,7 @@ class _Context:
                 f"component {problem.items[c].code} short on {problem.days[start]} "
                 f"(the latest start day): {format_quantity(stock)} in stock against "
                 f"{format_quantity(need)} needed ({format_quantity(qty)} per unit for "
-                f"{format_quantity(units)} units)" + self._component_arrival(c, start)
+                f"{counted(units, 'unit')})" + self._component_arrival(c, start)
             )
         return causes
 
@@ -427,11 +433,11 @@ class _Context:
             span = (
                 f"on {day}"
                 if days == 1
-                else f"on {days} working days from {problem.days[since]} to {day}"
+                else f"on {counted(days, 'working day')} from {problem.days[since]} to {day}"
             )
             return (
                 f"capacity: {code} had no room for the {format_quantity(needed)} min these "
-                f"{format_quantity(units)} units need {span} (the latest start day): {figures}"
+                f"{counted(units, 'unit')} need {span} (the latest start day): {figures}"
             )
         if regular[start] - load[start] < needed:
             return (
@@ -450,13 +456,43 @@ class _Context:
         return (
             f"the plan: no lead-time, component or capacity limit held on the latest "
             f"release day {problem.days[start]}, yet stock, receipts and releases up to then "
-            f"bring {format_quantity(supply)} units against {format_quantity(required)} "
+            f"bring {counted(supply, 'unit')} against {format_quantity(required)} "
             f"required by {problem.days[day]}"
         )
+
+    def _trade_off(self, item: int, start: int, episode: _Episode) -> str:
+        """The episode's backlog cost against the setup that would have built it on time.
+
+        A cost-optimising plan leaves demand late, with room and material to
+        build it, when the backlog is cheaper than another setup; the planner
+        reads here how far ``backlog_cost`` would have to rise.
+        """
+        problem = self.problem
+        code, day = problem.items[item].code, problem.days[start]
+        rate = float(problem.backlog_cost[item])
+        end_days = problem.settings.end_backlog_days
+        weight = episode.unit_days + end_days * episode.open_at_end
+        terms = f"backlog_cost {format_quantity(rate)} for {counted(episode.unit_days, 'unit-day')}"
+        if episode.open_at_end > 0 and end_days > 0:
+            terms += (
+                f" and {counted(end_days, 'more day')} for each of the "
+                f"{counted(episode.open_at_end, 'unit')} open at the end"
+            )
+        text = f"; their backlog costs {format_quantity(rate * weight)} ({terms})"
+        if self.evaluation.setups[item, start] > 0:
+            return text + f", and {code} was already set up on {day}"
+        setup = float(problem.setup_cost[item])
+        if setup <= 0:
+            return text + f", and a setup of {code} costs nothing"
+        if rate * weight < setup:
+            return (
+                f"{text} against {format_quantity(setup)} for one more setup of {code}: "
+                f"a backlog_cost above {format_quantity(setup / weight)} for {code} would "
+                "make building them on time the cheaper plan"
+            )
+        return f"{text}, more than the {format_quantity(setup)} of one more setup of {code}"
 
 
 def format_quantity(value: float | np.floating[Any]) -> str:
     """A quantity for a message: thousands separated, at most two decimals, no trailing zeros."""
-    number = float(value)
-    text = f"{number:,.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return quantity(float(value))

@@ -13,6 +13,7 @@ import numpy.typing as npt
 from models import Problem
 from models.floor import TOLERANCE
 from models.plan import PlanMessage
+from models.wording import counted
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -143,7 +144,7 @@ class Evaluation:
         return (
             f"Evaluation({self.strategy!r}: total_cost {kpis['total_cost']:,.2f}, "
             f"fill_rate {kpis['fill_rate']:.1%}, {kpis['setups']} setups, "
-            f"{len(self.violations)} violation(s))"
+            f"{counted(len(self.violations), 'violation')})"
         )
 
 

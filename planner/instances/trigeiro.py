@@ -5,7 +5,9 @@ times*, Management Science 35(3):353-366: single-level, multi-item
 capacitated lot sizing with setup times (sets F, G, X; LOTSIZELIB "tr"
 instances). A period becomes a working day, the resource a work center;
 there is no backlog in the original model, so backlog is priced far above
-any saving it could buy, and there is no overtime.
+any saving it could buy, and there is no overtime. The published optima
+are those of continuous quantities, so items are not counted in whole
+units (Items ``whole_units`` = no).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ def read_trigeiro(path: str | Path) -> Problem:
             setup_cost=setup_cost,
             holding_cost=holding,
             backlog_cost=TRIGEIRO_BACKLOG_COST,
+            whole_units=False,
         )
         for k, (run, holding, setup_time, setup_cost) in enumerate(specs)
     ]

@@ -40,6 +40,7 @@ from pydantic import (
 from models import PlanningError
 from models.heijunka import SequencingMethod
 from models.solvers.backends import backend_from_name
+from models.wording import counted
 from planner.comparison import parse_sequencing, parse_strategies
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -52,7 +53,7 @@ class ConfigError(PlanningError):
         self.path = path
         self.problems = problems
         listed = "\n".join(f"  {n}. {problem}" for n, problem in enumerate(problems, 1))
-        super().__init__(f"{path}: {len(problems)} problem(s) to fix:\n{listed}")
+        super().__init__(f"{path}: {counted(len(problems), 'problem')} to fix:\n{listed}")
 
 
 class PlantConfig(BaseModel):

@@ -28,6 +28,7 @@ import numpy as np
 
 from models import PlanningError, Problem
 from models.strategy import PreviousPlans
+from models.wording import counted
 from planner.comparison import compare, run_options
 from planner.parallel import ParallelError, TaskFailedError, map_tasks
 from planner.results import Comparison
@@ -431,4 +432,4 @@ def _invalid(workbook: Path, errors: Sequence[Any]) -> str:
     extra = (
         f"\n  ... and {more} more ('planner validate {workbook}' lists them)" if more > 0 else ""
     )
-    return f"{workbook.name} cannot be planned: {len(errors)} error(s):\n{shown}{extra}"
+    return f"{workbook.name} cannot be planned: {counted(len(errors), 'error')}:\n{shown}{extra}"

@@ -84,6 +84,7 @@ from models.sequencing import sequence_ruled_days
 from models.solvers.backends import BACKENDS
 from models.strategies import STRATEGIES
 from models.strategy import Execution, RunOptions
+from models.wording import counted
 from models.work import WorkLimits, is_count
 from planner.evaluation import Evaluation, evaluate
 from planner.simulation.floor import ShopFloor, execute_planned_day
@@ -283,7 +284,7 @@ class Replication:
         return (
             f"Replication({self.strategy!r}: total_cost {kpis['total_cost']:,.2f}, "
             f"fill_rate {kpis['fill_rate']:.1%}, {kpis['setups']} setups, "
-            f"{self.replans} replan(s), {self.seconds:.1f} s)"
+            f"{counted(self.replans, 'replan')}, {self.seconds:.1f} s)"
         )
 
 
@@ -547,22 +548,23 @@ class _Run:
         messages = [
             PlanMessage(
                 MessageLevel.INFO,
-                f"{self.strategy} was replanned {self.replans} time(s) over the horizon",
+                f"{self.strategy} was replanned {counted(self.replans, 'time')} over the horizon",
             )
         ]
         if floor.late_orders:
             messages.append(
                 PlanMessage(
                     MessageLevel.WARNING,
-                    f"{floor.late_orders} purchase order(s) arrived late, "
-                    f"{floor.late_days} working day(s) late in all",
+                    f"{counted(floor.late_orders, 'purchase order')} arrived late, "
+                    f"{counted(floor.late_days, 'working day')} late in all",
                 )
             )
         for i in np.flatnonzero(self.waiting > 0).tolist():
             messages.append(
                 PlanMessage(
                     MessageLevel.WARNING,
-                    f"{self.waiting[i]:,.0f} planned unit(s) of {problem.items[i].code} were "
+                    f"{counted(round(self.waiting[i]), 'planned unit')} of "
+                    f"{problem.items[i].code} were "
                     "still waiting for components or capacity when the horizon ended",
                     item=i,
                 )

@@ -64,6 +64,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from models import Problem
 from models.mrp import MRP
+from models.wording import counted
 from planner.evaluation.kpis import excel_format
 from planner.evaluation.winners import NO_WINNER, winners
 from planner.report.files import json_ready, replaced_atomically, write_text_atomically
@@ -327,10 +328,10 @@ def _confidence_text() -> str:
 def _headline(study: SimulationStudy) -> str:
     failed = len(study.failures())
     text = (
-        f"{study.problem.name or 'plant'}: {study.replications} replication(s) of "
+        f"{study.problem.name or 'plant'}: {counted(study.replications, 'replication')} of "
         f"{', '.join(study.strategies)}, seed {study.seed}"
     )
-    return text + (f", {failed} failed task(s) (sheet Failures)" if failed else "")
+    return text + (f", {counted(failed, 'failed task')} (sheet Failures)" if failed else "")
 
 
 def _write_charts(workbook: Any, study: SimulationStudy, bold: Any) -> None:

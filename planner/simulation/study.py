@@ -41,6 +41,7 @@ from scipy import stats
 
 from models import PlanningError, Problem
 from models.plan import Plan, SolveStatus
+from models.wording import counted
 from planner.comparison import parse_strategies
 from planner.evaluation import evaluate
 from planner.evaluation.winners import NO_WINNER, winners
@@ -351,7 +352,8 @@ class SimulationStudy:
     def __repr__(self) -> str:
         failed = len(self.failures())
         lines = [
-            f"SimulationStudy({self.problem.name or 'plant'}: {self.replications} replication(s) "
+            f"SimulationStudy({self.problem.name or 'plant'}: "
+            f"{counted(self.replications, 'replication')} "
             f"of {', '.join(self.strategies)}, seed {self.seed}, {self.seconds:.1f} s"
             + (f", {failed} failed" if failed else "")
             + ")"
@@ -541,7 +543,7 @@ class SimulationStudy:
                 positions, planned, marker="D", color="black", zorder=3, label="deterministic plan"
             )
             ax.legend()
-        ax.set_title(f"{kpi} over {self.replications} replication(s)")
+        ax.set_title(f"{kpi} over {counted(self.replications, 'replication')}")
         ax.set_ylabel(kpi)
         return ax
 

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from models import PlanningError, Problem
+from models.wording import counted
 from planner.comparison import parse_strategies
 from planner.evaluation.winners import winners
 from planner.parallel import map_tasks
@@ -167,7 +168,8 @@ def _check_factors(vary: Mapping[str, Sequence[float]]) -> None:
     unknown = [name for name in vary if name not in FACTORS]
     if unknown:
         raise SweepError(
-            f"unknown factor(s) {', '.join(map(repr, unknown))}: the factors are "
+            f"unknown factor{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}: "
+            "the factors are "
             f"{', '.join(FACTORS)}"
         )
     if not vary:
@@ -396,10 +398,12 @@ class Sweep:
 
     def __repr__(self) -> str:
         kind = (
-            f"{self.replications} replication(s) per point" if self.simulated else "deterministic"
+            f"{counted(self.replications, 'replication')} per point"
+            if self.simulated
+            else "deterministic"
         )
         lines = [
-            f"Sweep({len(self.points)} grid point(s) over {', '.join(self.factors)}; "
+            f"Sweep({counted(len(self.points), 'grid point')} over {', '.join(self.factors)}; "
             f"{', '.join(self.strategies)}; {kind}; {self.seconds:.1f} s)"
         ]
         table = self.winners()
@@ -522,7 +526,7 @@ class Sweep:
                 markerfacecolor="none", markersize=10, label="non-dominated")  # fmt: skip
         ax.set_xlabel(inventory)
         ax.set_ylabel(cost)
-        ax.set_title(f"{cost} against {inventory} over {len(self.points)} grid point(s)")
+        ax.set_title(f"{cost} against {inventory} over {counted(len(self.points), 'grid point')}")
         ax.legend()
         return ax
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from models.wording import counted
 from planner.comparison import STRATEGIES
 from planner.describe import describe
 from planner.report.files import json_ready
@@ -94,7 +95,9 @@ async def create_job(request: Request, settings: Settings, jobs: Jobs) -> JSONRe
         warnings = [i for i in invalid.issues if i["level"] == "warning"]
         return JSONResponse(
             {
-                "detail": f"{invalid.name} cannot be planned: {len(errors)} error(s) to fix",
+                "detail": (
+                    f"{invalid.name} cannot be planned: {counted(len(errors), 'error')} to fix"
+                ),
                 "valid": False,
                 "errors": errors,
                 "warnings": warnings,

@@ -24,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
+from models.wording import counted
 from planner import __version__
 from planner.comparison import STRATEGIES
 from planner.runs.store import RunStore
@@ -45,6 +46,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     templates.env.globals.update(version=__version__, strategies=list(STRATEGIES))
     templates.env.filters["kpi"] = format_kpi
     templates.env.filters["kpi_label"] = kpi_label
+    templates.env.filters["counted"] = counted
 
     app = FastAPI(
         title="planner",

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from models.errors import PlanningError
+from models.wording import counted
 
 
 class Level(StrEnum):
@@ -90,4 +91,4 @@ class WorkbookError(PlanningError):
         self.issues = issues
         errors = [i for i in issues if i.level is Level.ERROR]
         listed = "\n".join(f"  {n}. {issue}" for n, issue in enumerate(errors, 1))
-        super().__init__(f"{self.path.name}: {len(errors)} error(s) to fix:\n{listed}")
+        super().__init__(f"{self.path.name}: {counted(len(errors), 'error')} to fix:\n{listed}")

@@ -35,6 +35,12 @@ from models.calendar import horizon_index
 from models.fields import field_map
 from planner.workbook import schema
 from planner.workbook.cells import CellError, is_blank, parse_cell
+from planner.workbook.entries import (
+    Dated,
+    fractional_entries,
+    fractional_fields,
+    outside_horizon,
+)
 from planner.workbook.issues import Issue, Level, WorkbookError
 from planner.workbook.schema import SheetSpec, name_key
 from planner.workbook.sheet_reader import ParsedRow, SheetReader, suggest
@@ -45,8 +51,6 @@ from planner.workbook.sheets import (
     UnreadableWorkbookError,
     check_file,
 )
-
-_SHOWN_ROWS = 8
 
 
 @dataclass
@@ -130,17 +134,6 @@ def load_workbook(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Probl
     return result.problem
 
 
-@dataclass
-class _Dated:
-    """A located, dated quantity (a demand or receipt row, or a wide-form cell)."""
-
-    item: str
-    day: date
-    qty: float
-    row: int
-    cell: str | None
-
-
 class _WorkbookReader(SheetReader):
     """One pass over a workbook, collecting issues as it goes."""
 
@@ -164,6 +157,7 @@ class _WorkbookReader(SheetReader):
             end = max(d.day for d in demand)
         calendar = self._horizon(start, end, workdays, exceptions)
         self._warn_unused(items, bom, demand, receipts)
+        self._warn_fractional(items, demand, receipts)
         if any(i.level is Level.ERROR for i in self.issues) or calendar is None:
             return None
         return self._build(
@@ -423,7 +417,7 @@ class _WorkbookReader(SheetReader):
             )
         return exceptions
 
-    def _demand(self, items: dict[str, tuple[int, Item | None]]) -> list[_Dated]:
+    def _demand(self, items: dict[str, tuple[int, Item | None]]) -> list[Dated]:
         sheet = self.sheets.get(schema.DEMAND.key)
         if (
             sheet is not None
@@ -436,7 +430,7 @@ class _WorkbookReader(SheetReader):
 
     def _dated_rows(
         self, spec: SheetSpec, items: dict[str, tuple[int, Item | None]]
-    ) -> list[_Dated]:
+    ) -> list[Dated]:
         sheet = self._sheet(spec)
         if sheet is None:
             return []
@@ -450,7 +444,7 @@ class _WorkbookReader(SheetReader):
             if row.failed:
                 continue
             result.append(
-                _Dated(
+                Dated(
                     row.values["item"],
                     row.values["date"],
                     row.values["qty"],
@@ -464,7 +458,7 @@ class _WorkbookReader(SheetReader):
 
     def _wide_demand(
         self, sheet: SheetRows, items: dict[str, tuple[int, Item | None]]
-    ) -> list[_Dated]:
+    ) -> list[Dated]:
         item_column = sheet.columns["item"]
         date_spec = field_map(schema.DEMAND.fields)["date"]
         qty_spec = field_map(schema.DEMAND.fields)["qty"]
@@ -525,7 +519,7 @@ class _WorkbookReader(SheetReader):
                     )
                     continue
                 if qty:
-                    result.append(_Dated(code, day, qty, number, f"{letter}{number}"))
+                    result.append(Dated(code, day, qty, number, f"{letter}{number}"))
         return result
 
     def _attributes(self, items: dict[str, tuple[int, Item | None]]) -> list[ItemAttribute]:
@@ -642,8 +636,8 @@ class _WorkbookReader(SheetReader):
         self,
         items: dict[str, tuple[int, Item | None]],
         bom: list[BomLine],
-        demand: list[_Dated],
-        receipts: list[_Dated],
+        demand: list[Dated],
+        receipts: list[Dated],
     ) -> None:
         sheet = self.sheets.get(schema.ITEMS.key)
         used = {line.parent for line in bom} | {line.child for line in bom}
@@ -665,8 +659,8 @@ class _WorkbookReader(SheetReader):
         bom: list[BomLine],
         settings: Settings,
         calendar: Calendar,
-        demand: list[_Dated],
-        receipts: list[_Dated],
+        demand: list[Dated],
+        receipts: list[Dated],
         attributes: list[ItemAttribute],
         rules: list[SequenceRule],
     ) -> Problem | None:
@@ -684,7 +678,9 @@ class _WorkbookReader(SheetReader):
             )
             outside = [r for r, slot in zip(records, slots, strict=True) if slot < 0]
             if outside:
-                self._warn_outside(spec, outside, calendar)
+                self.issues.append(
+                    outside_horizon(spec, self.sheets[spec.key].name, outside, calendar)
+                )
             rows = np.array([index[r.item] for r in records], dtype=np.int64)
             qty = np.array([r.qty for r in records])
             keep = slots >= 0
@@ -716,29 +712,31 @@ class _WorkbookReader(SheetReader):
                 self.error(text)
             return None
 
-    def _warn_outside(self, spec: SheetSpec, outside: list[_Dated], calendar: Calendar) -> None:
-        sheet = self.sheets[spec.key]
-        units = sum(r.qty for r in outside)
-        shown = ", ".join(str(r.row) for r in outside[:_SHOWN_ROWS])
-        more = f" and {len(outside) - _SHOWN_ROWS} more" if len(outside) > _SHOWN_ROWS else ""
-        first = outside[0]
-        what = "demand" if spec is schema.DEMAND else "receipts"
-        hint = (
-            "" if spec is schema.DEMAND else ("; a receipt before the horizon belongs in on_hand")
-        )
-        self.issues.append(
-            Issue(
-                Level.WARNING,
-                f"{len(outside)} {what} entr{'y' if len(outside) == 1 else 'ies'} "
-                f"({units:g} units, rows {shown}{more}) fall outside the horizon "
-                f"{calendar.start} .. {calendar.end} and are ignored{hint}",
-                sheet.name,
-                first.row,
-                None,
-                first.cell,
-                first.day,
-            )
-        )
+    def _warn_fractional(
+        self,
+        items: dict[str, tuple[int, Item | None]],
+        demand: list[Dated],
+        receipts: list[Dated],
+    ) -> None:
+        """Warn of fractional quantities of whole-unit items (their plans start whole units)."""
+        sheet = self.sheets.get(schema.ITEMS.key)
+        for code, (row, item) in items.items():
+            for name, value in fractional_fields(item) if item is not None else ():
+                self.warn(
+                    f"item {code} is counted in whole units, but its {name} is {value:g}: "
+                    "its plans start whole units only (set whole_units to no for an item "
+                    "counted in fractions)",
+                    sheet,
+                    row,
+                    name,
+                    value,
+                )
+        whole = {code for code, (_, item) in items.items() if item is not None and item.whole_units}
+        for spec, records in ((schema.DEMAND, demand), (schema.RECEIPTS, receipts)):
+            if records:
+                issue = fractional_entries(spec, self.sheets[spec.key].name, records, whole)
+                if issue is not None:
+                    self.issues.append(issue)
 
 
 def _in_sheet_order(issues: list[Issue]) -> list[Issue]:

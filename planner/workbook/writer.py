@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from models.calendar import format_workdays
 from models.fields import Field
 from models.problem import Problem
+from models.wording import counted
 from planner.workbook.schema import (
     ATTRIBUTES,
     BOM,
@@ -195,7 +196,7 @@ def _calendar_rows(problem: Problem) -> list[Row]:
             f"work center {center.code!r} has {overtime[w, t]:g} minutes of overtime capacity "
             f"on {days[t]}, but a workbook can only state its usual overtime capacity "
             f"({center.overtime_capacity:g}), or none on a day it is closed; "
-            f"{int(wrong.sum())} work-center day(s) differ"
+            f"{counted(int(wrong.sum()), 'work-center day')} differ"
         )
     codes = [w.code for w in problem.work_centers]
     for t, w in np.argwhere(listed.T).tolist():
