@@ -265,3 +265,25 @@ def test_history_and_diff_show_the_runs_and_their_changes(
     assert code == EXIT_FAILURE and "there is no run 9" in err
     code, out, _ = cli(["history", "south", *database], capsys)
     assert code == EXIT_OK and "No recorded runs of south. Plants with runs: north." in out
+
+
+def test_the_same_workbook_planned_twice_changes_no_order(
+    tmp_path: Path, small: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(
+        tmp_path, {"north": small}, strategies="mrp,batch,heijunka", time_limit=60
+    )
+    database = ["--database", f"sqlite:///{tmp_path / 'runs.sqlite3'}"]
+    assert cli(["run", str(config)], capsys)[0] == EXIT_OK
+    assert cli(["run", str(config), "--force"], capsys)[0] == EXIT_OK
+
+    code, out, _ = cli(["diff", "1", "2", "--json", *database], capsys)
+
+    assert code == EXIT_OK
+    strategies = json.loads(out)["strategies"]
+    assert set(strategies) == {"mrp", "batch", "heijunka"}
+    assert {name: found["changes"] for name, found in strategies.items()} == {
+        "mrp": [],
+        "batch": [],
+        "heijunka": [],
+    }

@@ -178,7 +178,11 @@ def _print_report(report: WeeklyReport, config: RunConfig, shown: Console) -> No
     shown.print(table)
     failed = len(report.failed)
     if report.exit_code == EXIT_ALL_OK:
-        shown.print(f"[green]All {counted(len(report.results), 'plant')} done.[/]")
+        shown.print(
+            "[green]The plant is done.[/]"
+            if len(report.results) == 1
+            else f"[green]All {len(report.results)} plants done.[/]"
+        )
     else:
         errors.print(
             f"[red]{failed} of {counted(len(report.results), 'plant')} failed[/] "
