@@ -30,7 +30,7 @@ def timed_out_warning(what: str) -> PlanMessage:
     """The warning of a plan with work limits that its time limit stopped somewhere first."""
     return PlanMessage(
         MessageLevel.WARNING,
-        f"{what} stopped at its time limit before its work limit: "
+        f"{what} stopped at the time limit before the work limit: "
         "another run may give another plan",
     )
 

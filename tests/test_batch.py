@@ -13,10 +13,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from models import BomLine, Calendar, Item, Problem, WorkCenter
 from models.batch import BatchModel, BatchOptions, end_item_bound, plan_batch
 from models.batch.bounds import relaxation_bound as _relaxation_bound
-from models.plan import SolveStatus
+from models.batch.whole import whole_starts
+from models.plan import Plan, SolveStatus
 from models.requirements import repair_capacity, wagner_whitin
-from models.solvers.backends import HighsBackend, available_backends
+from models.solvers.backends import CbcBackend, HighsBackend, available_backends
 from models.solvers.milp import SolverOptions
+from models.strategy import RunOptions
 from planner.evaluation import evaluate
 from planner.instances import realistic_plant, small_plant
 from tests.test_mrp import small_plants, working_days
@@ -227,6 +229,40 @@ def test_whole_starts_cost_what_the_evaluator_says_and_no_less_than_the_integer_
     assert independent_optimum(problem) < optimum, "whole units must bind on this plant"
 
 
+def test_the_whole_completion_survives_round_off_in_its_fractional_comparison() -> None:
+    # found by hypothesis: the fractional quantities the completion compares
+    # against came back 1e-6 short of their parent's need, could not be
+    # priced, and the whole plan was thrown away with them
+    days = working_days(7)
+    made = {"work_center": "W", "run_time": 1.0, "setup_time": 10.0}
+    problem = Problem.from_records(
+        [
+            Item("I0", lot_rule="FOQ", lot_size=1, **made),
+            Item("I1", lot_rule="FOQ", lot_size=1),
+            Item("I2", **made),
+            Item("I3", lot_rule="FOQ", lot_size=1),
+            Item("I4", lot_multiple=3, **made),
+            Item("I5", min_lot=4, whole_units=True),
+        ],
+        [("I0", days[1], 2), ("I1", days[3], 25), ("I3", days[6], 1)],
+        bom=[BomLine("I1", "I4", 2), BomLine("I1", "I5", 1)],
+        work_centers=[WorkCenter("W", 60, 30, 2.0)],
+        calendar=Calendar(days[0], days[-1]),
+    )
+    model = BatchModel(problem, options("cbc"))
+    fractional = np.zeros((6, 7))
+    fractional[0, :2] = 1
+    fractional[1, :3] = [0.5, 19, 6]
+    fractional[3] = 1
+    fractional[4, [0, 2]] = [39, 12]
+    fractional[5, 0] = 25.5
+    completion = whole_starts(model, fractional, CbcBackend(), SolverOptions(time_limit=30))
+    assert completion is not None
+    assert np.array_equal(completion.starts[5], np.round(completion.starts[5]))
+    plan = Plan("batch", completion.starts, SolveStatus.FEASIBLE)
+    assert evaluate(problem, plan).violations == ()
+
+
 def test_capacity_peak_is_built_ahead() -> None:
     days = working_days(5)
     problem = Problem.from_records(
@@ -387,3 +423,56 @@ def test_tiny_time_limit_returns_a_plan_and_an_honest_status(full_model_limit: i
     assert plan.status in (SolveStatus.TIME_LIMIT, SolveStatus.HEURISTIC)
     if plan.objective is not None and plan.bound is not None:
         assert plan.bound <= plan.objective + 1e-6 * max(1.0, plan.objective)
+
+
+def test_lots_in_multiples_under_tight_capacity_are_optimised_not_fallen_back_on() -> None:
+    days = working_days(6)
+    items = [
+        Item("A", work_center="W", run_time=1, setup_cost=30, holding_cost=1, lot_multiple=30),
+        Item("B", work_center="W", run_time=1, setup_cost=30, holding_cost=1, lot_multiple=20),
+    ]
+    demand = [("A", days[4], 150), ("B", days[5], 90), ("A", days[5], 30)]
+    problem = Problem.from_records(
+        items,
+        demand,
+        work_centers=[WorkCenter("W", 100)],
+        calendar=Calendar(days[0], days[-1]),
+    )
+    plan = plan_batch(problem, BatchOptions.resolve(problem.settings, RunOptions()))
+    evaluation = evaluate(problem, plan)
+
+    assert evaluation.violations == ()
+    assert not any("is used instead" in m.text for m in plan.messages)
+    for i, step in ((0, 30), (1, 20)):
+        assert np.all(plan.starts[i] % step == 0), plan.starts[i].tolist()
+    repaired = evaluate(problem, repair_capacity(problem)).kpis["total_cost"]
+    assert evaluation.kpis["total_cost"] <= repaired
+
+
+def test_a_warm_start_below_the_minimum_lot_is_resized_not_fallen_back_on() -> None:
+    # 150 due on day 4 at 100 units a day, in lots of 10: the repaired plan splits
+    # it 50 + 100, below the minimum lot of 80; batch keeps those setups and
+    # resizes the lots in their steps.
+    days = working_days(5)
+    item = Item(
+        "A",
+        work_center="W",
+        run_time=1,
+        setup_cost=500,
+        holding_cost=1,
+        min_lot=80,
+        lot_multiple=10,
+    )
+    problem = Problem.from_records(
+        [item],
+        [("A", days[4], 150)],
+        work_centers=[WorkCenter("W", 100)],
+        calendar=Calendar(days[0], days[-1]),
+    )
+    assert 0 < repair_capacity(problem).starts[0, 3] < 80
+    plan = plan_batch(problem, BatchOptions.resolve(problem.settings, RunOptions()))
+
+    assert evaluate(problem, plan).violations == ()
+    assert not any("is used instead" in m.text for m in plan.messages)
+    started = plan.starts[0][plan.starts[0] > 0]
+    assert np.all(started >= 80) and np.all(started % 10 == 0), started.tolist()

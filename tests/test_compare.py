@@ -246,7 +246,7 @@ def test_heijunka_writes_sequences_kanban_and_levelling(
     sequence = sheets["Sequence"]
     assert set(sequence.strategy) == {"mrp", "heijunka"}
     ruled = set(sequence[sequence.strategy == "mrp"].work_center)
-    assert ruled == {"ASM1"}, "mrp's days are sequenced only where the sequence rules apply"
+    assert ruled == {"ASM1", "ASM2"}, "mrp's days are sequenced only where the sequence rules apply"
     sequence = sequence[sequence.strategy == "heijunka"]
     build = sheets["BuildPlan"]
     pull = build[build.strategy == "heijunka"]

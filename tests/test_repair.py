@@ -289,3 +289,17 @@ def test_random_tight_plants_have_no_violation(problem: Problem) -> None:
     made = problem.item_work_center >= 0
     closed = (problem.capacity + problem.overtime_capacity)[problem.item_work_center[made]] == 0
     assert not np.any(plan.starts[made][closed] > 0)
+
+
+def test_a_lot_split_for_capacity_keeps_the_lot_multiple() -> None:
+    # 150 due on day 4 in lots of 30, 100 minutes a day at 1 minute a unit:
+    # the lot is split into multiples of 30 over the days before.
+    item = Item("A", work_center="WC1", run_time=1, lot_multiple=30, holding_cost=1, lead_time=1)
+    problem = one_center({"A": [0, 0, 0, 0, 150]}, [item], capacity=100)
+
+    plan = repair_capacity(problem)
+
+    started = plan.starts[0]
+    assert started.sum() == 150
+    assert np.all(started % 30 == 0), started.tolist()
+    assert evaluate(problem, plan).violations == ()

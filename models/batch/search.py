@@ -93,9 +93,7 @@ def plan_batch(
             model.milp, within(options.full_share), warm_start=warm, on_progress=on_progress
         )
     else:
-        first = solver.solve(
-            _fixed_to(model.milp, warm), within(options.completion_share), warm_start=warm
-        )
+        first = _warm_quantities(model, warm, solver, within(options.completion_share))
     incumbent, objective = first.x, first.objective
     bound = first.bound if whole else None
     if bound is not None and costs_are_nonnegative(model.milp):
@@ -157,9 +155,7 @@ def _plan_with_work(
     deadline, end = deadlines
     warm = model.solution_from(start_plan.starts)
     left = max(0.1, deadline - time.perf_counter())
-    first = solver.solve(
-        _fixed_to(model.milp, warm), dataclasses.replace(limits, time_limit=left), warm_start=warm
-    )
+    first = _warm_quantities(model, warm, solver, dataclasses.replace(limits, time_limit=left))
     incumbent, objective = first.x, first.objective
     timed_out = int(first.timed_out)
     improvement = None
@@ -197,15 +193,37 @@ def _plan_with_work(
     )
 
 
-def _fixed_to(milp: Milp, solution: FloatArray) -> Milp:
-    """The model with every integer column fixed to the (known) values of ``solution``.
+def _warm_quantities(
+    model: BatchModel, warm: FloatArray, solver: Backend, limits: SolverOptions
+) -> MilpResult:
+    """The best quantities for the warm start's setups (and, first, its lots).
 
-    When all of them are known, what is left is a linear program, passed
-    as one: a solver's LP is stopped at its time limit, where a MIP's root
-    may not be.
+    First every integer column is fixed to the warm start: what is left is
+    a linear program, passed as one (a solver's LP stops at its time limit,
+    where a MIP's root may not). Should that be infeasible (a lot that is
+    no multiple of its item's ``lot_multiple``, a lot below ``min_lot``),
+    only the setups stay fixed and the solver sizes the lots in their steps.
+    """
+    result = solver.solve(_fixed_to(model.milp, warm), limits, warm_start=warm)
+    if result.x is not None:
+        return result
+    setups = model.setup_columns(np.arange(model.problem.n_items))
+    known = np.zeros(model.milp.n_columns, dtype=bool)
+    known[setups] = True
+    return solver.solve(_fixed_to(model.milp, warm, known), limits, warm_start=warm)
+
+
+def _fixed_to(
+    milp: Milp, solution: FloatArray, columns: npt.NDArray[np.bool_] | None = None
+) -> Milp:
+    """The model with integer columns fixed to the (known) values of ``solution``.
+
+    ``columns`` limits which (by default every integer column).
     """
     lower, upper = milp.lower.copy(), milp.upper.copy()
     known = milp.integer & np.isfinite(solution)
+    if columns is not None:
+        known &= columns
     lower[known] = upper[known] = np.round(solution[known])
     integer = milp.integer & ~known
     return dataclasses.replace(milp, lower=lower, upper=upper, integer=integer)
@@ -276,7 +294,9 @@ def _plan_from_search(
             messages.append(completion.message)
             status = SolveStatus.FEASIBLE if status is SolveStatus.OPTIMAL else status
         elif model.options.whole_units and has_fractions(model, starts):
-            messages.append(_still_fractional())
+            if outcome.fallback is not None:
+                starts, status = outcome.fallback.starts, SolveStatus.HEURISTIC
+            messages.append(_still_fractional(outcome.fallback is not None))
     else:
         fallback = outcome.fallback
         starts = fallback.starts if fallback is not None else np.zeros(model.big_m.shape)
@@ -356,10 +376,15 @@ def _search_messages(model: BatchModel, outcome: _Outcome) -> list[PlanMessage]:
     return messages
 
 
-def _still_fractional() -> PlanMessage:
+def _still_fractional(fallen_back: bool) -> PlanMessage:
     """The warning of a plan whose whole-unit completion found no whole plan."""
     return PlanMessage(
         MessageLevel.WARNING,
-        "no plan with whole starts was found for the best plan's setups: some starts of "
-        "whole-unit items are fractions (the plan breaks the whole-units rule)",
+        "no plan with whole starts was found for the best plan's setups: "
+        + (
+            "the capacity-repaired MRP plan, in whole units, is used instead"
+            if fallen_back
+            else "some starts of whole-unit items are fractions (the plan breaks the "
+            "whole-units rule)"
+        ),
     )

@@ -25,6 +25,7 @@ from models.batch.formulation import BatchModel
 from models.batch.pricing import fixed, price
 from models.floor import TOLERANCE
 from models.plan import MessageLevel, PlanMessage
+from models.problem import Problem
 from models.solvers.base import Backend
 from models.solvers.milp import SolverOptions
 
@@ -32,6 +33,9 @@ FloatArray = npt.NDArray[np.float64]
 
 WHOLE_TOLERANCE = 1e-6
 """A start this close to a whole number is whole."""
+
+SNAP_TOLERANCE = 1e-5
+"""A solver's start this close to a whole number is that number, before pricing."""
 
 
 @dataclass(frozen=True)
@@ -78,19 +82,40 @@ def whole_starts(
     if search.x is None:
         return None
     made = whole.starts_from(search.x)
-    fractions = solver.solve(dataclasses.replace(kept, integer=np.zeros_like(kept.integer)), limits)
-    if fractions.x is None:
-        return None
-    x = whole.columns.item_day(whole.columns.x)
-    before = price(whole, fractions.x[x] * whole.scale[:, None], solver, limits)
     after = price(whole, made, solver, limits)
-    if before is None or after is None:
+    if after is None:
         return None
+    fractions = solver.solve(dataclasses.replace(kept, integer=np.zeros_like(kept.integer)), limits)
+    before = None
+    if fractions.x is not None:
+        x = whole.columns.item_day(whole.columns.x)
+        before = price(whole, _snapped(fractions.x[x] * whole.scale[:, None]), solver, limits)
+    return WholeStarts(made, after, _message(problem, after, before), search.timed_out, whole)
+
+
+def _snapped(starts: FloatArray) -> FloatArray:
+    """``starts`` with the solver's round-off removed: values this close to whole are whole."""
+    near = np.abs(starts - np.round(starts)) <= SNAP_TOLERANCE
+    return np.where(near, np.round(starts), starts)
+
+
+def _message(problem: Problem, after: float, before: float | None) -> PlanMessage:
+    """What whole units cost the plan, against its best fractional quantities when priced."""
+    if before is None:
+        return PlanMessage(
+            MessageLevel.INFO,
+            f"whole units: the starts of whole-unit items made whole, setups kept, cost "
+            f"{after:,.2f}",
+        )
     change = (after - before) / max(TOLERANCE, abs(before))
-    message = PlanMessage(
-        MessageLevel.INFO,
-        f"whole units: the starts of whole-unit items made whole, setups kept: cost "
-        f"{after:,.2f} against {before:,.2f} for the best quantities in fractions with the "
-        f"same setups ({change:+.2%})",
+    basis = (
+        ", each counting one setup per item-day before the ruled days are sequenced"
+        if problem.sequence_rules
+        else ""
     )
-    return WholeStarts(made, after, message, search.timed_out, whole)
+    return PlanMessage(
+        MessageLevel.INFO,
+        f"whole units: the starts of whole-unit items made whole, setups kept, cost "
+        f"{change:+.2%} against the best quantities in fractions with the same setups "
+        f"({after:,.2f} against {before:,.2f}{basis})",
+    )

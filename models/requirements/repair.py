@@ -25,9 +25,9 @@ warm start of the optimised batch model and as the baseline it must beat.
    regular time to spare, while holding it costs less than the overtime it
    saves; then into the day's overtime; then to the latest earlier days
    with any room. Only what cannot go earlier is late: it waits for the
-   earliest later day with room. Orders split in whole units, each piece a
-   setup on its day. Closed days (no minutes at all) take no starts, and
-   nothing starts before day 0.
+   earliest later day with room. Orders split in whole steps (the lot
+   multiple, else whole units), each piece a setup on its day. Closed days
+   (no minutes at all) take no starts, and nothing starts before day 0.
 3. **Forward pass.** Day by day, deepest BOM level first (so that a
    component with no lead time made today can be used today), every start
    is made as far as its components are in stock and its work center has
@@ -52,7 +52,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from models.errors import PlanningError
-from models.floor import TOLERANCE, arrivals, deepest_first
+from models.floor import TOLERANCE, arrivals, deepest_first, whole_steps
 from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
 from models.problem import Problem
 from models.requirements.explosion import expedite_message, explode, net_item
@@ -154,8 +154,9 @@ class _Shop:
     """Minutes per work center and day, and how finely each item's orders may split.
 
     ``room`` starts as regular plus overtime capacity and is consumed as
-    starts are placed. ``unit`` is 1 for items whose setup plus one unit fit
-    into some day (orders then split in whole units), else 0 (any fraction).
+    starts are placed. ``unit`` is the item's step (its lot multiple, else 1)
+    for items whose setup plus one step fit into some day (orders then split
+    in whole steps), else 0 (any fraction).
     ``run`` is the minutes per unit made, the setups that sequence rules
     force per container included (:func:`models.sequencing.ruled_setups`).
     """
@@ -176,13 +177,14 @@ class _Shop:
         item_peak = np.zeros(problem.n_items)
         item_peak[made] = peak[center[made]]
         run = problem.run_time + problem.setup_time * ruled_setups(problem) / problem.container_qty
-        whole = problem.setup_time + run <= item_peak
+        step = np.where(problem.lot_multiple > 0, problem.lot_multiple, 1.0)
+        whole = problem.setup_time + run * step <= item_peak
         return cls(
             total=total,
             room=total.copy(),
             open=total > 0,
             eps=TOLERANCE * np.maximum(1.0, peak),
-            unit=np.where(whole, 1.0, 0.0),
+            unit=np.where(whole, step, 0.0),
             run=run,
         )
 
@@ -200,8 +202,8 @@ def _fitting_quantity(
 ) -> float:
     """How much of ``qty`` a start can make in ``minutes`` (setup included if given).
 
-    The whole quantity if it fits; otherwise as many whole units as fit (any
-    fraction when ``unit`` is 0); 0 if not even the setup fits.
+    The whole quantity if it fits; otherwise as many whole steps of ``unit``
+    as fit (any fraction when ``unit`` is 0); 0 if not even the setup fits.
     """
     spare = minutes - setup
     if spare < -eps:
@@ -210,8 +212,15 @@ def _fitting_quantity(
         return qty
     part = spare / run
     if unit:
-        part = math.floor(part + TOLERANCE)
+        part = whole_steps(part, unit)
     return part if part >= _MIN_START else 0.0
+
+
+def _steps_up(qty: float, unit: float) -> float:
+    """``qty`` rounded up to whole steps of ``unit`` (unchanged without one)."""
+    if not unit or qty <= 0:
+        return qty
+    return math.ceil(qty / unit - TOLERANCE) * unit
 
 
 # Step 1 and 2: explosion into capacity --------------------------------------------
@@ -426,7 +435,7 @@ def _fit(release: FloatArray, need: FloatArray, line: _Line) -> FloatArray:
         if qty <= TOLERANCE:
             continue
         qty -= place(day, qty, regular=True)
-        urgent = min(qty, float(needed[day]) - total)
+        urgent = min(qty, _steps_up(float(needed[day]) - total, line.unit))
         if urgent > TOLERANCE:
             left = urgent
             if day > 0:
