@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from models import Item, ItemAttribute, Problem, SequenceRule, WorkCenter
+from models.sequencing.days import most_carriers, rule_abiding_starts
 from models.sequencing.levelled import goal_chasing, orv_objective, prv_objective, sequence_prv
 from models.sequencing.rules import (
     Rule,
@@ -282,3 +285,55 @@ def test_repair_with_rules_solves_a_classic_feasible_instance() -> None:
     repaired = repair_with_rules(start, rules, time_limit=60)
     assert_builds(repaired, demand)
     assert count_violations(repaired, rules) == 0
+
+
+# What a rule-abiding day can hold -------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(others=st.integers(0, 9), most=st.integers(1, 3), window=st.integers(2, 5))
+def test_most_carriers_is_the_largest_count_some_sequence_holds(
+    others: int, most: int, window: int
+) -> None:
+    rule = Rule(frozenset({0}), most, window)
+
+    def placeable(carriers: int) -> bool:
+        # every 0/1 sequence, built position by position, its last window-1 flags kept
+        positions = carriers + others
+        if positions < window:
+            return True
+        states = {((), 0)}
+        for _ in range(positions):
+            states = {
+                ((*tail, flag)[-(window - 1) :], count + flag)
+                for tail, count in states
+                for flag in (0, 1)
+                if count + flag <= carriers and (len(tail) < window - 1 or sum(tail) + flag <= most)
+            }
+        return any(count == carriers for _, count in states)
+
+    limit = most_carriers(others, rule)
+    if most >= window:
+        assert limit > 1000
+        return
+    assert placeable(limit)
+    assert not placeable(limit + 1)
+
+
+def test_a_day_with_too_many_carriers_is_cut_in_whole_containers() -> None:
+    problem = Problem.from_records(
+        [
+            Item("HEAVY", work_center="LINE", run_time=1, container_qty=5),
+            Item("LIGHT", work_center="LINE", run_time=1, container_qty=5),
+            Item("OTHER", work_center="CELL", run_time=1, container_qty=5),
+        ],
+        [("HEAVY", date(2026, 3, 2), 1)],
+        work_centers=[WorkCenter("LINE", 480), WorkCenter("CELL", 480)],
+        attributes=[ItemAttribute("HEAVY", "heavy"), ItemAttribute("OTHER", "heavy")],
+        sequence_rules=[SequenceRule("heavy", 1, 2, "LINE")],
+    )
+    day = np.array([23.0, 9.0, 40.0])
+    # 5 heavy containers, 2 light: at most 3 heavy in a 1-of-2 sequence of 5
+    np.testing.assert_array_equal(rule_abiding_starts(problem, day), [15.0, 9.0, 40.0])
+    enough = np.array([15.0, 10.0, 40.0])
+    np.testing.assert_array_equal(rule_abiding_starts(problem, enough), enough)

@@ -10,7 +10,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models import BomLine, Calendar, Item, ItemKind, Problem, Settings, WorkCenter
+from models import (
+    BomLine,
+    Calendar,
+    Item,
+    ItemAttribute,
+    ItemKind,
+    Problem,
+    SequenceRule,
+    Settings,
+    WorkCenter,
+)
 from models.plan import Plan
 from models.problem import FloatArray
 from planner.comparison import UnknownStrategyError
@@ -229,6 +239,22 @@ def test_overloaded_mrp_plan_is_cut_to_capacity_and_carried() -> None:
     assert replication.kpis["overload_minutes"] == 0
     assert replication.kpis["late_units"] > deterministic.kpis["late_units"]
     assert replication.replans >= 1
+
+
+@pytest.mark.parametrize("strategy", ["mrp", "heijunka"])
+def test_the_line_builds_no_sequence_its_rules_forbid(strategy: str) -> None:
+    problem = tiny_plant().replace(
+        attributes=(ItemAttribute("A", "heavy"),),
+        sequence_rules=(SequenceRule("heavy", 1, 3, "ASSY"),),
+    )
+    plan = plan_strategy(problem, strategy, FAST)
+    reality = draw_reality(problem, STORMY, 3)
+    replication = simulate(problem, strategy, reality, FAST, plan=plan)
+    if strategy == "mrp":
+        broken = evaluate(problem, plan).violations
+        assert ViolationKind.SEQUENCE_RULE in {v.kind for v in broken}
+    assert_executable(replication.actual, replication.executed)
+    assert replication.executed.starts[0].sum() > 0
 
 
 def test_regenerate_replans_even_when_nothing_happened() -> None:

@@ -12,6 +12,8 @@
 from models.sequencing.days import (
     RuledSequences,
     container_positions,
+    most_carriers,
+    rule_abiding_starts,
     rule_carriers,
     ruled_setups,
     rules_for,
@@ -21,6 +23,8 @@ from models.sequencing.days import (
 __all__ = [
     "RuledSequences",
     "container_positions",
+    "most_carriers",
+    "rule_abiding_starts",
     "rule_carriers",
     "ruled_setups",
     "rules_for",

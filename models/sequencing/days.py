@@ -15,13 +15,14 @@ always gets the same sequences.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from models.floor import TOLERANCE
+from models.floor import TOLERANCE, whole_lots
 from models.plan import MessageLevel, PlanMessage, Position
 from models.problem import Problem, SequenceRule
 from models.sequencing.rules import Rule, count_violations, grouped_with_rules, sequence_with_rules
@@ -71,6 +72,60 @@ def rules_for(problem: Problem, work_center: int, models: Sequence[int]) -> list
         if marked.size:
             rules.append(Rule(frozenset(marked.tolist()), rule.max_in_window, rule.window))
     return rules
+
+
+def most_carriers(others: int, rule: SequenceRule | Rule) -> int:
+    """The most containers carrying a rule's attribute that a sequence with ``others`` can hold.
+
+    At most ``p`` of any ``q`` positions carry it, so ``N >= q`` positions
+    hold at most ``p floor(N / q) + min(p, N mod q)`` carriers (all of them
+    placed first in each window); a day shorter than the window has no
+    window to break. The largest ``C`` that fits with ``N = C + others``.
+    """
+    p, q = rule.max_in_window, rule.window
+    if p >= q:
+        return sys.maxsize
+
+    def fits(carriers: int) -> bool:
+        n = carriers + others
+        return n < q or carriers <= p * (n // q) + min(p, n % q)
+
+    carriers = max((p * others) // (q - p) + p, q - 1 - others)
+    while carriers > 0 and not fits(carriers):
+        carriers -= 1
+    return carriers
+
+
+def rule_abiding_starts(problem: Problem, starts: FloatArray) -> FloatArray:
+    """One day's ``[item]`` starts cut to what a sequence that breaks no rule can build.
+
+    On every work center under a rule, while its attribute's containers
+    exceed what the day's other containers let a rule-abiding sequence hold
+    (:func:`most_carriers`), the carrier with the most containers gives up
+    one (keeping its lot rules). Each rule is checked on its own: a day
+    under two rules may still need the sequencer's search, which reports
+    what it cannot place.
+    """
+    cut = starts.copy()
+    centers = problem.item_work_center
+    container = problem.container_qty
+    for w in range(len(problem.work_centers)):
+        members = np.flatnonzero((centers == w) & problem.is_make)
+        for rule in problem.sequence_rules:
+            marked = rule_carriers(problem, rule, members, w)
+            if not marked.any():
+                continue
+            carriers, others = members[marked], members[~marked]
+            counts = np.ceil(cut[carriers] / container[carriers] - TOLERANCE).clip(min=0)
+            limit = most_carriers(
+                int(np.ceil(cut[others] / container[others] - TOLERANCE).clip(min=0).sum()), rule
+            )
+            while counts.sum() > limit:
+                k = int(np.argmax(counts))
+                i = int(carriers[k])
+                cut[i] = whole_lots(problem, i, (counts[k] - 1) * float(container[i]))
+                counts[k] = math.ceil(cut[i] / float(container[i]) - TOLERANCE)
+    return cut
 
 
 def container_positions(

@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from models import Problem
 from models.floor import TOLERANCE, ReleaseRule
-from models.sequencing import ruled_setups
+from models.sequencing import rule_abiding_starts, ruled_setups
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -126,8 +126,12 @@ def execute_planned_day(floor: ShopFloor, day: int, wanted: FloatArray) -> Float
     started from the deepest BOM level up, a start is cut to the
     components on hand (shared components go to the first parent that
     asks) and to the work center's actual regular plus overtime capacity
-    left, counting its setup; a cut start keeps its lot rules. What is not
-    started is the caller's to carry.
+    left, counting its setup; a cut start keeps its lot rules. A line under
+    sequence rules builds no more of a ruled attribute than a rule-abiding
+    sequence of the day's containers can hold
+    (:func:`models.sequencing.days.rule_abiding_starts`): the line cannot
+    break its rules, as it cannot exceed its minutes. What is not started is
+    the caller's to carry.
 
     Parameters
     ----------
@@ -146,5 +150,12 @@ def execute_planned_day(floor: ShopFloor, day: int, wanted: FloatArray) -> Float
     actual = floor.actual
     room = actual.capacity[:, day] + actual.overtime_capacity[:, day]
     instant = (actual.lead_time == 0) & (floor.supplier_delay[:, day] == 0)
-    started, _ = floor.release.start_what_fits(wanted, floor.available(day), room, instant=instant)
+    started, _ = floor.release.start_what_fits(
+        wanted, floor.available(day), room.copy(), instant=instant
+    )
+    abiding = rule_abiding_starts(actual, started)
+    if np.any(abiding < started - TOLERANCE):
+        started, _ = floor.release.start_what_fits(
+            np.minimum(wanted, abiding), floor.available(day), room, instant=instant
+        )
     return started

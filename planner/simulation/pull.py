@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from models import Problem
+from models.floor import TOLERANCE
 from models.heijunka import (
     HeijunkaOptions,
     PullDesign,
@@ -37,7 +38,7 @@ from models.heijunka import (
     simulate_pull,
 )
 from models.plan import Plan, Position
-from models.sequencing import rule_carriers
+from models.sequencing import rule_abiding_starts, rule_carriers
 from planner.simulation.floor import ShopFloor
 from planner.simulation.replanning import with_on_hand
 
@@ -104,6 +105,9 @@ def pull_day(
 
     Notes
     -----
+    Levelled items on a line under sequence rules are started no more than
+    a rule-abiding sequence of the day's containers holds
+    (:func:`models.sequencing.days.rule_abiding_starts`); the rest waits.
     The short problem spans today and as many days as the longest lead time
     (the pull simulation orders nothing that would arrive past its
     horizon, which must therefore reach as far as the real one). Open
@@ -136,6 +140,11 @@ def pull_day(
         overtime_capacity=actual.overtime_capacity[:, day:end],
     )
     pull = simulate_pull(today, level_starts, design.days(day, end))
+    abiding = rule_abiding_starts(actual, pull.starts[:, 0])
+    cut = design.levelled & (abiding < pull.starts[:, 0] - TOLERANCE)
+    if cut.any():
+        level_starts[cut, 0] = abiding[cut]
+        pull = simulate_pull(today, level_starts, design.days(day, end))
     return np.array(pull.starts[:, 0], dtype=float), np.array(pull.load[:, 0], dtype=float)
 
 
