@@ -2,9 +2,10 @@
 
 Run ``python benchmarks/bench_heijunka.py [--time-limit 60]
 [--kanban-lot container|economic]``. For each plant, in a fresh Python
-process: classic MRP (the baseline) and ``plan_heijunka`` with the given
-time limit and kanban lots (Settings ``kanban_lot``), both priced by the
-evaluator.
+process: classic MRP (the baseline) and ``plan_heijunka`` with the options
+a run resolves (the plant's Settings with its default work limits, as
+``planner compare`` plans), the given time limit as a cap and the given
+kanban lots (Settings ``kanban_lot``), both priced by the evaluator.
 Printed per plan: total cost, setup and holding cost, fill rate, setups,
 kanban loops and cards, violations (the heijunka plan must have none),
 seconds of the planning call and the process's peak memory (plant
@@ -29,6 +30,7 @@ import dataclasses, sys, time
 {plant}
 from models.heijunka import HeijunkaOptions, plan_heijunka
 from models.mrp import plan_mrp
+from models.strategy import RunOptions
 from planner.evaluation import evaluate
 problem = make()
 problem = problem.replace(
@@ -38,7 +40,8 @@ started = time.perf_counter()
 if sys.argv[1] == "mrp":
     plan = plan_mrp(problem)
 else:
-    options = HeijunkaOptions.from_settings(problem.settings, time_limit=float(sys.argv[2]))
+    run = RunOptions(time_limit=float(sys.argv[2]))
+    options = HeijunkaOptions.resolve(problem.settings, run)
     plan = plan_heijunka(problem, options)
 seconds = time.perf_counter() - started
 kpis = evaluate(problem, plan).kpis
