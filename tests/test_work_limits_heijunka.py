@@ -173,6 +173,6 @@ def test_a_heijunka_plan_stopped_by_its_cap_is_at_its_time_limit() -> None:
     plan = plan_heijunka(problem, options)
     assert plan.status is SolveStatus.TIME_LIMIT
     warnings = [m.text for m in plan.messages if m.level is MessageLevel.WARNING]
-    assert any("before its work limit: another run may give another plan" in w for w in warnings)
+    assert any("before the work limit: another run may give another plan" in w for w in warnings)
     plain = HeijunkaOptions.from_settings(problem.settings, day_seconds=0.1)
     assert plan_heijunka(problem, plain).status is SolveStatus.HEURISTIC
