@@ -8,7 +8,8 @@ the simulated shop floor); they share these rules:
 - :data:`TOLERANCE`: a quantity at or below it is nothing;
 - :func:`whole_lots`: a start cut short keeps the item's lot multiple,
   minimum lot and whole units; :func:`whole_up` rounds a quantity needed
-  up to whole units;
+  up to whole units; :func:`whole_steps` and :func:`steps_up` round down
+  and up to multiples of a step;
 - :func:`material_limit` and :func:`capacity_limit`: the most units the
   components on hand and the minutes left allow;
 - :func:`deepest_first` and :func:`components`: the order in which a day's
@@ -59,6 +60,13 @@ def whole_steps(limit: float, step: float) -> float:
     if not math.isfinite(limit):
         return math.inf
     return math.floor(limit / step + TOLERANCE) * step
+
+
+def steps_up(quantity: float, step: float) -> float:
+    """``quantity`` rounded up to whole multiples of ``step`` (unchanged without a step)."""
+    if not step or quantity <= 0:
+        return quantity
+    return math.ceil(quantity / step - TOLERANCE) * step
 
 
 def material_limit(stock: FloatArray, per_unit: FloatArray) -> float:

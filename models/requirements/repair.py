@@ -52,7 +52,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from models.errors import PlanningError
-from models.floor import TOLERANCE, arrivals, deepest_first, whole_steps
+from models.floor import TOLERANCE, arrivals, deepest_first, steps_up, whole_steps
 from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
 from models.problem import Problem
 from models.requirements.explosion import expedite_message, explode, net_item
@@ -214,13 +214,6 @@ def _fitting_quantity(
     if unit:
         part = whole_steps(part, unit)
     return part if part >= _MIN_START else 0.0
-
-
-def _steps_up(qty: float, unit: float) -> float:
-    """``qty`` rounded up to whole steps of ``unit`` (unchanged without one)."""
-    if not unit or qty <= 0:
-        return qty
-    return math.ceil(qty / unit - TOLERANCE) * unit
 
 
 # Step 1 and 2: explosion into capacity --------------------------------------------
@@ -435,7 +428,7 @@ def _fit(release: FloatArray, need: FloatArray, line: _Line) -> FloatArray:
         if qty <= TOLERANCE:
             continue
         qty -= place(day, qty, regular=True)
-        urgent = min(qty, _steps_up(float(needed[day]) - total, line.unit))
+        urgent = min(qty, steps_up(float(needed[day]) - total, line.unit))
         if urgent > TOLERANCE:
             left = urgent
             if day > 0:

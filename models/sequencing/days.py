@@ -107,6 +107,8 @@ def rule_abiding_starts(problem: Problem, starts: FloatArray) -> FloatArray:
     what it cannot place.
     """
     cut = starts.copy()
+    if not problem.sequence_rules:
+        return cut
     centers = problem.item_work_center
     container = problem.container_qty
     for w in range(len(problem.work_centers)):

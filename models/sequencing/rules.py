@@ -104,6 +104,22 @@ def count_violations(sequence: Sequence[int], rules: Sequence[Rule]) -> int:
     return sum(int((_window_loads(sequence, rule) > rule.max_in_window).sum()) for rule in rules)
 
 
+def _carrier_matrix(rules: Sequence[Rule], n_models: int) -> npt.NDArray[np.bool_]:
+    """``[rule, model]``: whether the model's units carry the rule's attribute."""
+    return np.array(
+        [[m in rule.attribute_models for m in range(n_models)] for rule in rules], dtype=bool
+    ).reshape(len(rules), n_models)
+
+
+def _breaks_next(carriers: npt.NDArray[np.bool_], flags: list[int], rule: Rule) -> IntArray:
+    """``[model]``: 1 where placing the model next closes an over-full window of ``rule``.
+
+    ``flags`` says which positions so far carry the rule's attribute.
+    """
+    recent = sum(flags[len(flags) - rule.window + 1 :]) if rule.window > 1 else 0
+    return (carriers & (recent + 1 > rule.max_in_window)).astype(np.int64)
+
+
 def greedy_with_rules(demand: Sequence[int], rules: Sequence[Rule]) -> list[int]:
     r"""A greedy sequence under p/q rules, levelled where the rules allow.
 
@@ -131,18 +147,14 @@ def greedy_with_rules(demand: Sequence[int], rules: Sequence[Rule]) -> list[int]
     total = int(d.sum())
     left = d.copy()
     built = np.zeros(d.size, dtype=np.int64)
-    carriers = np.array(
-        [[i in rule.attribute_models for i in range(d.size)] for rule in rules], dtype=bool
-    ).reshape(len(rules), d.size)
+    carriers = _carrier_matrix(rules, d.size)
     flags: list[list[int]] = [[] for _ in rules]
     sequence: list[int] = []
     for k in range(1, total + 1):
         new_violations = np.zeros(d.size, dtype=np.int64)
         utilisation = np.zeros(d.size)
         for r, rule in enumerate(rules):
-            recent = sum(flags[r][len(flags[r]) - rule.window + 1 :]) if rule.window > 1 else 0
-            over = carriers[r] & (recent + 1 > rule.max_in_window)
-            new_violations += over
+            new_violations += _breaks_next(carriers[r], flags[r], rule)
             demand_left = int(left[carriers[r]].sum())
             if rule.max_in_window > 0:
                 rate = demand_left * rule.window / (rule.max_in_window * (total - k + 1))
@@ -184,17 +196,14 @@ def grouped_with_rules(demand: Sequence[int], rules: Sequence[Rule]) -> list[int
     """
     d = demand_array(demand)
     left = d.copy()
-    carriers = np.array(
-        [[i in rule.attribute_models for i in range(d.size)] for rule in rules], dtype=bool
-    ).reshape(len(rules), d.size)
+    carriers = _carrier_matrix(rules, d.size)
     flags: list[list[int]] = [[] for _ in rules]
     sequence: list[int] = []
     for _ in range(int(d.sum())):
         breaks = np.zeros(d.size, dtype=np.int64)
         urgent = np.zeros(d.size, dtype=bool)
         for r, rule in enumerate(rules):
-            recent = sum(flags[r][len(flags[r]) - rule.window + 1 :]) if rule.window > 1 else 0
-            breaks += carriers[r] & (recent + 1 > rule.max_in_window)
+            breaks += _breaks_next(carriers[r], flags[r], rule)
             blocks = -(-int(left[carriers[r]].sum()) // max(1, rule.max_in_window))
             separators = max(0, blocks - 1) * (rule.window - rule.max_in_window)
             if int(left[~carriers[r]].sum()) <= separators:
@@ -232,9 +241,7 @@ class _WindowLoads:
         size = sequence.size
         self.p = np.array([r.max_in_window for r in rules], dtype=np.int64)[:, None]
         self.q = np.array([r.window for r in rules], dtype=np.int64)[:, None]
-        self.carriers = np.array(
-            [[m in r.attribute_models for m in range(n_models)] for r in rules], dtype=np.int64
-        )
+        self.carriers = _carrier_matrix(rules, n_models).astype(np.int64)
         self.flags = self.carriers[:, sequence]
         n_windows = np.maximum(0, size - self.q + 1)
         width = max(1, int(n_windows.max()))
