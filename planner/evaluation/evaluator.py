@@ -23,9 +23,8 @@ import scipy.sparse.linalg as spla
 
 from models import PlanningError, Problem
 from models.plan import MessageLevel, Plan, PlanMessage, Position
-from models.wording import counted
+from models.wording import counted, quantity
 from planner.evaluation.explain import explain_late, explain_overloads
-from planner.evaluation.explain import format_quantity as _qty
 from planner.evaluation.kpis import in_registry_order
 from planner.evaluation.rules import fractional_starts, sequence_rule_violations
 from planner.evaluation.types import (
@@ -207,7 +206,7 @@ def _checked_starts(problem: Problem, plan: Plan) -> tuple[FloatArray, list[Viol
                 ViolationKind.NEGATIVE_START,
                 day,
                 -value,
-                f"start of {code} on {texts[t]} is negative: {_qty(value)}",
+                f"start of {code} on {texts[t]} is negative: {quantity(value)}",
                 item=code,
             )
         )
@@ -304,8 +303,8 @@ def _mismatches(
                 ViolationKind.SEQUENCE_MISMATCH,
                 day,
                 float(abs(built[k] - planned[k])),
-                f"the sequence of {center} on {day} builds {_qty(built[k])} of {code}, "
-                f"the plan starts {_qty(planned[k])}",
+                f"the sequence of {center} on {day} builds {quantity(built[k])} of {code}, "
+                f"the plan starts {quantity(planned[k])}",
                 item=code,
                 work_center=center,
             )
@@ -335,7 +334,7 @@ def _shortage_violations(
                 day,
                 size,
                 f"component shortage of {code} on {texts[t]}: parent starts need "
-                f"{_qty(need)}, only {_qty(have)} available",
+                f"{quantity(need)}, only {quantity(have)} available",
                 item=code,
             )
         )
@@ -354,8 +353,8 @@ def _overload_violations(
                 ViolationKind.OVERLOAD,
                 day,
                 size,
-                f"{center} on {texts[t]} is loaded {_qty(minutes)} min, "
-                f"{_qty(size)} min beyond regular and overtime capacity",
+                f"{center} on {texts[t]} is loaded {quantity(minutes)} min, "
+                f"{quantity(size)} min beyond regular and overtime capacity",
                 work_center=center,
             )
         )
@@ -587,7 +586,7 @@ def _shortage_messages(problem: Problem, shortage: FloatArray) -> list[PlanMessa
                 f"component shortage of {problem.items[i].code} on "
                 f"{counted(len(days), 'day')} from {problem.days[days[0]]}: "
                 f"{counted(shortage[i].sum(), 'unit')} short in all, "
-                f"at most {_qty(shortage[i, worst])} on {problem.days[worst]}",
+                f"at most {quantity(shortage[i, worst])} on {problem.days[worst]}",
                 item=int(i),
                 day=int(days[0]),
             )
@@ -606,9 +605,9 @@ def _safety_stock_messages(
         messages.append(
             PlanMessage(
                 MessageLevel.WARNING,
-                f"{problem.items[i].code} is below its safety stock of {_qty(target[i])} on "
+                f"{problem.items[i].code} is below its safety stock of {quantity(target[i])} on "
                 f"{counted(len(days), 'day')} from {problem.days[days[0]]}, lowest "
-                f"{_qty(inventory[i].min())}",
+                f"{quantity(inventory[i].min())}",
                 item=int(i),
                 day=int(days[0]),
             )

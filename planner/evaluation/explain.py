@@ -21,7 +21,7 @@ late").
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -42,7 +42,6 @@ __all__ = [
     "earliest_arrival",
     "explain_late",
     "explain_overloads",
-    "format_quantity",
 ]
 
 
@@ -143,8 +142,8 @@ def explain_overloads(
         extra = problem.overtime_capacity[w, t]
         text = (
             f"capacity overload on {problem.work_centers[w].code} on {problem.days[t]}: "
-            f"load {format_quantity(load[w, t])} min against {format_quantity(regular)} + "
-            f"{format_quantity(extra)} min, {format_quantity(overload[w, t])} min too many"
+            f"load {quantity(load[w, t])} min against {quantity(regular)} + "
+            f"{quantity(extra)} min, {quantity(overload[w, t])} min too many"
         )
         members = np.flatnonzero(home == w)
         used = minutes[members, column_of[t]]
@@ -154,13 +153,13 @@ def explain_overloads(
         for k in order[:_CONTRIBUTORS].tolist():
             i = int(members[k])
             setup = problem.setup_time[i] * evaluation.setups[i, t]
-            detail = f"{format_quantity(used[k])} min"
+            detail = f"{quantity(used[k])} min"
             if setup > 0:
-                detail += f" incl. {format_quantity(setup)} min setup"
+                detail += f" incl. {quantity(setup)} min setup"
             named.append(f"{problem.items[i].code} {counted(starts[i, t], 'unit')} ({detail})")
         rest = order[_CONTRIBUTORS:]
         if rest.size:
-            rest_minutes = format_quantity(used[rest].sum())
+            rest_minutes = quantity(used[rest].sum())
             named.append(f"{counted(rest.size, 'more item')} ({rest_minutes} min)")
         if named:
             text += "; made there: " + ", ".join(named)
@@ -372,7 +371,7 @@ class _Context:
         required = cumulative.demand[item, day] + cumulative.dependent[item, day]
         return (
             f"{text}; stock and receipts bring {counted(stock, 'unit')} against "
-            f"{format_quantity(required)} required by {problem.days[day]}"
+            f"{quantity(required)} required by {problem.days[day]}"
         )
 
     def _components(self, item: int, start: int, units: float) -> list[str]:
@@ -393,8 +392,8 @@ class _Context:
         ):
             causes.append(
                 f"component {problem.items[c].code} short on {problem.days[start]} "
-                f"(the latest start day): {format_quantity(stock)} in stock against "
-                f"{format_quantity(need)} needed ({format_quantity(qty)} per unit for "
+                f"(the latest start day): {quantity(stock)} in stock against "
+                f"{quantity(need)} needed ({quantity(qty)} per unit for "
                 f"{counted(units, 'unit')})" + self._component_arrival(c, start)
             )
         return causes
@@ -423,8 +422,8 @@ class _Context:
         room = total - load
         code, day = problem.work_centers[center].code, problem.days[start]
         figures = (
-            f"load {format_quantity(load[start])} min against {format_quantity(regular[start])} "
-            f"+ {format_quantity(problem.overtime_capacity[center, start])} min"
+            f"load {quantity(load[start])} min against {quantity(regular[start])} "
+            f"+ {quantity(problem.overtime_capacity[center, start])} min"
         )
         if room[start] < needed:
             free = np.flatnonzero(room[: start + 1] >= needed)
@@ -436,14 +435,14 @@ class _Context:
                 else f"on {counted(days, 'working day')} from {problem.days[since]} to {day}"
             )
             return (
-                f"capacity: {code} had no room for the {format_quantity(needed)} min these "
+                f"capacity: {code} had no room for the {quantity(needed)} min these "
                 f"{counted(units, 'unit')} need {span} (the latest start day): {figures}"
             )
         if regular[start] - load[start] < needed:
             return (
                 f"capacity: {code} was at regular capacity on {day} (the latest start day): "
-                f"{figures}; the {format_quantity(needed)} min these {format_quantity(units)} "
-                f"units need fit only in the {format_quantity(room[start])} min of overtime "
+                f"{figures}; the {quantity(needed)} min these {quantity(units)} "
+                f"units need fit only in the {quantity(room[start])} min of overtime "
                 "the plan left unused"
             )
         return None
@@ -456,7 +455,7 @@ class _Context:
         return (
             f"the plan: no lead-time, component or capacity limit held on the latest "
             f"release day {problem.days[start]}, yet stock, receipts and releases up to then "
-            f"bring {counted(supply, 'unit')} against {format_quantity(required)} "
+            f"bring {counted(supply, 'unit')} against {quantity(required)} "
             f"required by {problem.days[day]}"
         )
 
@@ -472,13 +471,13 @@ class _Context:
         rate = float(problem.backlog_cost[item])
         end_days = problem.settings.end_backlog_days
         weight = episode.unit_days + end_days * episode.open_at_end
-        terms = f"backlog_cost {format_quantity(rate)} for {counted(episode.unit_days, 'unit-day')}"
+        terms = f"backlog_cost {quantity(rate)} for {counted(episode.unit_days, 'unit-day')}"
         if episode.open_at_end > 0 and end_days > 0:
             terms += (
                 f" and {counted(end_days, 'more day')} for each of the "
                 f"{counted(episode.open_at_end, 'unit')} open at the end"
             )
-        text = f"; their backlog costs {format_quantity(rate * weight)} ({terms})"
+        text = f"; their backlog costs {quantity(rate * weight)} ({terms})"
         if self.evaluation.setups[item, start] > 0:
             return text + f", and {code} was already set up on {day}"
         setup = float(problem.setup_cost[item])
@@ -486,13 +485,8 @@ class _Context:
             return text + f", and a setup of {code} costs nothing"
         if rate * weight < setup:
             return (
-                f"{text} against {format_quantity(setup)} for one more setup of {code}: "
-                f"a backlog_cost above {format_quantity(setup / weight)} for {code} would "
+                f"{text} against {quantity(setup)} for one more setup of {code}: "
+                f"a backlog_cost above {quantity(setup / weight)} for {code} would "
                 "make building them on time the cheaper plan"
             )
-        return f"{text}, more than the {format_quantity(setup)} of one more setup of {code}"
-
-
-def format_quantity(value: float | np.floating[Any]) -> str:
-    """A quantity for a message: thousands separated, at most two decimals, no trailing zeros."""
-    return quantity(float(value))
+        return f"{text}, more than the {quantity(setup)} of one more setup of {code}"
