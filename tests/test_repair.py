@@ -303,3 +303,18 @@ def test_a_lot_split_for_capacity_keeps_the_lot_multiple() -> None:
     assert started.sum() == 150
     assert np.all(started % 30 == 0), started.tolist()
     assert evaluate(problem, plan).violations == ()
+
+
+def test_a_whole_unit_item_no_day_can_make_one_of_is_late_not_split() -> None:
+    # found by hypothesis: 30 minutes a day, a setup of 20 and 15 minutes a
+    # unit leave room for two thirds of a unit a day; the repair used to
+    # spread fractions of units over the days before
+    item = Item("A", work_center="WC1", run_time=15, setup_time=20, whole_units=True)
+    problem = one_center({"A": [0, 0, 0, 0, 3]}, [item], capacity=0, overtime=30)
+
+    plan = repair_capacity(problem)
+
+    assert not plan.starts.any(), plan.starts.tolist()
+    evaluation = evaluate(problem, plan)
+    assert evaluation.violations == ()
+    assert evaluation.kpis["late_units"] == 3

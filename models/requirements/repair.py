@@ -155,8 +155,9 @@ class _Shop:
 
     ``room`` starts as regular plus overtime capacity and is consumed as
     starts are placed. ``unit`` is the item's step (its lot multiple, else 1)
-    for items whose setup plus one step fit into some day (orders then split
-    in whole steps), else 0 (any fraction).
+    for whole-unit items and for items whose setup plus one step fit into
+    some day (orders then split in whole steps), else 0 (any fraction). A
+    whole-unit item that no day can make one step of is not started.
     ``run`` is the minutes per unit made, the setups that sequence rules
     force per container included (:func:`models.sequencing.ruled_setups`).
     """
@@ -178,7 +179,7 @@ class _Shop:
         item_peak[made] = peak[center[made]]
         run = problem.run_time + problem.setup_time * ruled_setups(problem) / problem.container_qty
         step = np.where(problem.lot_multiple > 0, problem.lot_multiple, 1.0)
-        whole = problem.setup_time + run * step <= item_peak
+        whole = problem.whole_units | (problem.setup_time + run * step <= item_peak)
         return cls(
             total=total,
             room=total.copy(),
