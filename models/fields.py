@@ -44,6 +44,8 @@ class Field:
         Whether a value must be given.
     minimum
         Inclusive lower bound of a number.
+    maximum
+        Inclusive upper bound of a number.
     positive
         Whether a number must be strictly greater than zero.
     choices
@@ -57,6 +59,7 @@ class Field:
     default: str = ""
     required: bool = False
     minimum: float | None = None
+    maximum: float | None = None
     positive: bool = False
     choices: tuple[str, ...] = ()
 
@@ -71,11 +74,12 @@ class Field:
         if self.kind is FieldKind.TEXT:
             return "text"
         noun = "a whole number" if self.kind is FieldKind.INTEGER else "a number"
-        if self.positive:
-            return f"{noun} > 0"
-        if self.minimum is not None:
-            return f"{noun} >= {self.minimum:g}"
-        return noun
+        low = "> 0" if self.positive else None
+        if low is None and self.minimum is not None:
+            low = f">= {self.minimum:g}"
+        if self.maximum is not None:
+            return f"{noun} {low or ''} and <= {self.maximum:g}".replace("  ", " ")
+        return f"{noun} {low}" if low else noun
 
     def choice(self, value: object) -> str | None:
         """The allowed choice ``value`` names, matched case-insensitively, or ``None``."""
@@ -101,6 +105,8 @@ class Field:
                 return self.expected()
             if self.minimum is not None and value < self.minimum:
                 return self.expected()
+            if self.maximum is not None and value > self.maximum:
+                return self.expected()
             return None
         if self.kind is FieldKind.CHOICE:
             return None if self.choice(value) is not None else self.expected()
@@ -119,6 +125,7 @@ def _number(name: str, meaning: str, unit: str, default: str = "0", **bounds: ob
 KINDS = ("make", "buy")
 LOT_RULES = ("LFL", "FOQ", "EOQ", "POQ", "WW", "SM")
 KANBAN_LOTS = ("economic", "container")
+MIXINGS = ("runs", "containers")
 
 ITEM_FIELDS: tuple[Field, ...] = (
     Field("item", FieldKind.TEXT, "Item code, unique.", required=True),
@@ -334,17 +341,52 @@ SETTINGS_FIELDS: tuple[Field, ...] = (
     ),
     _number(
         "kanban_safety_factor",
-        "Heijunka: extra days of usage each kanban loop holds beyond its lead time.",
+        "Heijunka: extra days of usage each kanban loop holds beyond its lead time and "
+        "its safety stock from demand variability.",
         "working days",
-        default="1",
+        default="0",
     ),
     Field(
         "kanban_lot",
         FieldKind.CHOICE,
-        "Heijunka: what a kanban loop orders at once: container = one container per "
-        "card, economic = the economic lot in whole containers (a signal kanban).",
+        "Heijunka: the smallest order of a kanban loop at a review: container = one "
+        "container, economic = the economic lot in whole containers (a signal kanban).",
         default="container",
         choices=KANBAN_LOTS,
+    ),
+    _number(
+        "service_level",
+        "Heijunka: chance that a kanban loop covers the demand of its lead time and review "
+        "interval (sizes the safety cards from demand variability).",
+        "share",
+        default="0.95",
+        minimum=0.5,
+        maximum=0.9999,
+    ),
+    _number(
+        "runner_share",
+        "Heijunka: runners are the steady finished goods that make up this share of their "
+        "work center's volume; they are made every cycle of its product wheel.",
+        "share",
+        default="0.8",
+        maximum=1.0,
+    ),
+    _number(
+        "stranger_cv",
+        "Heijunka: finished goods whose daily demand varies more than this (coefficient of "
+        "variation) are strangers, made to order instead of levelled.",
+        "coefficient of variation",
+        default="2",
+        positive=True,
+    ),
+    Field(
+        "mixing",
+        FieldKind.CHOICE,
+        "Heijunka: how a day's mix is built: runs = one run per item (fewest setups; "
+        "sequence rules split runs only where they must), containers = container by "
+        "container wherever idle capacity pays the extra setups.",
+        default="runs",
+        choices=MIXINGS,
     ),
 )
 

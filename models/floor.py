@@ -126,18 +126,18 @@ class ReleaseRule:
 
     :meth:`start_what_fits` starts what is wanted as far as components and
     minutes allow. Build one per problem and use it for every day.
-    ``forced_setups`` are the setups per container that sequence rules force
-    on an item (:func:`models.sequencing.ruled_setups`): their minutes count
-    as run time.
+    ``forced_minutes`` are the setup minutes per container that sequence
+    rules force on an item (:func:`models.sequencing.ruled_setup_minutes`):
+    they count as run time.
     """
 
-    def __init__(self, problem: Problem, forced_setups: FloatArray | None = None) -> None:
+    def __init__(self, problem: Problem, forced_minutes: FloatArray | None = None) -> None:
         self.problem = problem
         self.bom = problem.bom_matrix.tocsc()
         self.parts = components(problem)
         self.levels = deepest_first(problem)
-        forced = np.zeros(problem.n_items) if forced_setups is None else forced_setups
-        self.run_time = problem.run_time + problem.setup_time * forced / problem.container_qty
+        forced = np.zeros(problem.n_items) if forced_minutes is None else forced_minutes
+        self.run_time = problem.run_time + forced / problem.container_qty
 
     def start_what_fits(
         self,

@@ -76,8 +76,9 @@ class KanbanLoop:
     container_qty
         Units per container (one card per container).
     cards
-        Cards in the loop: ``ceil(daily_usage x (lead_time + interval + safety
-        factor) / container_qty)``, raised where a minimum lot needs more.
+        Cards in the loop: ``ceil((cycle_stock + lead_time_stock +
+        safety_stock) / container_qty)``, raised where a minimum lot needs
+        more, plus one less than ``lot_containers``.
     max_inventory
         The supermarket's design maximum, ``cards x container_qty``.
     daily_usage
@@ -85,13 +86,19 @@ class KanbanLoop:
     lead_time
         Working days from a replenishment start to its arrival.
     interval
-        Working days between replenishment reviews (the work center's
-        every-part-every-interval cycle; 1 for purchased items).
+        Working days between replenishment reviews (the item's cycle on its
+        work center's product wheel, or a purchased item's delivery interval).
     trigger_level
         A review starts replenishment when the inventory position (on hand
         plus open orders, less backlog) is at or below this level.
     peak_inventory
         Largest inventory the pull simulation held over the horizon.
+    cycle_stock, lead_time_stock, safety_stock
+        The sizing terms in units: usage over the interval, usage over the
+        lead time, and the safety stock from demand variability.
+    lot_containers
+        The smallest replenishment, in containers (more than one: a signal
+        kanban).
     """
 
     item: int
@@ -103,6 +110,10 @@ class KanbanLoop:
     interval: int
     trigger_level: float
     peak_inventory: float
+    cycle_stock: float = 0.0
+    lead_time_stock: float = 0.0
+    safety_stock: float = 0.0
+    lot_containers: int = 1
 
 
 @dataclass(frozen=True)
@@ -121,10 +132,10 @@ class LevelLoading:
         ``available_minutes / daily_units``: minutes per levelled unit
         (``None`` without levelled demand).
     epei
-        Every part every ``epei`` working days: the cycle in which every item
-        of the work center is made once.
+        The work center's shortest cycle in working days (its runners'),
+        every part being made every ``epei`` days or a power-of-two multiple.
     setup_minutes
-        Setup time of one cycle (every item with usage set up once).
+        Setup time of the wheel's longest cycle (every slot in it set up).
     """
 
     work_center: int
@@ -162,6 +173,10 @@ class Plan:
         The strategy's exception messages.
     kanban, levelling
         A pull plan's kanban loops and work-center levelling (empty otherwise).
+    design
+        What the shop floor needs to run the plan beyond its starts: a pull
+        plan's design (:class:`models.heijunka.PullDesign`); ``None`` for
+        plans the floor runs as released.
     """
 
     strategy: str
@@ -177,6 +192,7 @@ class Plan:
     messages: tuple[PlanMessage, ...] = ()
     kanban: tuple[KanbanLoop, ...] = ()
     levelling: tuple[LevelLoading, ...] = ()
+    design: object | None = None
 
     def __post_init__(self) -> None:
         starts = np.array(self.starts, dtype=float, copy=True)

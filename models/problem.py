@@ -222,8 +222,12 @@ class Settings:
     end_backlog_days: int = 20
     level_period: int = 20
     epei_days: int = 0
-    kanban_safety_factor: float = 1.0
+    kanban_safety_factor: float = 0.0
     kanban_lot: str = "container"
+    service_level: float = 0.95
+    runner_share: float = 0.8
+    stranger_cv: float = 2.0
+    mixing: str = "runs"
 
     def __post_init__(self) -> None:
         problems = _check(field_map(SETTINGS_FIELDS), "settings", dataclasses.asdict(self))

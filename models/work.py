@@ -54,6 +54,9 @@ class WorkLimits:
         smaller, the faster each root node.
     sweeps
         Passes of the level-loading heuristic's local improvement.
+    designs
+        Pull designs (product wheels) the ``heijunka`` design search plays
+        through and prices before it keeps the cheapest.
     search_steps
         Local-search steps per day sequenced under sequence rules.
     cp_work
@@ -66,11 +69,12 @@ class WorkLimits:
     solves: int = 0
     free_setups: int = 40
     sweeps: int = 50
+    designs: int = 150
     search_steps: int = 2000
     cp_work: float = 0.05
 
     def __post_init__(self) -> None:
-        for name in ("nodes", "solves", "free_setups", "sweeps", "search_steps"):
+        for name in ("nodes", "solves", "free_setups", "sweeps", "designs", "search_steps"):
             value = getattr(self, name)
             if not is_count(value):
                 raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")

@@ -77,6 +77,10 @@ KANBAN_COLUMNS = (
     "interval_days",
     "trigger_level",
     "peak_inventory",
+    "cycle_stock",
+    "lead_time_stock",
+    "safety_stock",
+    "lot_containers",
 )
 LEVELLING_COLUMNS = (
     "strategy",
@@ -420,8 +424,10 @@ def kanban_frame(comparison: ComparedPlans) -> pd.DataFrame:
         Columns ``item, container_qty, cards, max_inventory`` (the loop's design
         maximum, cards x container) and then ``daily_usage, lead_time,
         interval_days, trigger_level, peak_inventory`` (what the pull
-        simulation held at most); empty, with these columns, when no plan has
-        kanban loops.
+        simulation held at most), and the sizing terms ``cycle_stock,
+        lead_time_stock, safety_stock`` (units) and ``lot_containers`` (the
+        smallest order; more than one: a signal kanban); empty, with these
+        columns, when no plan has kanban loops.
     """
     problem = comparison.problem
     for result in comparison.results.values():
@@ -438,6 +444,10 @@ def kanban_frame(comparison: ComparedPlans) -> pd.DataFrame:
                     "interval_days": _numbers(loop.interval for loop in loops),
                     "trigger_level": _numbers(loop.trigger_level for loop in loops),
                     "peak_inventory": _numbers(loop.peak_inventory for loop in loops),
+                    "cycle_stock": _numbers(loop.cycle_stock for loop in loops),
+                    "lead_time_stock": _numbers(loop.lead_time_stock for loop in loops),
+                    "safety_stock": _numbers(loop.safety_stock for loop in loops),
+                    "lot_containers": _numbers(loop.lot_containers for loop in loops),
                 },
                 columns=list(KANBAN_COLUMNS),
             )

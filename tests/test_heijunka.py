@@ -1,9 +1,10 @@
-"""The heijunka strategy: EPEI, level loading, kanban loops, pull simulation, sequences."""
+"""The heijunka strategy: roles, the product wheel, level loading, kanban loops, sequences."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -11,19 +12,24 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models import BomLine, Calendar, Item, Problem, WorkCenter
-from models.heijunka import HeijunkaOptions, plan_heijunka
-from models.heijunka.kanban import economic_containers, kanban_cards
-from models.heijunka.levelling import (
-    LevelModel,
-    average_usage,
+from models.heijunka import HeijunkaOptions, Role, plan_heijunka
+from models.heijunka.design import (
+    DemandProfile,
+    PullDesign,
+    common_cycles,
+    design_for,
+    economic_cycles,
     levelled_items,
-    product_wheel,
-    reserved_capacity,
+    roles,
 )
+from models.heijunka.kanban import LoopStock, economic_containers, kanban_cards
+from models.heijunka.levelling import LevelModel, level_schedule
+from models.heijunka.search import choose_design
 from models.plan import Plan
 from models.problem import ItemAttribute, SequenceRule, Settings
 from models.sequencing import ruled_setups
 from models.sequencing.rules import Rule, count_violations
+from models.solvers.milp import SolverOptions
 from planner.evaluation import ViolationKind, evaluate
 from planner.instances import small_plant
 from tests.test_repair import working_days
@@ -63,6 +69,14 @@ def plant(
     )
 
 
+def economic_design(problem: Problem) -> PullDesign:
+    """The design of the economic cycles, without the search."""
+    profile = DemandProfile.of(problem)
+    assigned = roles(problem, profile)
+    cycles = economic_cycles(problem, profile, assigned)
+    return design_for(problem, profile, assigned, cycles, HeijunkaOptions())
+
+
 def sequence_runs(plan: Plan) -> int:
     runs = 0
     for positions in plan.sequences.values():
@@ -78,14 +92,20 @@ def sequence_runs(plan: Plan) -> int:
 
 
 def test_kanban_cards_follow_the_formula() -> None:
-    assert kanban_cards(10, 2, 1, 1.0, 5) == math.ceil(10 * (2 + 1 + 1) / 5)
-    assert kanban_cards(10, 2, 3, 0.5, 5) == math.ceil(10 * (2 + 3 + 0.5) / 5)
-    assert kanban_cards(0.1, 0, 1, 0, 100) == 1
-    assert kanban_cards(0, 3, 1, 1, 10) == 0
+    # u (L + N + f) + z sigma sqrt(L + N): 10 x (2 + 1 + 1) + 1.645 x 4 x sqrt(3)
+    stock = LoopStock.of(10, 4, lead_time=2, interval=1, z=1.645, safety_factor=1)
+    assert stock.cycle == 10 and stock.lead_time == 20
+    assert stock.safety == pytest.approx(1.645 * 4 * math.sqrt(3) + 10)
+    assert kanban_cards(stock, 10, 5) == math.ceil((40 + 1.645 * 4 * math.sqrt(3)) / 5)
+    plain = LoopStock.of(10, 0, lead_time=2, interval=3, z=1.645, safety_factor=0.5)
+    assert kanban_cards(plain, 10, 5) == math.ceil(10 * (2 + 3 + 0.5) / 5)
+    assert kanban_cards(LoopStock.of(0.1, 0, 0, 1, 0), 0.1, 100) == 1
+    assert kanban_cards(LoopStock.of(0, 0, 3, 1, 0), 0, 10) == 0
 
 
 def test_kanban_cards_hold_a_minimum_lot() -> None:
-    assert kanban_cards(10, 1, 1, 0, 10, min_lot=100) == 10 + 2
+    stock = LoopStock.of(10, 0, lead_time=1, interval=1, z=0)
+    assert kanban_cards(stock, 10, 10, min_lot=100) == 10 + 2
 
 
 def test_the_economic_lot_is_the_eoq_in_whole_containers() -> None:
@@ -103,7 +123,7 @@ def signal_plant(kanban_lot: str) -> Problem:
         Item("A", work_center="WC", run_time=1, container_qty=10),
         Item("P", lead_time=2, container_qty=10, on_hand=100, setup_cost=200, unit_cost=1),
     ]
-    settings = Settings(kanban_lot=kanban_lot, kanban_safety_factor=1)
+    settings = Settings(kanban_lot=kanban_lot, kanban_safety_factor=1, service_level=0.5)
     return plant(items, {"A": [20] * 20}, bom=[BomLine("A", "P", 1)], n_days=20, settings=settings)
 
 
@@ -113,47 +133,132 @@ def test_a_signal_kanban_orders_its_economic_lot_once_per_lot() -> None:
     kpis = {lot: evaluate(signal_plant(lot), plan).kpis for lot, plan in plans.items()}
     assert all(evaluate(signal_plant(lot), p).violations == () for lot, p in plans.items())
     loop = {lot: plan.kanban[-1] for lot, plan in plans.items()}
-    assert loop["container"].trigger_level == loop["container"].max_inventory - 10
     q = economic_containers(20, 200, 0.25 / 250, 10, 20)
     assert q > 1
-    assert loop["economic"].cards == loop["container"].cards + q - 1
-    assert loop["economic"].trigger_level == loop["economic"].max_inventory - q * 10
-    assert orders["economic"] < orders["container"]
-    assert kpis["economic"]["setup_cost"] < kpis["container"]["setup_cost"]
-    assert kpis["economic"]["total_cost"] < kpis["container"]["total_cost"]
+    assert loop["container"].lot_containers == 1
+    assert loop["container"].trigger_level == loop["container"].max_inventory - 10
+    signal = loop["economic"]
+    stock = LoopStock.of(20, 0, lead_time=2, interval=signal.interval, z=0, safety_factor=1)
+    assert signal.lot_containers == q
+    assert signal.cards == kanban_cards(stock, 20, 10) + q - 1
+    assert signal.trigger_level == signal.max_inventory - q * 10
+    assert orders["economic"] <= orders["container"] < 20 / 2, "not one order a day"
     assert kpis["economic"]["fill_rate"] == kpis["container"]["fill_rate"] == 1.0
 
 
-# EPEI and takt ------------------------------------------------------------------
+# Roles, cycles and slots ----------------------------------------------------------
 
 
-def test_epei_is_one_day_when_every_setup_fits() -> None:
-    items = [Item(f"A{k}", work_center="WC", run_time=1, setup_time=30) for k in range(3)]
-    problem = plant(items, {f"A{k}": [100] * 10 for k in range(3)})
-    wheel = product_wheel(problem, average_usage(problem))
-    assert wheel.interval.tolist() == [1]
-    (level,) = wheel.levelling
-    assert level.takt_time == pytest.approx(480 / 300)
-    assert level.setup_minutes == 90
+def test_roles_come_from_volume_and_variability() -> None:
+    items = [Item(code, work_center="WC", run_time=1) for code in ("BIG", "MID", "ODD")]
+    items += [Item("PART"), Item("SPARE")]
+    demand = {
+        "BIG": [50] * 10,
+        "MID": [10, 12] * 5,
+        "ODD": [0] * 9 + [100],
+        "SPARE": [1] * 10,
+    }
+    bom = [BomLine("BIG", "PART", 1), BomLine("BIG", "SPARE", 1)]
+    problem = plant(items, demand, bom=bom)
+    assigned = roles(problem, DemandProfile.of(problem))
+    assert assigned.tolist() == [
+        Role.RUNNER,
+        Role.REPEATER,
+        Role.STRANGER,
+        Role.KANBAN,
+        Role.KANBAN,
+    ]
+    everyone = problem.replace(settings=Settings(runner_share=1.0, stranger_cv=10))
+    assert roles(everyone, DemandProfile.of(everyone))[:3].tolist() == [Role.RUNNER] * 3
 
 
-def test_epei_spreads_setups_that_do_not_fit_daily() -> None:
+def test_the_levelled_demand_hides_runners_swings_from_the_loops() -> None:
+    items = [Item("A", work_center="WC", run_time=1), Item("P")]
+    problem = plant(items, {"A": [0, 20] * 5}, bom=[BomLine("A", "P", 2)])
+    raw = DemandProfile.of(problem)
+    assert raw.usage.tolist() == pytest.approx([10, 20])
+    assert raw.deviation.tolist() == pytest.approx([10, 20])
+    steady = DemandProfile.of(problem, np.array([True, False]))
+    assert steady.usage.tolist() == pytest.approx([10, 20])
+    assert steady.deviation.tolist() == pytest.approx([0, 0])
+
+
+def test_the_economic_cycle_is_a_power_of_two_within_capacity() -> None:
+    # T = sqrt(2 S / (h u)) = sqrt(2 x 50 / (0.1 x 10)) = 10 days: 8 as a power of two
+    item = Item("A", work_center="WC", run_time=1, setup_cost=50, holding_cost=0.1)
+    problem = plant([item], {"A": [10] * 40}, n_days=40)
+    profile = DemandProfile.of(problem)
+    assert economic_cycles(problem, profile, roles(problem, profile)).tolist() == [8]
+    # Four items whose daily setups (4 x 60 min) do not fit 480 x 0.9 - 400 minutes
     items = [Item(f"A{k}", work_center="WC", run_time=1, setup_time=60) for k in range(4)]
-    problem = plant(items, {f"A{k}": [100] * 10 for k in range(4)})
-    wheel = product_wheel(problem, average_usage(problem))
-    assert wheel.interval.tolist() == [math.ceil(240 / (480 - 400))]
-    days = wheel.production_days(problem)
-    assert days.sum(axis=1).tolist() == [4, 3, 3, 4]
-    assert days[:, :3].sum(axis=0).tolist() == [2, 1, 1]
+    problem = plant(items, {f"A{k}": [100] * 40 for k in range(4)}, n_days=40)
+    profile = DemandProfile.of(problem)
+    cycles = economic_cycles(problem, profile, roles(problem, profile))
+    assert (problem.setup_time / cycles).sum() <= 0.9 * 480 - 400
+    assert set(cycles.tolist()) <= {1, 2, 4, 8, 16}
 
 
-def test_a_fixed_epei_from_the_settings() -> None:
-    items = [Item("A", work_center="WC", run_time=1, setup_time=10)]
-    problem = plant(items, {"A": [10] * 10}, settings=Settings(epei_days=2))
-    assert product_wheel(problem, average_usage(problem), 2).interval.tolist() == [1]
+def test_slots_level_the_wheel_and_campaigns_span_days() -> None:
+    items = [Item(f"A{k}", work_center="WC", run_time=1, setup_time=30) for k in range(2)]
+    items.append(Item("BIG", work_center="WC", run_time=5, setup_time=30))
+    demand = {"A0": [100] * 20, "A1": [100] * 20, "BIG": [60] * 20}
+    problem = plant(items, demand, n_days=20, capacity=960)
+    profile = DemandProfile.of(problem)
+    design = design_for(
+        problem, profile, roles(problem, profile), np.array([2, 2, 4]), HeijunkaOptions()
+    )
+    assert design.offset[0] != design.offset[1], "the two runners share out the days"
+    # BIG: 4 days x 60 x 5 min = 1,200 minutes a cycle: two days of at most 85 % of 960
+    assert design.campaign.tolist() == [1, 1, 2]
+    assert design.review_days[2].sum() == 10
+
+
+def test_a_component_is_made_just_ahead_of_its_parent() -> None:
+    items = [
+        Item("A", work_center="WC", run_time=1, setup_cost=200, holding_cost=0.01),
+        Item("C", work_center="WC2", run_time=1, lead_time=1, holding_cost=0.01),
+    ]
+    days = working_days(16)
+    problem = Problem.from_records(
+        items,
+        [("A", day, 10) for day in days],
+        bom=[BomLine("A", "C", 1)],
+        work_centers=[WorkCenter("WC", 480), WorkCenter("WC2", 480)],
+        calendar=Calendar(days[0], days[-1]),
+    )
+    profile = DemandProfile.of(problem)
+    design = design_for(
+        problem, profile, roles(problem, profile), np.array([4, 4]), HeijunkaOptions()
+    )
+    parent = np.flatnonzero(design.review_days[0, 1:]) + 1
+    assert design.review_days[1, parent - 1].all(), "made the day before, ready on the parent's"
+
+
+def test_a_fixed_epei_from_the_settings_puts_every_made_item_on_it() -> None:
     items = [Item(f"A{k}", work_center="WC", run_time=1, setup_time=10) for k in range(3)]
-    problem = plant(items, {f"A{k}": [10] * 10 for k in range(3)})
-    assert product_wheel(problem, average_usage(problem), 2).interval.tolist() == [2]
+    items.append(Item("P", setup_cost=100, holding_cost=0.01))
+    bom = [BomLine(f"A{k}", "P", 1) for k in range(3)]
+    problem = plant(items, {f"A{k}": [10] * 10 for k in range(3)}, bom=bom)
+    profile = DemandProfile.of(problem)
+    economic = economic_cycles(problem, profile, roles(problem, profile))
+    assert common_cycles(problem, economic, 2).tolist()[:3] == [2, 2, 2]
+    fixed = problem.replace(settings=Settings(epei_days=2))
+    plan = plan_fast(fixed)
+    assert [level.epei for level in plan.levelling] == [2]
+    assert evaluate(fixed, plan).violations == ()
+
+
+def test_the_design_search_keeps_the_cheapest_design() -> None:
+    problem = small_plant()
+    options = HeijunkaOptions.from_settings(problem.settings, time_limit=30)
+    search = choose_design(problem, options, math.inf)
+    assert search.common is not None
+    assert search.best.cost <= min(search.analytic, search.common[1])
+    assert search.priced >= 1 + len(range(1, 11))
+    assert not search.timed_out
+    again = choose_design(problem, options, math.inf)
+    assert again.best.cost == search.best.cost
+    assert np.array_equal(again.best.design.cycle, search.best.design.cycle)
 
 
 # Level loading ------------------------------------------------------------------
@@ -176,12 +281,33 @@ def test_steady_demand_is_built_at_the_demand_rate() -> None:
 def test_lumpy_demand_is_levelled_within_one_container() -> None:
     items = [Item("A", work_center="WC", run_time=1, container_qty=5, holding_cost=0.1)]
     demand = [0, 0, 0, 0, 0, 0, 0, 0, 0, 200]
-    problem = plant(items, {"A": demand}, settings=Settings(level_period=10))
-    plan = plan_fast(problem)
-    built = plan.starts[0]
+    settings = Settings(level_period=10, stranger_cv=10)
+    problem = plant(items, {"A": demand}, settings=settings)
+    design = economic_design(problem)
+    assert design.schedule == "levelled" and design.cycle.tolist() == [1]
+    limits = SolverOptions(time_limit=10)
+    built = level_schedule(problem, design, options=limits).starts[0]
     assert built.sum() >= 200
     assert built.max() - built.min() <= 5
-    assert evaluate(problem, plan).violations == ()
+    covered = level_schedule(problem, replace(design, schedule="cover"), options=limits)
+    assert covered.starts[0].tolist() == demand, "each daily slot covers that day"
+
+
+def test_the_plan_keeps_the_cheaper_schedule() -> None:
+    items = [Item("A", work_center="WC", run_time=1, container_qty=5, holding_cost=0.1)]
+    problem = plant(items, {"A": [0] * 9 + [200]}, settings=Settings(stranger_cv=10))
+    plan = plan_fast(problem)
+    assert any("the plan keeps the wheel's replenishment" in m.text for m in plan.messages)
+    assert evaluate(problem, plan).kpis["holding_cost"] == 0
+
+
+def test_a_stranger_is_made_to_order() -> None:
+    items = [Item("A", work_center="WC", run_time=1, container_qty=5, holding_cost=0.1)]
+    demand = [0, 0, 0, 0, 0, 0, 0, 0, 0, 200]
+    problem = plant(items, {"A": demand}, settings=Settings(level_period=10))
+    plan = plan_fast(problem)
+    assert plan.starts[0].tolist() == [0] * 9 + [200]
+    assert evaluate(problem, plan).kpis["fill_rate"] == 1.0
 
 
 def test_capacity_caps_the_level_and_overtime_is_paid_not_exceeded() -> None:
@@ -210,7 +336,7 @@ def test_components_are_pulled_by_kanban_and_never_short() -> None:
     assert evaluation.violations == ()
     loops = {problem.items[loop.item].code: loop for loop in plan.kanban}
     assert set(loops) == {"C", "P"}
-    usage = average_usage(problem)
+    usage = DemandProfile.of(problem).usage
     assert loops["C"].daily_usage == pytest.approx(usage[1])
     assert loops["C"].max_inventory == loops["C"].cards * 25
     assert plan.starts[1].sum() > 0
@@ -228,13 +354,26 @@ def test_levelled_items_are_the_finished_made_items() -> None:
 # Sequences ----------------------------------------------------------------------
 
 
-def test_days_are_sequenced_in_containers_and_setups_come_from_runs() -> None:
+def test_each_item_runs_once_a_day_by_default() -> None:
     items = [
-        Item("A", work_center="WC", run_time=1, container_qty=10, setup_cost=1),
-        Item("B", work_center="WC", run_time=1, container_qty=10, setup_cost=1),
+        Item("A", work_center="WC", run_time=1, container_qty=10, setup_cost=1, holding_cost=1),
+        Item("B", work_center="WC", run_time=1, container_qty=10, setup_cost=1, holding_cost=1),
     ]
     problem = plant(items, {"A": [40] * 10, "B": [20] * 10}, capacity=480)
     plan = plan_fast(problem)
+    assert plan.sequences[(0, 0)] == ((0, 40.0), (1, 20.0))
+    evaluation = evaluate(problem, plan)
+    assert evaluation.violations == ()
+    assert evaluation.kpis["setups"] == 20
+
+
+def test_days_are_sequenced_in_containers_and_setups_come_from_runs() -> None:
+    items = [
+        Item("A", work_center="WC", run_time=1, container_qty=10, setup_cost=1, holding_cost=1),
+        Item("B", work_center="WC", run_time=1, container_qty=10, setup_cost=1, holding_cost=1),
+    ]
+    problem = plant(items, {"A": [40] * 10, "B": [20] * 10}, capacity=480)
+    plan = plan_fast(problem, mixing="containers")
     day = plan.sequences[(0, 0)]
     assert [item for item, _ in day] == [0, 1, 0, 0, 1, 0]
     assert all(qty == 10 for _, qty in day)
@@ -249,7 +388,7 @@ def test_setups_that_do_not_fit_group_containers_into_larger_pitches() -> None:
         Item("B", work_center="WC", run_time=1, setup_time=20, container_qty=5),
     ]
     problem = plant(items, {"A": [100] * 10, "B": [100] * 10}, capacity=480)
-    plan = plan_fast(problem)
+    plan = plan_fast(problem, mixing="containers")
     evaluation = evaluate(problem, plan)
     assert evaluation.violations == ()
     assert (evaluation.load <= 480 + 1e-6).all()
@@ -278,8 +417,8 @@ def test_sequence_rules_are_kept() -> None:
 
 def test_goal_chasing_sequences_build_the_same_starts() -> None:
     problem = small_plant()
-    exact = plan_fast(problem)
-    chased = plan_fast(problem, sequencing="goal_chasing")
+    exact = plan_fast(problem, mixing="containers")
+    chased = plan_fast(problem, mixing="containers", sequencing="goal_chasing")
     assert evaluate(problem, chased).violations == ()
     assert set(exact.sequences) == set(chased.sequences)
 
@@ -289,6 +428,8 @@ def test_options_are_checked() -> None:
         HeijunkaOptions(sequencing="random")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="level_share"):
         HeijunkaOptions(level_share=0)
+    with pytest.raises(ValueError, match="mixing"):
+        HeijunkaOptions(mixing="random")  # type: ignore[arg-type]
 
 
 # Random plants ------------------------------------------------------------------
@@ -380,13 +521,12 @@ def test_heijunka_plans_of_random_plants_pass_the_evaluator(problem: Problem) ->
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(capacitated_plants())
 def test_the_level_heuristic_satisfies_the_level_model(problem: Problem) -> None:
-    usage = average_usage(problem)
-    wheel = product_wheel(problem, usage)
-    reserved = reserved_capacity(problem, usage, wheel, levelled_items(problem))
-    levelled = np.flatnonzero(levelled_items(problem))
+    design = economic_design(problem)
+    reserved = design.reserved_capacity(problem)
+    levelled = np.flatnonzero(design.levelled)
     for w in np.unique(problem.item_work_center[levelled]):
         items = levelled[problem.item_work_center[levelled] == w]
-        model = LevelModel(problem, items, wheel, reserved, problem.settings.level_period)
+        model = LevelModel(problem, items, design, reserved)
         solution = model.heuristic(seconds=0.5)
         milp = model.milp
         activity = milp.matrix @ solution

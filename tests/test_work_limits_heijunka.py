@@ -7,14 +7,7 @@ import pytest
 
 from models import Item, Problem
 from models.heijunka import HeijunkaOptions, plan_heijunka
-from models.heijunka.levelling import (
-    LevelModel,
-    average_usage,
-    level_schedule,
-    levelled_items,
-    product_wheel,
-    reserved_capacity,
-)
+from models.heijunka.levelling import LevelModel, level_schedule
 from models.plan import MessageLevel, SolveStatus
 from models.problem import ItemAttribute, SequenceRule
 from models.sequencing.rules import Rule, count_violations, repair_with_rules, sequence_with_rules
@@ -22,7 +15,7 @@ from models.solvers.milp import SolverOptions
 from models.work import WorkLimits
 from planner.instances import small_plant
 from planner.simulation.pull import Relevelled, relevel
-from tests.test_heijunka import plant
+from tests.test_heijunka import economic_design, plant
 
 RULES = [Rule(frozenset({0, 1}), 2, 5), Rule(frozenset({0, 2}), 1, 3)]
 """Two overlapping rules under which the greedy sequence of ``DEMAND`` breaks windows."""
@@ -114,13 +107,12 @@ def test_sequencing_stopped_by_its_cap_says_so() -> None:
 
 def test_the_level_heuristic_with_sweeps_ignores_the_clock() -> None:
     problem = small_plant()
-    usage = average_usage(problem)
-    wheel = product_wheel(problem, usage)
-    reserved = reserved_capacity(problem, usage, wheel, levelled_items(problem))
-    levelled = np.flatnonzero(levelled_items(problem))
+    design = economic_design(problem)
+    reserved = design.reserved_capacity(problem)
+    levelled = np.flatnonzero(design.levelled)
     for w in np.unique(problem.item_work_center[levelled]).tolist():
         items = levelled[problem.item_work_center[levelled] == w]
-        model = LevelModel(problem, items, wheel, reserved, problem.settings.level_period)
+        model = LevelModel(problem, items, design, reserved)
         built = model.heuristic(sweeps=0)
         improved = model.heuristic(seconds=0.0, sweeps=50)
         np.testing.assert_array_equal(improved, model.heuristic(seconds=100.0, sweeps=50))
@@ -131,13 +123,11 @@ def test_the_level_heuristic_with_sweeps_ignores_the_clock() -> None:
 @pytest.mark.parametrize("nodes", [0, 5])
 def test_the_level_schedule_with_work_limits_repeats(nodes: int) -> None:
     problem = small_plant()
-    usage = average_usage(problem)
-    wheel = product_wheel(problem, usage)
-    reserved = reserved_capacity(problem, usage, wheel, levelled_items(problem))
+    design = economic_design(problem)
     options = SolverOptions(time_limit=60, threads=2)
     work = WorkLimits(nodes=nodes)
-    first = level_schedule(problem, wheel, reserved, level_period=20, options=options, work=work)
-    again = level_schedule(problem, wheel, reserved, level_period=20, options=options, work=work)
+    first = level_schedule(problem, design, options=options, work=work)
+    again = level_schedule(problem, design, options=options, work=work)
     np.testing.assert_array_equal(first.starts, again.starts)
     assert first.results and not first.timed_out and not again.timed_out
 
@@ -145,8 +135,9 @@ def test_the_level_schedule_with_work_limits_repeats(nodes: int) -> None:
 def test_relevel_reports_its_starts_time_and_timeout() -> None:
     problem = small_plant()
     options = HeijunkaOptions.from_settings(problem.settings, time_limit=60, work=WorkLimits())
-    first = relevel(problem, options)
-    again = relevel(problem, options)
+    design = economic_design(problem)
+    first = relevel(problem, design, options)
+    again = relevel(problem, design, options)
     assert isinstance(first, Relevelled) and not first.timed_out and first.seconds > 0
     np.testing.assert_array_equal(first.starts, again.starts)
 

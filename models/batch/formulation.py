@@ -59,7 +59,7 @@ import scipy.sparse as sp
 from models.batch.options import BatchOptions
 from models.floor import TOLERANCE
 from models.problem import Problem
-from models.sequencing import rule_carriers, ruled_setups
+from models.sequencing import rule_carriers, ruled_setup_minutes, ruled_setups
 from models.solvers.milp import Milp
 
 FloatArray = npt.NDArray[np.float64]
@@ -172,6 +172,7 @@ class BatchModel:
         self.scale = np.where(problem.lot_multiple > 0, problem.lot_multiple, 1.0)
         self.counted_in_steps = (problem.lot_multiple > 0) | (problem.whole_units & whole_units)
         self.forced = ruled_setups(problem) / problem.container_qty
+        self.forced_minutes = ruled_setup_minutes(problem) / problem.container_qty
         self.big_m = self._setup_bounds()
         self.rows = _Rows()
         self.lower = np.zeros(self.columns.total)
@@ -306,7 +307,7 @@ class BatchModel:
         self.capacity_rows = index
         made = np.flatnonzero(p.item_work_center >= 0)
         row_of = index[p.item_work_center[made]]
-        run = p.run_time[made] + p.setup_time[made] * self.forced[made]
+        run = p.run_time[made] + self.forced_minutes[made]
         rows.add(row_of, c.item_day(c.x)[made], (run * self.scale[made])[:, None])
         rows.add(row_of, c.item_day(c.y)[made], p.setup_time[made, None])
         rows.add(index, c.overtime + np.arange(centers * days).reshape(centers, days), -1.0)

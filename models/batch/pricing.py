@@ -69,9 +69,9 @@ def _without_forced(model: BatchModel, milp: Milp, starts: FloatArray) -> FloatA
     """Capacity rows' bounds raised by the forced-setup minutes the model charges the starts."""
     problem = model.problem
     upper = milp.row_upper.copy()
-    made = np.flatnonzero((problem.item_work_center >= 0) & (model.forced > 0))
+    made = np.flatnonzero((problem.item_work_center >= 0) & (model.forced_minutes > 0))
     for i in made.tolist():
-        minutes = problem.setup_time[i] * model.forced[i] * starts[i]
+        minutes = model.forced_minutes[i] * starts[i]
         np.add.at(upper, model.capacity_rows[problem.item_work_center[i]], minutes)
     return upper
 

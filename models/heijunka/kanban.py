@@ -2,23 +2,25 @@ r"""Kanban loops and the day-by-day pull simulation of a heijunka plan.
 
 Every item with usage that is not levelled (components, purchased items,
 made items that other items use) is kept in a supermarket and replenished by
-a kanban loop. With daily usage :math:`u`, lead time :math:`L`, review
-interval :math:`N` (the work center's EPEI cycle, 1 for purchased items),
-safety factor :math:`f` (days) and container size :math:`c`, the loop holds
+a kanban loop on its slots of the product wheel (its review days). With
+daily usage :math:`u` and its standard deviation :math:`\sigma`, lead time
+:math:`L`, cycle :math:`N` (days between reviews: the item's cycle on the
+wheel, or a purchased item's delivery interval), service-level quantile
+:math:`z`, extra safety days :math:`f` and container size :math:`c`, the
+loop holds
 
 .. math::
 
-    K = \left\lceil \frac{u\,(L + N + f)}{c} \right\rceil
+    K = \left\lceil \frac{u\,(L + N + f) + z\,\sigma\sqrt{L + N}}{c} \right\rceil
 
-cards, the classic sizing with the one-day review of ``N = 1`` generalised
-to a cycle of N days. A loop that must order whole minimum lots gets the
-cards for one minimum lot on top of its lead-time usage. With
-``kanban_lot = economic`` a loop is a signal kanban: it holds :math:`Q - 1`
-more cards, :math:`Q` its economic lot in containers
-(:func:`economic_containers`), and orders once :math:`Q` containers have
-been used, so that a costly setup or purchase order is paid once per lot,
-not once per container; ``container`` (the default, pure pull) keeps
-:math:`Q = 1`.
+cards: the cycle stock :math:`uN`, the lead-time stock :math:`uL` and the
+safety stock from demand variability over lead time plus review interval.
+A loop that must order whole minimum lots gets the cards for one minimum lot
+on top of its lead-time usage. At a review, a loop orders when it has used
+at least its lot: one container (``kanban_lot = container``) or its economic
+lot :math:`Q` in containers (``economic``, :func:`economic_containers`,
+which then adds :math:`Q - 1` cards). A loop whose order is more than one
+container works as a signal kanban: one order, one setup, per review.
 
 The simulation plays the horizon day by day. Items are visited parents
 first, so every item sees today's consumption of its parents before it is
@@ -28,13 +30,16 @@ reviewed:
   before, as far as its components are on hand and its work center has
   capacity (regular plus overtime); what does not fit is carried to the next
   day;
-- on its review day, a kanban item whose inventory position (on hand plus
-  open orders, less backlog) is at or below its trigger level (one lot
-  below the loop's maximum) orders enough containers to refill the
-  loop, rounded to its lot rules; a made item's order fits its work
-  center's remaining regular capacity, and may use overtime only when the
-  supermarket would otherwise run dry within the lead time; its components
-  must be on hand.
+- on its review day (its slot on the wheel), a kanban item whose inventory
+  position (on hand plus open orders, less backlog) is at or below its
+  trigger level (one lot below the loop's maximum) orders enough
+  containers to refill the loop, rounded to its lot rules; a made item's
+  order fits its work center's remaining regular capacity, and may use
+  overtime only when the supermarket would otherwise run dry within the
+  lead time; its components must be on hand. An order cut short by
+  missing components or capacity goes on the next day (its cards wait on
+  the board), and a supermarket about to run dry within its lead time
+  orders at once, slot or not (an emergency replenishment).
 
 Components are consumed on the day their parent starts and must be on hand
 (the spec's flow balance), so the plan never has a component shortage, and
@@ -69,23 +74,44 @@ IntArray = npt.NDArray[np.int_]
 BoolArray = npt.NDArray[np.bool_]
 
 
-def kanban_cards(
-    usage: float,
-    lead_time: int,
-    interval: int,
-    safety_factor: float,
-    container_qty: float,
-    min_lot: float = 0.0,
-) -> int:
+@dataclass(frozen=True)
+class LoopStock:
+    """The terms that size one loop, in units: what it covers between and during replenishments."""
+
+    cycle: float
+    lead_time: float
+    safety: float
+
+    @classmethod
+    def of(
+        cls,
+        usage: float,
+        deviation: float,
+        lead_time: int,
+        interval: int,
+        z: float,
+        safety_factor: float = 0.0,
+    ) -> LoopStock:
+        """Cycle stock ``u N``, lead-time stock ``u L`` and safety ``z sigma sqrt(L + N) + u f``."""
+        safety = z * deviation * math.sqrt(lead_time + interval) + usage * safety_factor
+        return cls(usage * interval, usage * lead_time, max(0.0, safety))
+
+    @property
+    def total(self) -> float:
+        """Units the loop holds at most."""
+        return self.cycle + self.lead_time + self.safety
+
+
+def kanban_cards(stock: LoopStock, usage: float, container_qty: float, min_lot: float = 0.0) -> int:
     """Cards of one loop (see the module docstring); 0 for an item without usage."""
     if usage <= 0:
         return 0
-    cards = math.ceil(usage * (lead_time + interval + safety_factor) / container_qty - TOLERANCE)
+    cards = math.ceil(stock.total / container_qty - TOLERANCE)
     if min_lot > 0:
         cards = max(
             cards,
             math.ceil(min_lot / container_qty - TOLERANCE)
-            + math.ceil(usage * (lead_time + 1) / container_qty - TOLERANCE),
+            + math.ceil((stock.lead_time + usage) / container_qty - TOLERANCE),
         )
     return max(1, cards)
 
@@ -167,6 +193,7 @@ class _Loops:
     """The kanban loops' sizes: which items have one, cards, lot, refill and trigger levels."""
 
     kanban: BoolArray
+    stock: tuple[LoopStock | None, ...]
     cards: IntArray
     lot: IntArray
     order_up_to: FloatArray
@@ -176,19 +203,23 @@ class _Loops:
     def of(cls, problem: Problem, design: PullDesign) -> _Loops:
         usage, container, lead = design.usage, problem.container_qty, problem.lead_time
         kanban = ~design.levelled & (usage > 0)
+        stock = tuple(
+            LoopStock.of(
+                float(usage[i]),
+                float(design.profile.deviation[i]),
+                int(lead[i]),
+                int(design.cycle[i]),
+                design.safety_z,
+                design.safety_factor,
+            )
+            if kanban[i]
+            else None
+            for i in range(problem.n_items)
+        )
         cards = np.array(
             [
-                kanban_cards(
-                    usage[i],
-                    int(lead[i]),
-                    int(design.interval[i]),
-                    design.safety_factor,
-                    container[i],
-                    problem.min_lot[i],
-                )
-                if kanban[i]
-                else 0
-                for i in range(problem.n_items)
+                kanban_cards(sized, usage[i], container[i], problem.min_lot[i]) if sized else 0
+                for i, sized in enumerate(stock)
             ],
             dtype=np.int_,
         )
@@ -210,7 +241,7 @@ class _Loops:
         )
         cards += lot - 1
         order_up_to = cards * container + problem.safety_stock * kanban
-        return cls(kanban, cards, lot, order_up_to, order_up_to - lot * container)
+        return cls(kanban, stock, cards, lot, order_up_to, order_up_to - lot * container)
 
 
 def simulate_pull(problem: Problem, level_starts: FloatArray, design: PullDesign) -> PullSimulation:
@@ -229,15 +260,18 @@ def simulate_pull(problem: Problem, level_starts: FloatArray, design: PullDesign
     """
     loops = _Loops.of(problem, design)
     floor = _PullFloor(problem, design)
-    mixing = _Mixing(problem, level_starts)
+    mixing = _Mixing(problem)
+    usage = np.where(design.usage > 0, design.usage, 1.0)
     levelled, container = design.levelled, problem.container_qty
     urgent = design.usage * (problem.lead_time + 1)
     carried = np.zeros(problem.n_items)
+    behind = np.zeros(problem.n_items, dtype=bool)
     delays: dict[int, tuple[int, str]] = {}
     reach = problem.n_days - 1 - problem.lead_time
     for day in range(problem.n_days):
         floor.open_day(day)
-        for item in problem.topological_order:
+        cover = np.where(levelled, -np.inf, (floor.stock.net + floor.stock.open) / usage)
+        for item in mixing.visiting_order(cover):
             if day > reach[item]:
                 continue
             if levelled[item]:
@@ -254,18 +288,25 @@ def simulate_pull(problem: Problem, level_starts: FloatArray, design: PullDesign
                 carried[item] = wanted - max(qty, 0.0)
                 if carried[item] > TOLERANCE and item not in delays:
                     delays[item] = (day, "components" if material < wanted else "capacity")
-            elif loops.kanban[item] and design.review_days[item, day]:
+            elif loops.kanban[item]:
                 position = floor.stock.position(item)
-                if position > loops.trigger[item] + TOLERANCE:
+                due = design.review_days[item, day] or behind[item] or position < urgent[item]
+                if not due or position > loops.trigger[item] + TOLERANCE:
+                    behind[item] = False
                     continue
-                qty = _lot(loops.order_up_to[item] - position, container[item], problem, item)
+                wanted = _lot(loops.order_up_to[item] - position, container[item], problem, item)
                 may_overtime = position < urgent[item]
                 fits = min(
                     floor.material_limit(item), floor.capacity_limit(item, day, may_overtime)
                 )
-                qty = min(qty, whole_steps(fits, _granule(problem, item)))
+                fits = min(fits, mixing.room(item, day) * container[item])
+                qty = min(wanted, whole_steps(fits, _granule(problem, item)))
                 if qty > TOLERANCE and qty + TOLERANCE >= problem.min_lot[item]:
                     floor.start(item, day, qty)
+                    mixing.place(item, day, qty / container[item])
+                else:
+                    qty = 0.0
+                behind[item] = qty < wanted - TOLERANCE
         floor.stock.close_day()
     return PullSimulation(
         floor.starts,
@@ -282,15 +323,14 @@ class _Mixing:
     With :math:`F` containers of a work center's day that do not carry a
     rule's attribute, a sequence holds at most :math:`p (\\lfloor F / (q -
     p) \rfloor + 1)` carriers (blocks of :math:`p` separated by :math:`q -
-    p` others). A levelled carrier may always start its own level quantity
-    (the level schedule keeps to the rules); what it catches up on beyond
-    that is held to what the day's other containers started so far can
-    separate.
+    p` others). Every carrier, levelled or kanban, is held to what the
+    day's other containers started so far can separate; carriers are
+    visited after the other items of their BOM level
+    (:meth:`visiting_order`), so the others are all counted by then.
     """
 
-    def __init__(self, problem: Problem, level_starts: FloatArray) -> None:
+    def __init__(self, problem: Problem) -> None:
         self.problem = problem
-        self.level = level_starts / problem.container_qty[:, None]
         self.carriers: dict[tuple[int, int], float] = {}
         self.others: dict[tuple[int, int], float] = {}
         self.rules: list[list[tuple[int, BoolArray, int, int]]] = []
@@ -304,6 +344,10 @@ class _Mixing:
                 if marked.any() and rule.max_in_window < rule.window:
                     applying.append((r, marked, rule.max_in_window, rule.window))
             self.rules.append(applying)
+        self.carries = np.zeros(problem.n_items, dtype=bool)
+        for applying in self.rules:
+            for _, marked, _, _ in applying:
+                self.carries |= marked
 
     def room(self, item: int, day: int) -> float:
         """Containers of ``item`` the day may still take (infinite when no rule limits it)."""
@@ -314,10 +358,21 @@ class _Mixing:
                 continue
             others = self.others.get((day, r), 0.0)
             allowed = p * (math.floor(others / (q - p) + TOLERANCE) + 1)
-            most = min(
-                most, max(float(self.level[item, day]), allowed - self.carriers.get((day, r), 0.0))
-            )
+            most = min(most, allowed - self.carriers.get((day, r), 0.0))
         return max(0.0, most)
+
+    def visiting_order(self, cover: FloatArray) -> list[int]:
+        """Items parents first; on one BOM level, those that carry a ruled attribute last,
+        and otherwise the supermarkets with the fewest days of cover first.
+
+        A carrier then sees every other container its day holds before it
+        takes its share of the sequence, and where loops compete for a work
+        center, the one closest to running dry is served first (the kanban
+        board's priority rule).
+        """
+        problem = self.problem
+        ranked = np.lexsort((cover, self.carries, problem.low_level_code))
+        return [int(i) for i in ranked]
 
     def place(self, item: int, day: int, containers: float) -> None:
         """Count ``containers`` of ``item`` started on ``day`` against its work center's rules."""
@@ -336,9 +391,7 @@ class _PullFloor:
         self.load = np.zeros((len(problem.work_centers), problem.n_days))
         self.stock = _Supermarkets(problem)
         self.parts = components(problem)
-        self.per_unit = (
-            problem.run_time + problem.setup_time * design.forced_setups / problem.container_qty
-        )
+        self.per_unit = problem.run_time + design.forced_minutes / problem.container_qty
 
     def open_day(self, day: int) -> None:
         """Receive today's receipts and arrivals, and ship today's demand."""
@@ -391,13 +444,21 @@ def _kanban_loops(
             max_inventory=float(loops.cards[i] * container[i]),
             daily_usage=float(design.usage[i]),
             lead_time=int(problem.lead_time[i]),
-            interval=int(design.interval[i]),
+            interval=int(design.cycle[i]),
             trigger_level=float(loops.trigger[i]),
             peak_inventory=float(peak[i]),
+            cycle_stock=_term(loops.stock[i], "cycle"),
+            lead_time_stock=_term(loops.stock[i], "lead_time"),
+            safety_stock=_term(loops.stock[i], "safety"),
+            lot_containers=int(loops.lot[i]),
         )
         for i in problem.topological_order
         if loops.kanban[i]
     )
+
+
+def _term(stock: LoopStock | None, name: str) -> float:
+    return float(getattr(stock, name)) if stock is not None else 0.0
 
 
 def _granule(problem: Problem, item: int) -> float:

@@ -1,30 +1,9 @@
 r"""Level loading: the daily quantities of a heijunka plan.
 
-Heijunka builds what customers buy at an even rate. This module decides
-which items are levelled, how often each work center can afford to set up
-every item (EPEI, "every part every interval"), and how many containers of
-each levelled item to build on each day.
-
-Levelled items are the made items with external demand and no parent. Every
-other item with usage is replenished by a kanban loop (:mod:`models.heijunka.kanban`).
-
-The product wheel
------------------
-A work center with average regular capacity :math:`C`, whose items (levelled
-and kanban-replenished alike) use :math:`\sum_i r_i u_i` minutes of run time
-per day (run time :math:`r_i`, average daily usage :math:`u_i`) and
-:math:`S = \sum_i s_i` minutes to set each of them up once, can set every
-item up every :math:`N` days with
-
-.. math::
-
-    N = \left\lceil \frac{S}{C - \sum_i r_i u_i} \right\rceil
-
-(1 when every setup fits every day; the number of items when the run time
-alone fills the capacity). Each item gets one day of the :math:`N`-day
-cycle, chosen to balance setup plus run time across the cycle (largest
-first). Takt time is :math:`C` divided by the average daily units of
-levelled items.
+Heijunka builds what customers buy at an even rate. The design
+(:mod:`models.heijunka.design`) says which items follow the level schedule
+and on which days each may be made (its slots on the product wheel); this
+module decides how many containers of each to build on each of those days.
 
 The level-loading model
 -----------------------
@@ -38,7 +17,8 @@ containers of :math:`c_i` units and the period's level quantity
     R_{ip} - c_i \le c_i x_{it} \le R_{ip},
 
 so the quantity stays within one container (one pitch) of a level that is
-constant over the period. The model minimises the holding, backlog and
+constant over the period; strangers (made to order) have no band and may be
+made on any day. The model minimises the holding, backlog and
 overtime cost of the spec's accounting, subject to the flow balance of each
 levelled item (lead time, on-hand, receipts, backlog of external demand) and
 each work center's capacity, less the capacity reserved for its kanban
@@ -50,8 +30,8 @@ that a sequence without a violated window exists: at most
 :math:`p\lfloor D/q \rfloor + \min(p, D \bmod q) \ge pD/q` positions can
 carry the attribute. Such an item cannot run more than :math:`p` containers
 back to back, so each of its containers is charged :math:`2/p` setups, its
-own run's and the separating run's
-(:func:`models.sequencing.days.ruled_setups`).
+own run's and the separating run's, in minutes
+(:func:`models.sequencing.days.ruled_setup_minutes`).
 """
 
 from __future__ import annotations
@@ -66,9 +46,9 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from models.floor import TOLERANCE
-from models.plan import LevelLoading
+from models.heijunka.design import PullDesign
 from models.problem import Problem
-from models.sequencing.days import rule_carriers, ruled_setups
+from models.sequencing.days import rule_carriers, ruled_setup_minutes
 from models.solvers.backends import backend_from_name
 from models.solvers.milp import Milp, MilpResult, SolverOptions
 from models.wording import counted
@@ -77,130 +57,6 @@ from models.work import WorkLimits
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int_]
 BoolArray = npt.NDArray[np.bool_]
-
-
-def levelled_items(problem: Problem) -> BoolArray:
-    """Items whose production is levelled: made, with external demand, without a parent."""
-    has_parent = np.array([bool(p) for p in problem.parents], dtype=bool)
-    levelled: BoolArray = problem.is_make & (problem.demand.sum(axis=1) > 0) & ~has_parent
-    return levelled
-
-
-def average_usage(problem: Problem) -> FloatArray:
-    """Units of each item needed per working day: its external demand, exploded, on average."""
-    if problem.n_days == 0:
-        return np.zeros(problem.n_items)
-    return np.maximum(problem.explode(problem.demand.sum(axis=1)), 0.0) / problem.n_days
-
-
-@dataclass(frozen=True, eq=False)
-class ProductWheel:
-    """The every-part-every-interval cycle of each work center.
-
-    Parameters
-    ----------
-    interval
-        Cycle length in working days, per work center.
-    offset
-        Each made item's day in its work center's cycle (0 for purchased items).
-    levelling
-        Takt time and EPEI per work center, for the report.
-    """
-
-    interval: IntArray
-    offset: IntArray
-    levelling: tuple[LevelLoading, ...]
-
-    def item_interval(self, problem: Problem) -> IntArray:
-        """Review interval per item: its work center's cycle, 1 for purchased items."""
-        centers = problem.item_work_center
-        return np.where(centers >= 0, self.interval[np.maximum(centers, 0)], 1)
-
-    def production_days(self, problem: Problem) -> BoolArray:
-        """``[item, day]``: whether the item's turn in the cycle falls on the day."""
-        interval = self.item_interval(problem)
-        days = np.arange(problem.n_days)
-        turn: BoolArray = (days[None, :] % interval[:, None]) == (self.offset % interval)[:, None]
-        return turn
-
-
-def product_wheel(problem: Problem, usage: FloatArray, epei_days: int = 0) -> ProductWheel:
-    """Size each work center's cycle (EPEI) and give every item its day in it.
-
-    Parameters
-    ----------
-    problem
-        The plant.
-    usage
-        Average units per working day of each item (:func:`average_usage`).
-    epei_days
-        A fixed cycle length for every work center; 0 computes it per work
-        center from its capacity, run and setup times.
-    """
-    centers = problem.item_work_center
-    levelled = levelled_items(problem)
-    interval = np.ones(len(problem.work_centers), dtype=np.int_)
-    offset = np.zeros(problem.n_items, dtype=np.int_)
-    report = []
-    for w in range(len(problem.work_centers)):
-        members = np.flatnonzero((centers == w) & problem.is_make & (usage > 0))
-        available = float(problem.capacity[w].mean()) if problem.n_days else 0.0
-        run = float(problem.run_time[members] @ usage[members])
-        setups = float(problem.setup_time[members].sum())
-        free = available - run
-        if epei_days > 0:
-            cycle = epei_days
-        elif setups <= free:
-            cycle = 1
-        elif free > 0:
-            cycle = math.ceil(setups / free)
-        else:
-            cycle = len(members)
-        cycle = max(1, min(cycle, max(1, len(members)), max(1, problem.n_days)))
-        interval[w] = cycle
-        offset[members] = _balanced_days(
-            problem.setup_time[members] + problem.run_time[members] * usage[members] * cycle, cycle
-        )
-        units = float(usage[members[levelled[members]]].sum())
-        report.append(
-            LevelLoading(
-                work_center=w,
-                available_minutes=available,
-                daily_units=units,
-                takt_time=available / units if units > 0 else None,
-                epei=cycle,
-                setup_minutes=setups,
-            )
-        )
-    return ProductWheel(interval, offset, tuple(report))
-
-
-def _balanced_days(minutes: FloatArray, cycle: int) -> IntArray:
-    """Assign jobs to ``cycle`` days, largest first, each to the least-loaded day."""
-    day = np.zeros(minutes.size, dtype=np.int_)
-    load = np.zeros(cycle)
-    for job in np.argsort(-minutes, kind="stable"):
-        chosen = int(np.argmin(load))
-        day[job] = chosen
-        load[chosen] += minutes[job]
-    return day
-
-
-def reserved_capacity(
-    problem: Problem, usage: FloatArray, wheel: ProductWheel, levelled: BoolArray
-) -> FloatArray:
-    """``[work_center, day]`` minutes the level schedule must leave free.
-
-    The setup of every item with usage on its production days, and the run
-    time of the kanban replenishment expected then (a cycle's usage).
-    """
-    reserved = np.zeros((len(problem.work_centers), problem.n_days))
-    days = wheel.production_days(problem)
-    interval = wheel.item_interval(problem)
-    for i in np.flatnonzero(problem.is_make & (usage > 0)):
-        run = 0.0 if levelled[i] else problem.run_time[i] * usage[i] * interval[i]
-        reserved[problem.item_work_center[i], days[i]] += problem.setup_time[i] + run
-    return reserved
 
 
 @dataclass(frozen=True, eq=False)
@@ -246,10 +102,8 @@ class LevelSchedule:
 
 def level_schedule(
     problem: Problem,
-    wheel: ProductWheel,
-    reserved: FloatArray,
+    design: PullDesign,
     *,
-    level_period: int,
     options: SolverOptions,
     solver: str = "highs",
     work: WorkLimits | None = None,
@@ -267,9 +121,12 @@ def level_schedule(
     improved for ``work.sweeps`` passes whatever the time, and the solver
     stops after ``work.nodes`` branch-and-bound nodes; the time limit only
     caps the solver, and a solve it stops says so
-    (:attr:`LevelSchedule.timed_out`).
+    (:attr:`LevelSchedule.timed_out`). A design whose ``schedule`` is
+    ``cover`` gets the quick plan :meth:`LevelModel.cover` instead, without
+    the solver (the design search prices designs so).
     """
-    levelled = np.flatnonzero(levelled_items(problem))
+    levelled = np.flatnonzero(design.levelled)
+    reserved = design.reserved_capacity(problem)
     starts = np.zeros((problem.n_items, problem.n_days))
     if levelled.size == 0 or problem.n_days == 0:
         return LevelSchedule(starts)
@@ -282,8 +139,12 @@ def level_schedule(
         items = levelled[centers == w]
         share = (deadline - time.perf_counter()) * items.size / left
         left -= items.size
-        model = LevelModel(problem, items, wheel, reserved, level_period)
+        model = LevelModel(problem, items, design, reserved)
         started = time.perf_counter()
+        if design.schedule == "cover":
+            containers = model.cover()[: model.n_x].reshape(items.size, problem.n_days)
+            starts[items] = containers * model.container[:, None]
+            continue
         if work is None:
             start = model.heuristic(seconds=0.3 * share)
         else:
@@ -300,6 +161,10 @@ def level_schedule(
     return LevelSchedule(starts, tuple(results))
 
 
+STRANGER_SHARE = 0.5
+"""Share of a day's free capacity the heuristic lets strangers take before building them earlier."""
+
+
 class LevelModel:
     """The level-loading MILP of one work center's levelled items, in matrix form.
 
@@ -311,13 +176,9 @@ class LevelModel:
     """
 
     def __init__(
-        self,
-        problem: Problem,
-        items: IntArray,
-        wheel: ProductWheel,
-        reserved: FloatArray,
-        level_period: int,
+        self, problem: Problem, items: IntArray, design: PullDesign, reserved: FloatArray
     ) -> None:
+        level_period = design.level_period
         n, days = items.size, problem.n_days
         periods = -(-days // level_period)
         centers = problem.item_work_center[items]
@@ -356,13 +217,14 @@ class LevelModel:
         lower.append(rhs.ravel())
         upper.append(rhs.ravel())
 
-        producing = wheel.production_days(problem)[items]
+        producing = design.review_days[items].copy()
+        self.to_order = design.made_to_order[items]
         producing &= np.arange(days)[None, :] + lead[:, None] <= days - 1
         producing &= (problem.capacity + problem.overtime_capacity)[centers] > 0
         period = np.arange(days) // level_period
         self.problem, self.items, self.producing, self.period = problem, items, producing, period
         self.columns = (inv, back, level, overtime, total)
-        k_idx, t_idx = np.nonzero(producing)
+        k_idx, t_idx = np.nonzero(producing & ~design.made_to_order[items][:, None])
         band = count + np.arange(k_idx.size)
         count += k_idx.size
         add(band, grid[k_idx, t_idx], 1.0)
@@ -371,7 +233,7 @@ class LevelModel:
         upper.append(np.zeros(k_idx.size))
 
         free = problem.capacity - reserved
-        forced = ruled_setups(problem)
+        forced = ruled_setup_minutes(problem)
         floor = -problem.overtime_capacity
         first_limit = count
         capacity_rows: list[int] = []
@@ -383,7 +245,7 @@ class LevelModel:
             for member in members:
                 i = items[member]
                 minutes = problem.run_time[i] * self.container[member]
-                add(cap, grid[member], minutes + problem.setup_time[i] * forced[i])
+                add(cap, grid[member], minutes + forced[i])
             add(cap, overtime + w * days + np.arange(days), -1.0)
             capacity_rows += cap.tolist()
             capacity_columns += (overtime + w * days + np.arange(days)).tolist()
@@ -444,7 +306,7 @@ class LevelModel:
         need = problem.demand[items].sum(axis=1) + problem.safety_stock[items]
         most = np.ceil(need / self.container)[:, None] * np.ones((1, days))
         run = problem.run_time[items] * self.container
-        run += problem.setup_time[items] * ruled_setups(problem)[items]
+        run += ruled_setup_minutes(problem)[items]
         room = problem.capacity[centers] + problem.overtime_capacity[centers]
         fits = np.floor(room / np.where(run > 0, run, 1.0)[:, None])
         bounded: FloatArray = np.where(run[:, None] > 0, np.minimum(most, fits), most)
@@ -462,6 +324,9 @@ class LevelModel:
         item and period is tried in turn, and kept when the plan stays
         within its limits and costs less.
 
+        Strangers are made to order: each day starts the containers that
+        cover the demand due a lead time later, and they keep that.
+
         With ``sweeps``, the improvement makes at most that many passes over
         every item, period and step, and never looks at the clock: the same
         model always gives the same plan (``seconds`` is then ignored).
@@ -469,7 +334,7 @@ class LevelModel:
         problem, items, milp = self.problem, self.items, self.milp
         n, days = items.size, problem.n_days
         periods = int(self.period[-1]) + 1
-        containers = np.zeros((n, days))
+        containers = self._to_order()
         lead = problem.lead_time[items]
         limits = milp.matrix[self.limit_rows]
         by_row = limits[:, : self.n_x].tocsc()
@@ -483,7 +348,7 @@ class LevelModel:
             short = np.maximum(0.0, -net[np.arange(n), last])
             count = (self.producing & in_period[None, :]).sum(axis=1)
             wanted = np.where(count > 0, np.ceil(short / self.container / np.maximum(count, 1)), 0)
-            wanted = np.minimum(wanted, most[:, p])
+            wanted = np.where(self.to_order, 0.0, np.minimum(wanted, most[:, p]))
             while True:
                 trial = self._with_level(containers, p, wanted)
                 over = np.flatnonzero(self._excess(trial) > 1e-6)
@@ -501,6 +366,35 @@ class LevelModel:
             return self._descend(containers, levels, most, sweeps=sweeps)
         return self._descend(containers, levels, most, deadline=time.perf_counter() + seconds)
 
+    def cover(self) -> FloatArray:
+        """A quick plan of the model, to price a design: each slot covers until the next one.
+
+        On each of its production days, a levelled item starts the
+        containers that keep its projected stock at or above its safety
+        stock until its next production day's output arrives (a lead time
+        after it); strangers are made to order (:meth:`_to_order`).
+        Capacity and sequence rules are left to the pull simulation that
+        plays the plan. Returns the model's solution vector.
+        """
+        problem, days = self.problem, self.problem.n_days
+        containers = self._to_order()
+        net = self._net(containers)
+        safety = problem.safety_stock[self.items]
+        for k in np.flatnonzero(~self.to_order).tolist():
+            lead = int(problem.lead_time[self.items[k]])
+            slots = np.flatnonzero(self.producing[k]).tolist()
+            for j, day in enumerate(slots):
+                following = slots[j + 1] if j + 1 < len(slots) else days
+                until = min(days - 1, following - 1 + lead)
+                short = safety[k] - net[k, until]
+                if short <= TOLERANCE:
+                    continue
+                count = math.ceil(short / self.container[k] - TOLERANCE)
+                containers[k, day] += count
+                net[k, day + lead :] += count * self.container[k]
+        periods = int(self.period[-1]) + 1
+        return self._complete(containers, np.zeros((self.items.size, periods)))
+
     def _most_per_period(self) -> FloatArray:
         """The most containers an item may make per production day of each period."""
         n, days = self.items.size, self.problem.n_days
@@ -515,9 +409,62 @@ class LevelModel:
 
     def _with_level(self, containers: FloatArray, period: int, level: FloatArray) -> FloatArray:
         trial = containers.copy()
-        in_period = self.period == period
-        trial[:, in_period] = level[:, None] * self.producing[:, in_period]
+        in_period = np.flatnonzero(self.period == period)
+        banded = np.flatnonzero(~self.to_order)
+        trial[np.ix_(banded, in_period)] = (
+            level[banded, None] * self.producing[np.ix_(banded, in_period)]
+        )
         return trial
+
+    def _to_order(self) -> FloatArray:
+        """Containers of the strangers made to order (lot for lot, a lead time ahead); 0 else."""
+        problem, days = self.problem, self.problem.n_days
+        containers = np.zeros((self.items.size, days))
+        net = self._net(containers)
+        strangers = np.flatnonzero(self.to_order)
+        for k in strangers.tolist():
+            needed = np.maximum.accumulate(np.maximum(-net[k], 0.0))
+            count = np.ceil(needed / self.container[k] - TOLERANCE)
+            arriving = np.diff(count, prepend=0.0)
+            lead = int(problem.lead_time[self.items[k]])
+            for day in np.flatnonzero(arriving > 0).tolist():
+                start = max(0, day - lead)
+                if self.producing[k, start]:
+                    containers[k, start] += arriving[day]
+        rows, _ = self.overtime_rows
+        if strangers.size == 0 or rows.size == 0:
+            return containers
+        minutes = self.milp.matrix[rows[:days]][:, : self.n_x].toarray().reshape(days, -1, days)
+        per_container = minutes[np.arange(days), :, np.arange(days)].T[strangers]
+        room = STRANGER_SHARE * np.maximum(self.milp.row_upper[rows[:days]], 0.0)
+        for day in range(days - 1, 0, -1):
+            while per_container[:, day] @ containers[strangers, day] > room[day] + 1e-9:
+                movable = strangers[
+                    (containers[strangers, day] > 0) & self.producing[strangers, day - 1]
+                ]
+                if movable.size == 0:
+                    break
+                k = int(movable[np.argmax(containers[movable, day])])
+                containers[k, day] -= 1
+                containers[k, day - 1] += 1
+        return self._within_limits(containers)
+
+    def _within_limits(self, containers: FloatArray) -> FloatArray:
+        """``containers`` less what breaks a capacity or rule row: the largest user gives one up."""
+        limits = self.milp.matrix[self.limit_rows][:, : self.n_x].tocsr()
+        flat = containers.ravel().copy()
+        excess = self._excess(containers)
+        while (excess > 1e-6).any():
+            row = int(np.argmax(excess))
+            start, end = limits.indptr[row], limits.indptr[row + 1]
+            columns, weights = limits.indices[start:end], limits.data[start:end]
+            useful = (weights > 0) & (flat[columns] > 0)
+            if not useful.any():
+                break
+            chosen = columns[useful][np.argmax(weights[useful])]
+            flat[chosen] -= 1
+            excess = self._excess(flat.reshape(containers.shape))
+        return flat.reshape(containers.shape)
 
     def _excess(self, containers: FloatArray) -> FloatArray:
         """How far each capacity or rule row is over its limit (overtime included)."""
@@ -553,7 +500,7 @@ class LevelModel:
         while improved and passes < most_passes and time.perf_counter() < deadline:
             improved = False
             passes += 1
-            for k in range(self.items.size):
+            for k in np.flatnonzero(~self.to_order).tolist():
                 for p in range(levels.shape[1]):
                     for step in (1.0, -1.0):
                         level = levels[k, p] + step

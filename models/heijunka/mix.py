@@ -1,18 +1,24 @@
-"""A work-center day in build order: the levelled mix, one container per position.
+"""A work-center day in build order.
 
-Step 4 of :func:`models.heijunka.plan_heijunka` (:func:`sequence_days`):
-each work center's day is put in order: kanban replenishment orders first,
-one run each, then the levelled mix, one position per container, in the
-product-rate-variation optimal order (exact, Kubiak-Sethi), or Toyota's
-goal chasing on component usage, or under the plant's p/q sequence rules
-with CP-SAT. Each run of one item is a setup; where a fully mixed sequence
-would need more setup time than the day has left in regular capacity,
-containers are grouped into larger pitches (2, 3, ... containers per run)
-until it fits.
+Step 4 of :func:`models.heijunka.plan_heijunka` (:func:`sequence_days`).
+Each run of one item is a setup, and the contract credits nothing for
+mixing, so by default (``mixing = runs``) each item runs once a day:
+kanban replenishment orders first, then the levelled items; on a day under
+the plant's p/q sequence rules, the day's containers take the order with no
+broken window and the fewest runs, the sequencer every strategy shares
+(:func:`models.sequencing.days.sequence_ruled_day`).
+
+With ``mixing = containers``, the levelled mix is sequenced one position per
+container, in the product-rate-variation optimal order (exact,
+Kubiak-Sethi), or Toyota's goal chasing on component usage, or under the
+rules with CP-SAT; where a fully mixed sequence would need more setup time
+than the day has left in regular capacity, containers are grouped into
+larger pitches (2, 3, ... containers per run) until it fits.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Mapping, Sequence
@@ -24,11 +30,17 @@ import numpy.typing as npt
 from models.heijunka.design import PullDesign
 from models.heijunka.kanban import PullSimulation
 from models.heijunka.options import HeijunkaOptions
-from models.plan import MessageLevel, PlanMessage, Position
+from models.plan import PlanMessage, Position
 from models.problem import Problem
-from models.sequencing.days import container_positions, rules_for
+from models.sequencing.days import (
+    broken_message,
+    container_positions,
+    rules_for,
+    sequence_ruled_day,
+)
 from models.sequencing.levelled import goal_chasing, sequence_prv
 from models.sequencing.rules import Rule, count_violations, greedy_with_rules, sequence_with_rules
+from models.work import WorkLimits
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -94,63 +106,140 @@ def sequence_days(
     options: HeijunkaOptions,
     deadline: float,
 ) -> tuple[dict[tuple[int, int], tuple[Position, ...]], list[PlanMessage], int]:
-    """Order every work-center day (module docstring, step 3).
+    """Order every work-center day (module docstring).
 
     A day under sequence rules gets a share of the time left until
     ``deadline``, at most ``options.day_seconds``; with work limits, its
-    work decides and ``options.day_seconds`` only caps it. Returns the
-    sequences, their warnings and the number of days whose sequencing the
-    clock stopped.
+    work decides (the plant's sequencing work shared among its ruled days,
+    :func:`day_work`) and the larger of its share and
+    ``options.day_seconds`` only caps it. Returns the sequences, their
+    warnings and the number of days whose sequencing the clock stopped.
     """
     sequences: dict[tuple[int, int], tuple[Position, ...]] = {}
     messages: list[PlanMessage] = []
     centers = problem.item_work_center
-    forced, levelled = design.forced_setups, design.levelled
-    days: list[tuple[int, int, list[Position], dict[int, float], bool]] = []
+    levelled = design.levelled
+    runs = options.mixing == "runs"
+    days: list[tuple[int, int, npt.NDArray[np.int_], bool]] = []
     for w in range(len(problem.work_centers)):
         members = np.flatnonzero((centers == w) & problem.is_make)
         for day in range(problem.n_days):
             started = members[pull.starts[members, day] > 0]
             if started.size == 0:
                 continue
-            mixed = {int(i): float(pull.starts[i, day]) for i in started if levelled[i]}
-            blocks = [(int(i), float(pull.starts[i, day])) for i in started if not levelled[i]]
-            ruled = bool(rules_for(problem, w, list(mixed)))
-            days.append((w, day, blocks, mixed, ruled))
-    days.sort(key=lambda d: d[4])
-    left = sum(1 for d in days if d[4])
+            judged = started if runs else started[levelled[started]]
+            days.append((w, day, started, bool(rules_for(problem, w, judged.tolist()))))
+    days.sort(key=lambda d: d[3])
+    left = sum(1 for d in days if d[3])
+    work = day_work(options.work, left)
     timed_out = 0
-    for w, day, blocks, mixed, ruled in days:
+    for w, day, _, ruled in days:
         budget = 0.0
-        if ruled and options.work is not None:
-            budget = options.day_seconds
-        elif ruled:
+        if ruled:
             share = (deadline - time.perf_counter()) / left
-            budget = max(0.1, min(options.day_seconds, share))
             left -= 1
-        limit = problem.capacity[w, day] + (problem.overtime_capacity[w, day] if ruled else 0.0)
-        room = max(limit, pull.load[w, day]) - pull.load[w, day]
-        room += float(
-            sum(
-                forced[i] * problem.setup_time[i] * qty / problem.container_qty[i]
-                for i, qty in mixed.items()
-            )
+            if work is not None:
+                budget = max(options.day_seconds, share)
+            else:
+                budget = max(0.1, min(options.day_seconds, share))
+        positions, broken, stopped = sequence_day(
+            problem, (w, day), pull.starts, pull.load, design, options, work, budget
         )
-        mix = sequence_mix(problem, w, mixed, room=room, options=options, time_limit=budget)
-        sequences[(w, day)] = tuple(blocks) + mix.positions
-        timed_out += mix.timed_out
-        if mix.violations:
-            messages.append(
-                PlanMessage(
-                    MessageLevel.WARNING,
-                    f"the sequence of {problem.work_centers[w].code} on "
-                    f"{problem.date_of(day).isoformat()} breaks {mix.violations} sequence-rule "
-                    "windows",
-                    day=day,
-                    work_center=w,
-                )
-            )
+        sequences[(w, day)] = positions
+        timed_out += stopped
+        if broken:
+            messages.append(broken_message(problem, w, day, broken))
     return sequences, messages, timed_out
+
+
+SHARED_DAYS = 50
+"""Ruled days among which the sequencing work of one plant is shared (see :func:`day_work`)."""
+
+
+def day_work(work: WorkLimits | None, ruled_days: int) -> WorkLimits | None:
+    """The work limits of one ruled day: the plant's sequencing work shared among its ruled days.
+
+    A plant's sequencing may do :data:`SHARED_DAYS` days' worth of work
+    (``work.search_steps`` and ``work.cp_work`` each): a plant with few
+    ruled days gives each of them more, so that a single hard day (a car
+    sequencing instance) is searched in earnest.
+    """
+    if work is None or ruled_days <= 0:
+        return work
+    scale = max(1.0, SHARED_DAYS / ruled_days)
+    return dataclasses.replace(
+        work,
+        search_steps=int(work.search_steps * scale),
+        cp_work=work.cp_work * scale,
+    )
+
+
+def sequence_day(
+    problem: Problem,
+    work_center_day: tuple[int, int],
+    starts: FloatArray,
+    load: FloatArray,
+    design: PullDesign,
+    options: HeijunkaOptions,
+    work: WorkLimits | None,
+    budget: float,
+) -> tuple[tuple[Position, ...], int, bool]:
+    """One work-center day of ``starts`` in build order, as ``options.mixing`` says.
+
+    ``load`` is the ``[work_center, day]`` minutes the pull simulation
+    loaded (the containers mix spends what capacity is left on setups);
+    ``work`` and ``budget`` (seconds) limit the search under sequence rules.
+    Returns the positions, the windows they break, and whether the clock
+    stopped the search.
+    """
+    w, day = work_center_day
+    members = np.flatnonzero((problem.item_work_center == w) & problem.is_make)
+    started = members[starts[members, day] > 0]
+    if options.mixing == "runs":
+        return _runs_day(problem, w, starts[started, day], started, design, work, budget)
+    return _mixed_day(
+        problem, w, day, started, starts, float(load[w, day]), design, options, budget
+    )
+
+
+def _runs_day(
+    problem: Problem,
+    w: int,
+    day_starts: FloatArray,
+    started: npt.NDArray[np.int_],
+    design: PullDesign,
+    work: WorkLimits | None,
+    budget: float,
+) -> tuple[tuple[Position, ...], int, bool]:
+    """One run per item, kanban orders first; under rules, the fewest runs that keep them."""
+    rules = rules_for(problem, w, started.tolist())
+    if rules:
+        return sequence_ruled_day(problem, started, day_starts, rules, work or WorkLimits(), budget)
+    order = np.argsort(design.levelled[started], kind="stable")
+    return tuple((int(started[k]), float(day_starts[k])) for k in order), 0, False
+
+
+def _mixed_day(
+    problem: Problem,
+    w: int,
+    day: int,
+    started: npt.NDArray[np.int_],
+    starts: FloatArray,
+    load: float,
+    design: PullDesign,
+    options: HeijunkaOptions,
+    budget: float,
+) -> tuple[tuple[Position, ...], int, bool]:
+    """Kanban orders first, one run each, then the levelled mix container by container."""
+    levelled, forced = design.levelled, design.forced_minutes
+    mixed = {int(i): float(starts[i, day]) for i in started if levelled[i]}
+    blocks = tuple((int(i), float(starts[i, day])) for i in started if not levelled[i])
+    ruled = bool(rules_for(problem, w, list(mixed)))
+    limit = problem.capacity[w, day] + (problem.overtime_capacity[w, day] if ruled else 0.0)
+    room = max(limit, load) - load
+    room += float(sum(forced[i] * qty / problem.container_qty[i] for i, qty in mixed.items()))
+    mix = sequence_mix(problem, w, mixed, room=room, options=options, time_limit=budget)
+    return blocks + mix.positions, mix.violations, mix.timed_out
 
 
 def _pitched_order(

@@ -17,6 +17,10 @@ SequencingMethod = Literal["prv", "goal_chasing"]
 SEQUENCING_METHODS: tuple[SequencingMethod, ...] = ("prv", "goal_chasing")
 """The ways to order a day's mix, by name."""
 
+Mixing = Literal["runs", "containers"]
+MIXINGS: tuple[Mixing, ...] = ("runs", "containers")
+"""How a day's mix is built (Settings ``mixing``)."""
+
 
 class KanbanLot(StrEnum):
     """What a kanban loop orders at once (Settings ``kanban_lot``).
@@ -42,13 +46,17 @@ class HeijunkaOptions:
         MILP backend of the level-loading model (``highs``, ``cbc``, ``ortools``).
     time_limit
         Seconds for the whole strategy (Settings ``time_limit``). The
-        level-loading model gets ``level_share`` of it, rule-constrained
-        sequencing the rest.
+        design search gets ``design_share`` of it, the level-loading model
+        ``level_share``, rule-constrained sequencing the rest.
     mip_gap
         Gap of the level-loading model (Settings ``mip_gap``).
     sequencing
-        ``prv``: the exact product-rate-variation optimum per day; ``goal_chasing``:
-        Toyota's heuristic on component usage (output rate variation).
+        With ``mixing = containers``, how the containers are ordered:
+        ``prv``, the exact product-rate-variation optimum per day;
+        ``goal_chasing``, Toyota's heuristic on component usage (output
+        rate variation).
+    design_share
+        Share of the time limit for the design search (step 1).
     level_share
         Share of the time limit for the level-loading model.
     day_seconds
@@ -78,28 +86,36 @@ class HeijunkaOptions:
         Extra days of usage each kanban loop holds beyond its lead time
         (Settings ``kanban_safety_factor``).
     kanban_lot
-        What a kanban loop orders at once (Settings ``kanban_lot``).
+        The smallest order of a kanban loop (Settings ``kanban_lot``).
+    mixing
+        ``runs``: one run per item and day, sequence rules splitting runs
+        only where they must; ``containers``: the day's mix container by
+        container where idle capacity pays the setups (Settings ``mixing``).
     """
 
     solver: str = "highs"
     time_limit: float = 60.0
     mip_gap: float = 0.01
     sequencing: SequencingMethod = "prv"
-    level_share: float = 0.4
+    design_share: float = 0.3
+    level_share: float = 0.3
     day_seconds: float = 0.5
     smooth_ruled_days: bool = True
     threads: int = 2
     work: WorkLimits | None = None
     level_period: int = 20
     epei_days: int = 0
-    kanban_safety_factor: float = 1.0
+    kanban_safety_factor: float = 0.0
     kanban_lot: KanbanLot = KanbanLot.CONTAINER
+    mixing: Mixing = "runs"
 
     def __post_init__(self) -> None:
         if self.sequencing not in SEQUENCING_METHODS:
             raise ValueError(f"unknown sequencing method {self.sequencing!r}: prv or goal_chasing")
-        if not 0 < self.level_share <= 1:
-            raise ValueError("level_share must be in (0, 1]")
+        if not 0 < self.level_share <= 1 or not 0 < self.design_share <= 1:
+            raise ValueError("level_share and design_share must be in (0, 1]")
+        if self.mixing not in MIXINGS:
+            raise ValueError(f"unknown mixing {self.mixing!r}: runs or containers")
         if self.day_seconds <= 0:
             raise ValueError("day_seconds must be > 0")
         object.__setattr__(self, "kanban_lot", KanbanLot(self.kanban_lot))
@@ -114,6 +130,7 @@ class HeijunkaOptions:
             "epei_days": settings.epei_days,
             "kanban_safety_factor": settings.kanban_safety_factor,
             "kanban_lot": KanbanLot(settings.kanban_lot),
+            "mixing": settings.mixing,
         }
         return cls(**(values | changes))
 

@@ -1,45 +1,54 @@
-"""The ``heijunka`` strategy: level loading, kanban pull and daily mixed-model sequences.
+"""The ``heijunka`` strategy: an optimised pull design, level loading, kanban and sequences.
 
-:func:`plan_heijunka` plans in three steps:
+:func:`plan_heijunka` plans in four steps:
 
-1. **Design** (:func:`models.heijunka.design.design`): which items are
-   levelled, the average usage that sizes the kanban loops, and each work
-   center's EPEI cycle (the product wheel) with its takt time.
+1. **Design** (:func:`models.heijunka.search.choose_design`): each item's
+   role (runner, repeater, stranger made to order, or kanban loop), its
+   cycle on the product wheel, slot and campaign, and each purchased part's
+   delivery interval, chosen by what the resulting plan costs.
 2. **Level loading** (:func:`level`, :mod:`models.heijunka.levelling`): the
-   daily containers of every levelled (finished) item from a MILP that
+   daily containers of every finished good on its slots from a MILP that
    holds each item's quantity within one container of a level per period,
-   within capacity.
+   within capacity (strangers: to order).
 3. **Pull** (:func:`models.heijunka.kanban.simulate_pull`): kanban loops
-   sized from the average usage, and a day-by-day simulation that starts
-   the level quantities as components and capacity allow and replenishes
-   every supermarket from its cards. This gives the daily starts of every
-   item.
+   sized from the design and demand variability, and a day-by-day
+   simulation that starts the level quantities as components and capacity
+   allow and replenishes every supermarket on its slots. This gives the
+   daily starts of every item. Steps 2 and 3 run for the search's few
+   cheapest designs, and the cheapest outcome is kept.
 4. **Sequencing** (:func:`models.heijunka.mix.sequence_days`): each work
-   center's day in build order, levelled, under the plant's sequence rules.
+   center's day in build order: one run per item, sequence rules honoured
+   with the fewest runs (or, with ``mixing = containers``, mixed container
+   by container).
 
-A simulated shop floor runs the same steps: it keeps the plan's design,
-re-levels with :func:`level` and pulls with
-:func:`~models.heijunka.kanban.simulate_pull` day by day.
+A simulated shop floor runs the same steps: it keeps the plan's design
+(:attr:`models.plan.Plan.design`), re-levels with :func:`level` and pulls
+with :func:`~models.heijunka.kanban.simulate_pull` day by day.
 
-The plan's status is ``heuristic``: the level-loading model's own status,
-bound and gap are reported in its messages, but the plan is what the pull
-simulation could execute, judged (as every plan) by the evaluator. With
-work limits (:class:`~models.work.WorkLimits`), a plan whose level loading
-or sequencing was stopped by its time limit before its work limit is
-``time_limit`` instead: another run may give another plan.
+The plan's status is ``heuristic``: the design search and the level-loading
+model report in its messages, but the plan is what the pull simulation
+could execute, judged (as every plan) by the evaluator. With work limits
+(:class:`~models.work.WorkLimits`), a plan whose design search, level
+loading or sequencing was stopped by its time limit before its work limit
+is ``time_limit`` instead: another run may give another plan.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from collections.abc import Sequence
+from dataclasses import dataclass
 
-from models.heijunka.design import PullDesign, design
-from models.heijunka.kanban import simulate_pull
+import numpy as np
+
+from models.heijunka.design import PullDesign, Role
+from models.heijunka.kanban import PullSimulation, simulate_pull
 from models.heijunka.levelling import LevelSchedule, level_schedule
 from models.heijunka.mix import sequence_days
 from models.heijunka.options import HEIJUNKA_NAME, HeijunkaOptions
-from models.plan import LevelLoading, MessageLevel, Plan, PlanMessage, SolveStatus
+from models.heijunka.pricing import pull_cost
+from models.heijunka.search import Candidate, choose_design
+from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
 from models.problem import Problem
 from models.solvers.milp import SolverOptions
 from models.wording import counted
@@ -54,20 +63,32 @@ def plan_heijunka(problem: Problem, options: HeijunkaOptions | None = None) -> P
     """
     options = options or HeijunkaOptions.from_settings(problem.settings)
     started = time.perf_counter()
-    system = design(problem, options)
-    schedule = level(problem, system, options, max(0.5, options.time_limit * options.level_share))
-    pull = simulate_pull(problem, schedule.starts, system)
+    search = choose_design(problem, options, started + options.time_limit * options.design_share)
+    seconds = max(0.5, options.time_limit * options.level_share) / len(search.finalists)
+    outcomes = [
+        outcome
+        for finalist in search.finalists
+        for outcome in (_levelled(problem, finalist, options, seconds), _Outcome.of(finalist))
+    ]
+    best = min(outcomes, key=lambda outcome: outcome.cost)
+    system, pull = best.design, best.pull
+    messages = [
+        PlanMessage(MessageLevel.INFO, search.summary()),
+        _choice_message(outcomes, best),
+        *_design_messages(problem, system),
+    ]
+    if best.schedule is not None:
+        messages.append(PlanMessage(MessageLevel.INFO, best.schedule.summary()))
     deadline = started + options.time_limit
     sequences, sequence_messages, timed_out_days = sequence_days(
         problem, pull, system, options, deadline
     )
-    messages = [*_levelling_messages(problem, system.wheel.levelling)]
-    messages.append(PlanMessage(MessageLevel.INFO, schedule.summary()))
     messages += [*pull.messages, *sequence_messages]
     status = SolveStatus.HEURISTIC
-    if options.work is not None and (schedule.timed_out or timed_out_days):
+    levelled_late = any(o.schedule is not None and o.schedule.timed_out for o in outcomes)
+    if options.work is not None and (search.timed_out or levelled_late or timed_out_days):
         status = SolveStatus.TIME_LIMIT
-        messages.append(_timed_out_message(schedule.timed_out, timed_out_days))
+        messages.append(_timed_out_message(search.timed_out, levelled_late, timed_out_days))
     return Plan(
         strategy=HEIJUNKA_NAME,
         starts=pull.starts,
@@ -76,8 +97,56 @@ def plan_heijunka(problem: Problem, options: HeijunkaOptions | None = None) -> P
         seconds=time.perf_counter() - started,
         messages=tuple(messages),
         kanban=pull.loops,
-        levelling=system.wheel.levelling,
+        levelling=system.levelling,
+        design=system,
     )
+
+
+@dataclass(frozen=True, eq=False)
+class _Outcome:
+    """Steps 2 and 3 for one design: its level schedule (``None``: the wheel's cover), the pull
+    and what it costs."""
+
+    design: PullDesign
+    schedule: LevelSchedule | None
+    pull: PullSimulation
+    cost: float
+
+    @classmethod
+    def of(cls, candidate: Candidate) -> _Outcome:
+        """A design the search priced, with the wheel's replenishment."""
+        return cls(candidate.design, None, candidate.pull, candidate.cost)
+
+
+def _levelled(
+    problem: Problem, candidate: Candidate, options: HeijunkaOptions, seconds: float
+) -> _Outcome:
+    """A design the search priced, levelled by the solver instead, within ``seconds``."""
+    system = dataclasses.replace(candidate.design, schedule="levelled")
+    schedule = level(problem, system, options, seconds)
+    pull = simulate_pull(problem, schedule.starts, system)
+    return _Outcome(system, schedule, pull, pull_cost(problem, pull.starts, system.forced_setups))
+
+
+def _choice_message(outcomes: list[_Outcome], best: _Outcome) -> PlanMessage:
+    """Which schedule of which design was kept, with what the others cost."""
+    levelled = ", ".join(f"{o.cost:,.0f}" for o in outcomes if o.schedule is not None)
+    kept = (
+        "its levelled schedule"
+        if best.schedule is not None
+        else "the wheel's replenishment (each slot covering until the next)"
+    )
+    return PlanMessage(
+        MessageLevel.INFO,
+        f"levelled by the solver, the search's cheapest designs cost {levelled}; the plan keeps "
+        f"{kept}, {best.cost:,.0f}",
+    )
+
+
+def design(problem: Problem, options: HeijunkaOptions) -> PullDesign:
+    """Step 1 alone: the design :func:`plan_heijunka` would choose for ``problem``."""
+    deadline = time.perf_counter() + options.time_limit * options.design_share
+    return choose_design(problem, options, deadline).best.design
 
 
 def level(
@@ -90,35 +159,55 @@ def level(
     ``options.work``, it stops on its work limits, ``seconds`` only capping it.
     """
     limits = SolverOptions(time_limit=seconds, mip_gap=options.mip_gap, threads=options.threads)
-    return level_schedule(
-        problem,
-        system.wheel,
-        system.reserved_capacity(problem),
-        level_period=options.level_period,
-        solver=options.solver,
-        options=limits,
-        work=options.work,
-    )
+    return level_schedule(problem, system, solver=options.solver, options=limits, work=options.work)
 
 
-def _timed_out_message(level_loading: bool, days: int) -> PlanMessage:
+def _timed_out_message(search: bool, level_loading: bool, days: int) -> PlanMessage:
     """The warning of a plan with work limits that a time limit stopped somewhere."""
-    parts = ["the level loading"] if level_loading else []
+    parts = ["the design search"] if search else []
+    if level_loading:
+        parts.append("the level loading")
     if days:
         parts.append(f"the sequencing of {counted(days, 'work-center day')}")
     return timed_out_warning(" and ".join(parts))
 
 
-def _levelling_messages(problem: Problem, levelling: Sequence[LevelLoading]) -> list[PlanMessage]:
+def _design_messages(problem: Problem, system: PullDesign) -> list[PlanMessage]:
+    """One line per work center: takt, runners, repeaters and strangers with their cycles."""
     messages = []
-    for level in levelling:
-        pace = f"takt {level.takt_time:.2f} min per unit, " if level.takt_time else ""
+    centers = problem.item_work_center
+    for level in system.levelling:
+        w = level.work_center
+        members = np.flatnonzero((centers == w) & (system.usage > 0))
+        parts = [f"takt {level.takt_time:.2f} min per unit"] if level.takt_time else []
+        for role in (Role.RUNNER, Role.REPEATER, Role.KANBAN):
+            chosen = members[system.roles[members] == role]
+            if chosen.size:
+                cycles = sorted(set(system.cycle[chosen].tolist()))
+                every = "/".join(str(c) for c in cycles)
+                parts.append(f"{counted(chosen.size, _NOUNS[role])} every {every} days")
+        strangers = members[system.made_to_order[members]]
+        if strangers.size:
+            parts.append(f"{counted(strangers.size, 'stranger')} made to order")
+        if parts:
+            messages.append(
+                PlanMessage(
+                    MessageLevel.INFO,
+                    f"{problem.work_centers[w].code}: " + ", ".join(parts),
+                    work_center=w,
+                )
+            )
+    bought = np.flatnonzero(~problem.is_make & (system.usage > 0))
+    if bought.size:
+        cycles = sorted(set(system.cycle[bought].tolist()))
+        every = "/".join(str(c) for c in cycles)
         messages.append(
             PlanMessage(
                 MessageLevel.INFO,
-                f"{problem.work_centers[level.work_center].code}: {pace}every part every "
-                f"{counted(level.epei, 'day')}, {level.setup_minutes:,.0f} setup minutes per cycle",
-                work_center=level.work_center,
+                f"purchases: {counted(bought.size, 'part')} delivered every {every} days",
             )
         )
     return messages
+
+
+_NOUNS = {Role.RUNNER: "runner", Role.REPEATER: "repeater", Role.KANBAN: "kanban loop"}

@@ -56,7 +56,7 @@ from models.floor import TOLERANCE, arrivals, deepest_first, steps_up, whole_ste
 from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
 from models.problem import Problem
 from models.requirements.explosion import expedite_message, explode, net_item
-from models.sequencing import ruled_setups, sequence_ruled_days
+from models.sequencing import ruled_setup_minutes, sequence_ruled_days
 from models.wording import counted, quantity
 
 FloatArray = npt.NDArray[np.float64]
@@ -159,7 +159,7 @@ class _Shop:
     some day (orders then split in whole steps), else 0 (any fraction). A
     whole-unit item that no day can make one step of is not started.
     ``run`` is the minutes per unit made, the setups that sequence rules
-    force per container included (:func:`models.sequencing.ruled_setups`).
+    force per container included (:func:`models.sequencing.ruled_setup_minutes`).
     """
 
     total: FloatArray
@@ -177,7 +177,7 @@ class _Shop:
         made = center >= 0
         item_peak = np.zeros(problem.n_items)
         item_peak[made] = peak[center[made]]
-        run = problem.run_time + problem.setup_time * ruled_setups(problem) / problem.container_qty
+        run = problem.run_time + ruled_setup_minutes(problem) / problem.container_qty
         step = np.where(problem.lot_multiple > 0, problem.lot_multiple, 1.0)
         whole = problem.whole_units | (problem.setup_time + run * step <= item_peak)
         return cls(

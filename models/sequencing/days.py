@@ -63,6 +63,33 @@ def ruled_setups(problem: Problem) -> FloatArray:
     return factor
 
 
+def ruled_setup_minutes(problem: Problem) -> FloatArray:
+    """Setup minutes per container that the sequence rules force on each item.
+
+    Of the :func:`ruled_setups` (2/p per container), half are the item's own
+    runs and half the runs of other items that separate them: those are
+    charged at the longest setup of the items without the attribute on the
+    work center (the separators' setups, which may be longer than the
+    item's own), the largest over its rules.
+    """
+    minutes = np.zeros(problem.n_items)
+    centers = problem.item_work_center
+    setup = problem.setup_time
+    for rule in problem.sequence_rules:
+        for w in range(len(problem.work_centers)):
+            members = np.flatnonzero((centers == w) & problem.is_make)
+            marked = rule_carriers(problem, rule, members, w)
+            if not marked.any():
+                continue
+            carriers, others = members[marked], members[~marked]
+            separator = float(setup[others].max()) if others.size else 0.0
+            forced = (setup[carriers] + np.maximum(setup[carriers], separator)) / max(
+                1, rule.max_in_window
+            )
+            minutes[carriers] = np.maximum(minutes[carriers], forced)
+    return minutes
+
+
 def rules_for(problem: Problem, work_center: int, models: Sequence[int]) -> list[Rule]:
     """The plant's sequence rules on a work center, over the day's models (indices into it)."""
     items = np.array(models, dtype=np.int_)
@@ -194,18 +221,37 @@ def sequence_ruled_days(
             rules = rules_for(problem, w, made.tolist())
             if not rules:
                 continue
-            quantities = [float(starts[i, day]) for i in made]
-            counts = [
-                max(1, math.ceil(q / float(problem.container_qty[i]) - TOLERANCE))
-                for q, i in zip(quantities, made, strict=True)
-            ]
-            order, stopped = _fewest_runs(counts, rules, work, day_seconds)
+            positions, broken, stopped = sequence_ruled_day(
+                problem, made, starts[made, day], rules, work, day_seconds
+            )
             timed_out += stopped
-            sequences[(w, day)] = container_positions(problem, quantities, made.tolist(), order)
-            broken = count_violations(order, rules)
+            sequences[(w, day)] = positions
             if broken:
-                messages.append(_broken_message(problem, w, day, broken))
+                messages.append(broken_message(problem, w, day, broken))
     return RuledSequences(sequences, tuple(messages), timed_out)
+
+
+def sequence_ruled_day(
+    problem: Problem,
+    made: IntArray,
+    quantities: FloatArray,
+    rules: Sequence[Rule],
+    work: WorkLimits,
+    seconds: float,
+) -> tuple[tuple[Position, ...], int, bool]:
+    """One work-center day's positions in the order with no broken window and the fewest runs.
+
+    Returns the positions, the windows still broken, and whether the clock
+    stopped the search before its work limit.
+    """
+    amounts = [float(q) for q in quantities]
+    counts = [
+        max(1, math.ceil(q / float(problem.container_qty[i]) - TOLERANCE))
+        for q, i in zip(amounts, made, strict=True)
+    ]
+    order, stopped = _fewest_runs(counts, rules, work, seconds)
+    positions = container_positions(problem, amounts, made.tolist(), order)
+    return positions, count_violations(order, rules), stopped
 
 
 def _fewest_runs(
@@ -229,7 +275,8 @@ def _fewest_runs(
     return found.sequence, found.timed_out
 
 
-def _broken_message(problem: Problem, w: int, day: int, broken: int) -> PlanMessage:
+def broken_message(problem: Problem, w: int, day: int, broken: int) -> PlanMessage:
+    """The warning of a day whose sequence breaks ``broken`` windows."""
     windows = "window" if broken == 1 else "windows"
     return PlanMessage(
         MessageLevel.WARNING,

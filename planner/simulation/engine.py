@@ -410,7 +410,11 @@ class _Run:
         self.floor = ShopFloor(actual, reality.supplier_delay)
         self.design: PullDesign | None = None
         if STRATEGIES[strategy].execution is Execution.PULL:
-            self.design = design(problem, self.pull_options(problem, options.plan_run))
+            self.design = (
+                plan.design
+                if isinstance(plan.design, PullDesign)
+                else design(problem, self.pull_options(problem, options.plan_run))
+            )
         follows = self.design.levelled if self.design is not None else np.ones(problem.n_items)
         self.follows_plan = np.asarray(follows, dtype=bool)
         self.planned = np.where(self.follows_plan[:, None], plan.starts, 0.0)
@@ -493,7 +497,11 @@ class _Run:
             starts = new.starts
         else:
             sub = remaining_problem(self.problem, self.floor, day, frozen, self.design.levelled)
-            relevelled = relevel(sub, self.pull_options(sub, self.options.replan_run))
+            relevelled = relevel(
+                sub,
+                self.design.days(end, self.problem.n_days),
+                self.pull_options(sub, self.options.replan_run),
+            )
             starts = relevelled.starts
             self.planning_seconds += relevelled.seconds
             self.timed_out += relevelled.timed_out

@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from models import Problem
 from models.floor import TOLERANCE, ReleaseRule
-from models.sequencing import rule_abiding_starts, ruled_setups
+from models.sequencing import rule_abiding_starts, ruled_setup_minutes
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -67,7 +67,7 @@ class ShopFloor:
         self.late_orders = 0
         self.late_days = 0
         self.bom = actual.bom_matrix.tocsc()
-        self.release = ReleaseRule(actual, ruled_setups(actual))
+        self.release = ReleaseRule(actual, ruled_setup_minutes(actual))
 
     def available(self, day: int) -> FloatArray:
         """Units of each item that today's starts may consume.

@@ -21,7 +21,6 @@ pull simulation of the remaining days would let through.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -29,16 +28,9 @@ import numpy.typing as npt
 
 from models import Problem
 from models.floor import TOLERANCE
-from models.heijunka import (
-    HeijunkaOptions,
-    PullDesign,
-    design,
-    level,
-    sequence_mix,
-    simulate_pull,
-)
+from models.heijunka import HeijunkaOptions, PullDesign, level, sequence_day, simulate_pull
 from models.plan import Plan, Position
-from models.sequencing import rule_abiding_starts, rule_carriers
+from models.sequencing import rule_abiding_starts
 from planner.simulation.floor import ShopFloor
 from planner.simulation.replanning import with_on_hand
 
@@ -66,18 +58,16 @@ class Relevelled(NamedTuple):
     timed_out: bool
 
 
-def relevel(problem: Problem, options: HeijunkaOptions) -> Relevelled:
+def relevel(problem: Problem, system: PullDesign, options: HeijunkaOptions) -> Relevelled:
     """New level quantities for ``problem`` (the days a re-levelling plans).
 
-    The first two steps of :func:`models.heijunka.plan_heijunka` on these
-    days: the design of their pull system (the every-part-every-interval
-    cycle, the capacity kept free for kanban replenishment), then the
-    level-loading model within ``options.time_limit``, or with
-    ``options.work`` within its work limits, the time limit as a cap
-    (:func:`models.heijunka.level`).
+    Step 2 of :func:`models.heijunka.plan_heijunka` on these days, with the
+    plan's design (``system``, cut to them): the level-loading model within
+    ``options.time_limit``, or with ``options.work`` within its work
+    limits, the time limit as a cap (:func:`models.heijunka.level`).
     """
     started = time.perf_counter()
-    schedule = level(problem, design(problem, options), options, options.time_limit)
+    schedule = level(problem, system, options, options.time_limit)
     return Relevelled(schedule.starts, time.perf_counter() - started, schedule.timed_out)
 
 
@@ -161,10 +151,10 @@ def executed_sequences(
 
     A day on which the work center had the capacity the plan counted on and
     started exactly what the plan said keeps the plan's sequence (and its
-    setups). Any other day is sequenced as the
-    strategy sequences: kanban replenishments first, one run each, then the
-    levelled mix one container per position, grouped into larger pitches
-    where the setups would not fit the capacity the pull left.
+    setups). Any other day is sequenced as the strategy sequences
+    (:func:`models.heijunka.sequence_day`), with ``options.day_seconds``
+    per day under sequence rules and, with ``options.work``, the work one
+    of its days gets.
 
     Parameters
     ----------
@@ -181,9 +171,9 @@ def executed_sequences(
     design
         The plan's loops.
     options
-        How to sequence: the method, and for days under sequence rules
-        ``day_seconds`` per day and the work limits (with ``work``, the
-        seconds only cap the search).
+        How to sequence: the mixing, the method, and for days under
+        sequence rules ``day_seconds`` per day and the work limits (with
+        ``work``, the seconds only cap the search).
 
     Returns
     -------
@@ -198,8 +188,7 @@ def executed_sequences(
     for w in range(len(actual.work_centers)):
         members = np.flatnonzero((centers == w) & actual.is_make)
         for day in range(actual.n_days):
-            started = members[starts[members, day] > 0]
-            if started.size == 0:
+            if not (starts[members, day] > 0).any():
                 continue
             kept = plan.sequences.get((w, day))
             as_planned = (
@@ -210,33 +199,9 @@ def executed_sequences(
             if kept is not None and as_planned:
                 sequences[(w, day)] = kept
                 continue
-            mixed = {int(i): float(starts[i, day]) for i in started if design.levelled[i]}
-            blocks = [(int(i), float(starts[i, day])) for i in started if not design.levelled[i]]
-            room = _setup_room(actual, w, day, mixed, float(load[w, day]), design)
-            mix = sequence_mix(
-                actual, w, mixed, room=room, options=options, time_limit=options.day_seconds
+            positions, _, stopped = sequence_day(
+                actual, (w, day), starts, load, design, options, options.work, options.day_seconds
             )
-            sequences[(w, day)] = tuple(blocks) + mix.positions
-            timed_out += mix.timed_out
+            sequences[(w, day)] = positions
+            timed_out += stopped
     return sequences, timed_out
-
-
-def _setup_room(
-    problem: Problem,
-    w: int,
-    day: int,
-    mixed: Mapping[int, float],
-    load: float,
-    design: PullDesign,
-) -> float:
-    """Minutes a day's mix may spend on setups beyond one per item (as the strategy counts)."""
-    items = np.array(list(mixed), dtype=np.int_)
-    ruled = any(
-        bool(rule_carriers(problem, rule, items, w).any()) for rule in problem.sequence_rules
-    )
-    limit = problem.capacity[w, day] + (problem.overtime_capacity[w, day] if ruled else 0.0)
-    forced = sum(
-        design.forced_setups[i] * problem.setup_time[i] * qty / problem.container_qty[i]
-        for i, qty in mixed.items()
-    )
-    return float(max(limit, load) - load + forced)

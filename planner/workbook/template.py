@@ -94,8 +94,12 @@ EXAMPLE_ROWS: Mapping[str, Sequence[Mapping[str, Any]]] = {
         {"key": "end_backlog_days", "value": 20},
         {"key": "level_period", "value": 20},
         {"key": "epei_days", "value": 0},
-        {"key": "kanban_safety_factor", "value": 1},
+        {"key": "kanban_safety_factor", "value": 0},
         {"key": "kanban_lot", "value": "container"},
+        {"key": "service_level", "value": 0.95},
+        {"key": "runner_share", "value": 0.8},
+        {"key": "stranger_cv", "value": 2},
+        {"key": "mixing", "value": "runs"},
     ),
     "Attributes": ({"item": "FG1", "attribute": "export"},),
     "SequenceRules": (

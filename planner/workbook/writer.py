@@ -166,6 +166,10 @@ def _settings_rows(problem: Problem) -> list[Row]:
         ["epei_days", settings.epei_days],
         ["kanban_safety_factor", settings.kanban_safety_factor],
         ["kanban_lot", settings.kanban_lot],
+        ["service_level", settings.service_level],
+        ["runner_share", settings.runner_share],
+        ["stranger_cv", settings.stranger_cv],
+        ["mixing", settings.mixing],
     ]
     return rows
 
