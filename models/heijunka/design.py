@@ -34,8 +34,6 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 from scipy.stats import norm
 
 from models.heijunka.options import HeijunkaOptions, KanbanLot
@@ -75,35 +73,55 @@ class DemandProfile:
     """Each item's daily usage: its external demand, exploded through the BOM.
 
     ``usage`` is the mean per working day, ``deviation`` its standard
-    deviation over the days, ``variation`` their ratio (0 without usage).
+    deviation over the days, ``variation`` their ratio (0 without usage),
+    ``remaining`` the ``[item, day]`` usage from that day to the horizon's
+    end.
     """
 
     usage: FloatArray
     deviation: FloatArray
     variation: FloatArray
+    remaining: FloatArray
 
     @classmethod
     def of(cls, problem: Problem, steady: BoolArray | None = None) -> DemandProfile:
         """The profile of ``problem``'s demand.
 
-        ``steady`` marks the items whose demand the level schedule smooths
-        (runners and repeaters): their components see their mean daily
-        demand, not its day-to-day swings, so only the rest of the demand
-        (strangers, spares) makes the supermarkets' usage vary.
+        Each item's daily usage is its external demand plus what its
+        parents take from it when they are made lot for lot, a lead time
+        ahead of their own needs, each level netting its stock and receipts
+        first (the requirements the supermarket sees, not the gross
+        explosion). ``steady`` marks the items whose demand the level
+        schedule smooths (runners and repeaters): their components see
+        their mean daily demand, not its day-to-day swings, so only the rest
+        of the demand (strangers, spares) makes the supermarkets' usage vary.
         """
-        if problem.n_days == 0:
-            zeros = np.zeros(problem.n_items)
-            return cls(zeros, zeros, zeros)
-        demand = np.array(problem.demand, dtype=float)
+        n_items, n_days = problem.n_items, problem.n_days
+        if n_days == 0:
+            zeros = np.zeros(n_items)
+            return cls(zeros, zeros, zeros, np.zeros((n_items, 0)))
+        daily = np.array(problem.demand, dtype=float)
         if steady is not None:
-            demand[steady] = demand[steady].mean(axis=1, keepdims=True)
-        system = (sp.identity(problem.n_items, format="csc") - problem.bom_matrix.tocsc()).tocsc()
-        daily = np.asarray(spla.splu(system).solve(demand))
-        daily = np.maximum(daily.reshape(problem.n_items, problem.n_days), 0.0)
+            daily[steady] = daily[steady].mean(axis=1, keepdims=True)
+        bom = problem.bom_matrix.tocsc()
+        codes = problem.low_level_code
+        for level in range(int(codes.max(initial=0)) + 1):
+            members = np.flatnonzero(codes == level)
+            projected = problem.on_hand[members, None] + np.cumsum(
+                problem.receipts[members] - daily[members], axis=1
+            )
+            short = np.maximum.accumulate(np.maximum(-projected, 0.0), axis=1)
+            needed = np.diff(short, axis=1, prepend=0.0)
+            starts = np.zeros_like(needed)
+            for k, lead in enumerate(problem.lead_time[members].tolist()):
+                starts[k, : max(0, n_days - lead)] = needed[k, lead:]
+                starts[k, 0] += needed[k, : min(lead, n_days)].sum()
+            daily += bom[:, members] @ starts
         usage = daily.mean(axis=1)
         deviation = daily.std(axis=1)
         variation = np.divide(deviation, usage, out=np.zeros_like(usage), where=usage > 0)
-        return cls(usage, deviation, variation)
+        remaining = np.cumsum(daily[:, ::-1], axis=1)[:, ::-1]
+        return cls(usage, deviation, variation, remaining)
 
 
 def levelled_items(problem: Problem) -> BoolArray:
@@ -150,6 +168,11 @@ class PullDesign:
     review_days
         ``[item, day]``: the item's slots (production or review days),
         priming included.
+    remaining
+        ``[item, day]``: the forecast usage from the day to the horizon's
+        end, over the whole horizon (see :meth:`coming`).
+    origin
+        The horizon day of the design's first day (:meth:`days`).
     forced_setups, forced_minutes
         Setups, and their minutes, per container that sequence rules force
         on each item.
@@ -178,6 +201,7 @@ class PullDesign:
     offset: IntArray
     campaign: IntArray
     review_days: BoolArray
+    remaining: FloatArray
     forced_setups: FloatArray
     forced_minutes: FloatArray
     safety_z: float
@@ -186,6 +210,7 @@ class PullDesign:
     level_period: int
     levelling: tuple[LevelLoading, ...]
     schedule: Schedule = "levelled"
+    origin: int = 0
 
     @property
     def levelled(self) -> BoolArray:
@@ -228,7 +253,20 @@ class PullDesign:
 
     def days(self, first: int, end: int) -> PullDesign:
         """The design for the working days ``first .. end - 1`` (its slots cut to them)."""
-        return dataclasses.replace(self, review_days=self.review_days[:, first:end])
+        return dataclasses.replace(
+            self, review_days=self.review_days[:, first:end], origin=self.origin + first
+        )
+
+    def coming(self, item: int, day: int, days: int) -> float:
+        """The forecast usage of ``item`` over ``days`` days from ``day`` (within the horizon)."""
+        horizon = self.remaining.shape[1]
+        first = self.origin + day
+        if first >= horizon:
+            return 0.0
+        last = first + days
+        return float(
+            self.remaining[item, first] - (self.remaining[item, last] if last < horizon else 0.0)
+        )
 
 
 def design_for(
@@ -282,6 +320,7 @@ def design_for(
         offset=offset,
         campaign=campaign,
         review_days=review,
+        remaining=profile.remaining,
         forced_setups=ruled_setups(problem),
         forced_minutes=ruled_setup_minutes(problem),
         safety_z=float(norm.ppf(problem.settings.service_level)),

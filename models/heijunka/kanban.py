@@ -41,6 +41,12 @@ reviewed:
   the board), and a supermarket about to run dry within its lead time
   orders at once, slot or not (an emergency replenishment).
 
+The cards are sized from average usage; at each review the loop is refilled
+to what the forecast says its lead time and interval will use, plus its
+safety stock (a dynamic kanban, re-sized from the forecast): a loop whose
+parents still live off their own stock holds less, and near the horizon's
+end the loops run down instead of ending full.
+
 Components are consumed on the day their parent starts and must be on hand
 (the spec's flow balance), so the plan never has a component shortage, and
 no work center is loaded beyond its capacity plus overtime.
@@ -260,12 +266,15 @@ def simulate_pull(problem: Problem, level_starts: FloatArray, design: PullDesign
     """
     loops = _Loops.of(problem, design)
     floor = _PullFloor(problem, design)
-    mixing = _Mixing(problem)
+    mixing = _Mixing(problem, level_starts)
     usage = np.where(design.usage > 0, design.usage, 1.0)
     levelled, container = design.levelled, problem.container_qty
     urgent = design.usage * (problem.lead_time + 1)
     carried = np.zeros(problem.n_items)
     behind = np.zeros(problem.n_items, dtype=bool)
+    safety = problem.safety_stock + np.array(
+        [stock.safety if stock else 0.0 for stock in loops.stock]
+    )
     delays: dict[int, tuple[int, str]] = {}
     reach = problem.n_days - 1 - problem.lead_time
     for day in range(problem.n_days):
@@ -294,7 +303,12 @@ def simulate_pull(problem: Problem, level_starts: FloatArray, design: PullDesign
                 if not due or position > loops.trigger[item] + TOLERANCE:
                     behind[item] = False
                     continue
-                wanted = _lot(loops.order_up_to[item] - position, container[item], problem, item)
+                window = int(problem.lead_time[item] + design.cycle[item])
+                refill = design.coming(item, day, window) + safety[item]
+                if refill - position <= TOLERANCE:
+                    behind[item] = False
+                    continue
+                wanted = _lot(refill - position, container[item], problem, item)
                 may_overtime = position < urgent[item]
                 fits = min(
                     floor.material_limit(item), floor.capacity_limit(item, day, may_overtime)
@@ -323,14 +337,17 @@ class _Mixing:
     With :math:`F` containers of a work center's day that do not carry a
     rule's attribute, a sequence holds at most :math:`p (\\lfloor F / (q -
     p) \rfloor + 1)` carriers (blocks of :math:`p` separated by :math:`q -
-    p` others). Every carrier, levelled or kanban, is held to what the
-    day's other containers started so far can separate; carriers are
-    visited after the other items of their BOM level
-    (:meth:`visiting_order`), so the others are all counted by then.
+    p` others). A levelled carrier may always start its own level quantity
+    (the level schedule keeps each rule); what it catches up on beyond
+    that, and every kanban carrier, is held to what the day's other
+    containers started so far can separate. Carriers are visited after the
+    other items of their BOM level (:meth:`visiting_order`), so the others
+    are all counted by then.
     """
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, level_starts: FloatArray) -> None:
         self.problem = problem
+        self.level = level_starts / problem.container_qty[:, None]
         self.carriers: dict[tuple[int, int], float] = {}
         self.others: dict[tuple[int, int], float] = {}
         self.rules: list[list[tuple[int, BoolArray, int, int]]] = []
@@ -358,7 +375,9 @@ class _Mixing:
                 continue
             others = self.others.get((day, r), 0.0)
             allowed = p * (math.floor(others / (q - p) + TOLERANCE) + 1)
-            most = min(most, allowed - self.carriers.get((day, r), 0.0))
+            most = min(
+                most, max(float(self.level[item, day]), allowed - self.carriers.get((day, r), 0.0))
+            )
         return max(0.0, most)
 
     def visiting_order(self, cover: FloatArray) -> list[int]:

@@ -48,7 +48,7 @@ import scipy.sparse as sp
 from models.floor import TOLERANCE
 from models.heijunka.design import PullDesign
 from models.problem import Problem
-from models.sequencing.days import rule_carriers, ruled_setup_minutes
+from models.sequencing.days import rule_abiding_starts, rule_carriers, ruled_setup_minutes
 from models.solvers.backends import backend_from_name
 from models.solvers.milp import Milp, MilpResult, SolverOptions
 from models.wording import counted
@@ -265,6 +265,7 @@ class LevelModel:
                 upper.append(np.zeros(days))
 
         self.limit_rows = np.arange(first_limit, count)
+        self.rule_rows = ~np.isin(self.limit_rows, capacity_rows)
         self.overtime_rows = (
             np.array(capacity_rows, dtype=np.int_),
             np.array(capacity_columns, dtype=np.int_),
@@ -372,9 +373,12 @@ class LevelModel:
         On each of its production days, a levelled item starts the
         containers that keep its projected stock at or above its safety
         stock until its next production day's output arrives (a lead time
-        after it); strangers are made to order (:meth:`_to_order`).
-        Capacity and sequence rules are left to the pull simulation that
-        plays the plan. Returns the model's solution vector.
+        after it); strangers are made to order (:meth:`_to_order`). A day
+        whose containers no rule-abiding sequence holds gives up carriers
+        until one does (:func:`models.sequencing.days.rule_abiding_starts`);
+        capacity is left to the pull simulation that plays the plan. Returns
+        the model's solution vector (which may break the model's linear
+        rule rows, which are stricter than the exact count).
         """
         problem, days = self.problem, self.problem.n_days
         containers = self._to_order()
@@ -393,7 +397,19 @@ class LevelModel:
                 containers[k, day] += count
                 net[k, day + lead :] += count * self.container[k]
         periods = int(self.period[-1]) + 1
+        if self.rule_rows.any():
+            containers = self._rule_abiding(containers)
         return self._complete(containers, np.zeros((self.items.size, periods)))
+
+    def _rule_abiding(self, containers: FloatArray) -> FloatArray:
+        """Each day's containers cut to what a sequence that breaks no rule can hold."""
+        problem = self.problem
+        day_starts = np.zeros(problem.n_items)
+        for day in range(problem.n_days):
+            day_starts[self.items] = containers[:, day] * self.container
+            kept = rule_abiding_starts(problem, day_starts)[self.items]
+            containers[:, day] = np.floor(kept / self.container + TOLERANCE)
+        return containers
 
     def _most_per_period(self) -> FloatArray:
         """The most containers an item may make per production day of each period."""
@@ -447,13 +463,14 @@ class LevelModel:
                 k = int(movable[np.argmax(containers[movable, day])])
                 containers[k, day] -= 1
                 containers[k, day - 1] += 1
-        return self._within_limits(containers)
+        return self._within_limits(containers, np.ones(self.limit_rows.size, dtype=bool))
 
-    def _within_limits(self, containers: FloatArray) -> FloatArray:
-        """``containers`` less what breaks a capacity or rule row: the largest user gives one up."""
+    def _within_limits(self, containers: FloatArray, rows: npt.NDArray[np.bool_]) -> FloatArray:
+        """``containers`` less what breaks one of the limit ``rows`` (a mask of the capacity and
+        rule rows): the largest user of the row most over gives up one container at a time."""
         limits = self.milp.matrix[self.limit_rows][:, : self.n_x].tocsr()
         flat = containers.ravel().copy()
-        excess = self._excess(containers)
+        excess = np.where(rows, self._excess(containers), 0.0)
         while (excess > 1e-6).any():
             row = int(np.argmax(excess))
             start, end = limits.indptr[row], limits.indptr[row + 1]
@@ -463,7 +480,7 @@ class LevelModel:
                 break
             chosen = columns[useful][np.argmax(weights[useful])]
             flat[chosen] -= 1
-            excess = self._excess(flat.reshape(containers.shape))
+            excess = np.where(rows, self._excess(flat.reshape(containers.shape)), 0.0)
         return flat.reshape(containers.shape)
 
     def _excess(self, containers: FloatArray) -> FloatArray:

@@ -152,7 +152,7 @@ def sequence_days(
     return sequences, messages, timed_out
 
 
-SHARED_DAYS = 50
+SHARED_DAYS = 300
 """Ruled days among which the sequencing work of one plant is shared (see :func:`day_work`)."""
 
 
