@@ -69,7 +69,7 @@ class WorkLimits:
     solves: int = 0
     free_setups: int = 40
     sweeps: int = 50
-    designs: int = 150
+    designs: int = 100
     search_steps: int = 2000
     cp_work: float = 0.05
 

@@ -330,7 +330,7 @@ def test_tables_without_sequences_kanban_or_pegging_are_empty_with_columns() -> 
 
 def test_kanban_frame_reads_the_loops_of_a_plan(comparison: Comparison) -> None:
     mrp = comparison.results["mrp"]
-    loop = KanbanLoop(0, 10.0, 3, 30.0, 4.5, 2, 1, 20.0, 28.0)
+    loop = KanbanLoop(0, 10.0, 3, 30.0, 4.5, 2, 1, 20.0, 28.0, 4.5, 9.0, 6.2, 1)
     plan = dataclasses.replace(mrp.plan, strategy="heijunka", kanban=(loop,))
     pull = StrategyResult(plan, mrp.evaluation)
     frame = tables.kanban_frame(Comparison(comparison.problem, {"mrp": mrp, "heijunka": pull}))
@@ -345,6 +345,10 @@ def test_kanban_frame_reads_the_loops_of_a_plan(comparison: Comparison) -> None:
             "interval_days": 1,
             "trigger_level": 20.0,
             "peak_inventory": 28.0,
+            "cycle_stock": 4.5,
+            "lead_time_stock": 9.0,
+            "safety_stock": 6.2,
+            "lot_containers": 1,
         }
     ]
 

@@ -97,7 +97,7 @@ class HeijunkaOptions:
     time_limit: float = 60.0
     mip_gap: float = 0.01
     sequencing: SequencingMethod = "prv"
-    design_share: float = 0.3
+    design_share: float = 0.45
     level_share: float = 0.3
     day_seconds: float = 0.5
     smooth_ruled_days: bool = True

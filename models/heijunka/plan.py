@@ -14,8 +14,9 @@
    sized from the design and demand variability, and a day-by-day
    simulation that starts the level quantities as components and capacity
    allow and replenishes every supermarket on its slots. This gives the
-   daily starts of every item. Steps 2 and 3 run for the search's few
-   cheapest designs, and the cheapest outcome is kept.
+   daily starts of every item. Steps 2 and 3 run again for the search's
+   cheapest design with the solver's level schedule, and the cheaper of the
+   two is kept.
 4. **Sequencing** (:func:`models.heijunka.mix.sequence_days`): each work
    center's day in build order: one run per item, sequence rules honoured
    with the fewest runs (or, with ``mixing = containers``, mixed container
@@ -74,11 +75,10 @@ def plan_heijunka(problem: Problem, options: HeijunkaOptions | None = None) -> P
     system, pull = best.design, best.pull
     messages = [
         PlanMessage(MessageLevel.INFO, search.summary()),
+        *(PlanMessage(MessageLevel.INFO, o.schedule.summary()) for o in outcomes if o.schedule),
         _choice_message(outcomes, best),
         *_design_messages(problem, system),
     ]
-    if best.schedule is not None:
-        messages.append(PlanMessage(MessageLevel.INFO, best.schedule.summary()))
     deadline = started + options.time_limit
     sequences, sequence_messages, timed_out_days = sequence_days(
         problem, pull, system, options, deadline
@@ -138,8 +138,8 @@ def _choice_message(outcomes: list[_Outcome], best: _Outcome) -> PlanMessage:
     )
     return PlanMessage(
         MessageLevel.INFO,
-        f"levelled by the solver, the search's cheapest designs cost {levelled}; the plan keeps "
-        f"{kept}, {best.cost:,.0f}",
+        f"levelled by the solver, the design costs {levelled}; the plan keeps {kept}, "
+        f"{best.cost:,.0f}",
     )
 
 

@@ -5,8 +5,8 @@ through: a quick level schedule (each slot covers until the next,
 :meth:`~models.heijunka.levelling.LevelModel.cover`), then the day-by-day
 pull simulation, and the starts are priced by the contract's accounting
 (:func:`models.heijunka.pricing.pull_cost`). The search keeps the cheapest
-(and :data:`FINALISTS` runners-up, which the strategy then levels with the
-solver and prices again):
+(its :data:`FINALISTS` cheapest designs, which the strategy then levels with
+the solver and prices again):
 
 1. the analytic design: each item's economic cycle within capacity, in
    powers of two (:func:`~models.heijunka.design.economic_cycles`), and the
@@ -58,8 +58,9 @@ COMMON_CYCLES = range(1, 11)
 PRICED_ITEM_DAYS = 1_500_000
 """Work of the descent: item-days played through, over all designs priced (see :func:`budget`)."""
 
-FINALISTS = 3
-"""The cheapest designs the strategy plays through with the level-loading solver."""
+FINALISTS = 1
+"""The cheapest designs the strategy plays through with the level-loading solver (each solve
+gets its share of the level-loading time, so more would stop on the clock on larger plants)."""
 
 
 @dataclass(frozen=True, eq=False)
