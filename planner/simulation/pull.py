@@ -71,6 +71,11 @@ def relevel(problem: Problem, system: PullDesign, options: HeijunkaOptions) -> R
     return Relevelled(schedule.starts, time.perf_counter() - started, schedule.timed_out)
 
 
+CUT_PASSES = 5
+"""Times a day's levelled carriers are cut to a rule-abiding day and pulled again: a pull
+that starts fewer other items than the one before can need one more cut."""
+
+
 def pull_day(
     floor: ShopFloor, day: int, level: FloatArray, design: PullDesign
 ) -> tuple[FloatArray, FloatArray]:
@@ -97,7 +102,9 @@ def pull_day(
     -----
     Levelled items on a line under sequence rules are started no more than
     a rule-abiding sequence of the day's containers holds
-    (:func:`models.sequencing.days.rule_abiding_starts`); the rest waits.
+    (:func:`models.sequencing.days.rule_abiding_starts`), the day pulled
+    again after each cut (at most :data:`CUT_PASSES` times); the rest
+    waits.
     The short problem spans today and as many days as the longest lead time
     (the pull simulation orders nothing that would arrive past its
     horizon, which must therefore reach as far as the real one). Open
@@ -130,9 +137,11 @@ def pull_day(
         overtime_capacity=actual.overtime_capacity[:, day:end],
     )
     pull = simulate_pull(today, level_starts, design.days(day, end))
-    abiding = rule_abiding_starts(actual, pull.starts[:, 0])
-    cut = design.levelled & (abiding < pull.starts[:, 0] - TOLERANCE)
-    if cut.any():
+    for _ in range(CUT_PASSES):
+        abiding = rule_abiding_starts(actual, pull.starts[:, 0])
+        cut = design.levelled & (abiding < pull.starts[:, 0] - TOLERANCE)
+        if not cut.any():
+            break
         level_starts[cut, 0] = abiding[cut]
         pull = simulate_pull(today, level_starts, design.days(day, end))
     return np.array(pull.starts[:, 0], dtype=float), np.array(pull.load[:, 0], dtype=float)
