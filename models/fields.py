@@ -74,12 +74,14 @@ class Field:
         if self.kind is FieldKind.TEXT:
             return "text"
         noun = "a whole number" if self.kind is FieldKind.INTEGER else "a number"
-        low = "> 0" if self.positive else None
-        if low is None and self.minimum is not None:
-            low = f">= {self.minimum:g}"
+        bounds = []
+        if self.positive:
+            bounds.append("> 0")
+        elif self.minimum is not None:
+            bounds.append(f">= {self.minimum:g}")
         if self.maximum is not None:
-            return f"{noun} {low or ''} and <= {self.maximum:g}".replace("  ", " ")
-        return f"{noun} {low}" if low else noun
+            bounds.append(f"<= {self.maximum:g}")
+        return f"{noun} {' and '.join(bounds)}" if bounds else noun
 
     def choice(self, value: object) -> str | None:
         """The allowed choice ``value`` names, matched case-insensitively, or ``None``."""

@@ -20,8 +20,10 @@ A design says, for one plant, what stays fixed while a heijunka plan runs:
   whose stock does not reach its first slot, so that supermarkets are
   filled inside the horizon.
 
-Slots are placed on each work center largest first, each where it raises the
-busiest day of the wheel least, so that the wheel's load is level.
+Slots are placed on each work center largest first, keeping the sequence
+rules' mix, the day's capacity and the BOM's timing (each component a lead
+time ahead of its parents), then levelling the wheel's load
+(:func:`design_for`).
 """
 
 from __future__ import annotations
@@ -124,6 +126,14 @@ class DemandProfile:
         return cls(usage, deviation, variation, remaining)
 
 
+def demand_days_share(problem: Problem) -> FloatArray:
+    """Each item's share of working days with external demand (a stranger's setups per day)."""
+    if problem.n_days == 0:
+        return np.zeros(problem.n_items)
+    share: FloatArray = (problem.demand > 0).mean(axis=1)
+    return share
+
+
 def levelled_items(problem: Problem) -> BoolArray:
     """Items whose production follows the level schedule: made, with demand, without a parent."""
     has_parent = np.array([bool(p) for p in problem.parents], dtype=bool)
@@ -168,9 +178,6 @@ class PullDesign:
     review_days
         ``[item, day]``: the item's slots (production or review days),
         priming included.
-    remaining
-        ``[item, day]``: the forecast usage from the day to the horizon's
-        end, over the whole horizon (see :meth:`coming`).
     origin
         The horizon day of the design's first day (:meth:`days`).
     forced_setups, forced_minutes
@@ -201,7 +208,6 @@ class PullDesign:
     offset: IntArray
     campaign: IntArray
     review_days: BoolArray
-    remaining: FloatArray
     forced_setups: FloatArray
     forced_minutes: FloatArray
     safety_z: float
@@ -239,7 +245,7 @@ class PullDesign:
         """
         reserved = np.zeros((len(problem.work_centers), problem.n_days))
         usage = self.profile.usage
-        ordering = (problem.demand > 0).mean(axis=1) if problem.n_days else usage
+        ordering = demand_days_share(problem)
         for i in np.flatnonzero(problem.is_make & (usage > 0)):
             w = problem.item_work_center[i]
             if self.roles[i] == Role.STRANGER:
@@ -259,14 +265,13 @@ class PullDesign:
 
     def coming(self, item: int, day: int, days: int) -> float:
         """The forecast usage of ``item`` over ``days`` days from ``day`` (within the horizon)."""
-        horizon = self.remaining.shape[1]
+        remaining = self.profile.remaining
+        horizon = remaining.shape[1]
         first = self.origin + day
         if first >= horizon:
             return 0.0
         last = first + days
-        return float(
-            self.remaining[item, first] - (self.remaining[item, last] if last < horizon else 0.0)
-        )
+        return float(remaining[item, first] - (remaining[item, last] if last < horizon else 0.0))
 
 
 def design_for(
@@ -320,7 +325,6 @@ def design_for(
         offset=offset,
         campaign=campaign,
         review_days=review,
-        remaining=profile.remaining,
         forced_setups=ruled_setups(problem),
         forced_minutes=ruled_setup_minutes(problem),
         safety_z=float(norm.ppf(problem.settings.service_level)),
@@ -474,7 +478,7 @@ def _level_slots(
 
     Items are placed largest first, those that carry a ruled attribute
     last. Each takes the first slot day that, in order: keeps ``mix``
-    (``[rule, item]`` weights per slot day, see :func:`_mix_weights``: a
+    (``[rule, item]`` weights per slot day, see :func:`_mix_weights`: a
     carrier's slot on days whose other items can separate its containers);
     keeps the wheel's busiest day within ``room`` minutes; makes the item
     wait least for its parents (``waits``, see :class:`_Timing`); and
@@ -551,9 +555,8 @@ def economic_cycles(
         others = np.flatnonzero(problem.is_make & (centers == w) & (usage > 0))
         run = float(problem.run_time[others] @ usage[others])
         strangers = others[item_roles[others] == Role.STRANGER]
-        ordering = (problem.demand[strangers] > 0).mean(axis=1) if problem.n_days else 0.0
         room = WHEEL_LOAD * float(problem.capacity[w].mean()) - run
-        room -= float(problem.setup_time[strangers] @ ordering) if strangers.size else 0.0
+        room -= float(problem.setup_time[strangers] @ demand_days_share(problem)[strangers])
         chosen = _cycles_within(
             problem.setup_cost[members],
             problem.holding_cost[members],

@@ -142,8 +142,7 @@ def level_schedule(
         model = LevelModel(problem, items, design, reserved)
         started = time.perf_counter()
         if design.schedule == "cover":
-            containers = model.cover()[: model.n_x].reshape(items.size, problem.n_days)
-            starts[items] = containers * model.container[:, None]
+            starts[items] = model.cover() * model.container[:, None]
             continue
         if work is None:
             start = model.heuristic(seconds=0.3 * share)
@@ -377,8 +376,8 @@ class LevelModel:
         whose containers no rule-abiding sequence holds gives up carriers
         until one does (:func:`models.sequencing.days.rule_abiding_starts`);
         capacity is left to the pull simulation that plays the plan. Returns
-        the model's solution vector (which may break the model's linear
-        rule rows, which are stricter than the exact count).
+        the ``[item, day]`` containers (which may break the model's linear
+        rule rows, stricter than the exact count).
         """
         problem, days = self.problem, self.problem.n_days
         containers = self._to_order()
@@ -396,10 +395,9 @@ class LevelModel:
                 count = math.ceil(short / self.container[k] - TOLERANCE)
                 containers[k, day] += count
                 net[k, day + lead :] += count * self.container[k]
-        periods = int(self.period[-1]) + 1
         if self.rule_rows.any():
             containers = self._rule_abiding(containers)
-        return self._complete(containers, np.zeros((self.items.size, periods)))
+        return containers
 
     def _rule_abiding(self, containers: FloatArray) -> FloatArray:
         """Each day's containers cut to what a sequence that breaks no rule can hold."""

@@ -120,7 +120,7 @@ def sequence_days(
     centers = problem.item_work_center
     levelled = design.levelled
     runs = options.mixing == "runs"
-    days: list[tuple[int, int, npt.NDArray[np.int_], bool]] = []
+    days: list[tuple[int, int, bool]] = []
     for w in range(len(problem.work_centers)):
         members = np.flatnonzero((centers == w) & problem.is_make)
         for day in range(problem.n_days):
@@ -128,12 +128,12 @@ def sequence_days(
             if started.size == 0:
                 continue
             judged = started if runs else started[levelled[started]]
-            days.append((w, day, started, bool(rules_for(problem, w, judged.tolist()))))
-    days.sort(key=lambda d: d[3])
-    left = sum(1 for d in days if d[3])
+            days.append((w, day, bool(rules_for(problem, w, judged.tolist()))))
+    days.sort(key=lambda d: d[2])
+    left = sum(1 for d in days if d[2])
     work = day_work(options.work, left)
     timed_out = 0
-    for w, day, _, ruled in days:
+    for w, day, ruled in days:
         budget = 0.0
         if ruled:
             share = (deadline - time.perf_counter()) / left

@@ -41,6 +41,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from models.heijunka.design import PullDesign, Role
 from models.heijunka.kanban import PullSimulation, simulate_pull
@@ -183,9 +184,7 @@ def _design_messages(problem: Problem, system: PullDesign) -> list[PlanMessage]:
         for role in (Role.RUNNER, Role.REPEATER, Role.KANBAN):
             chosen = members[system.roles[members] == role]
             if chosen.size:
-                cycles = sorted(set(system.cycle[chosen].tolist()))
-                every = "/".join(str(c) for c in cycles)
-                parts.append(f"{counted(chosen.size, _NOUNS[role])} every {every} days")
+                parts.append(f"{counted(chosen.size, _NOUNS[role])} {_every(system, chosen)}")
         strangers = members[system.made_to_order[members]]
         if strangers.size:
             parts.append(f"{counted(strangers.size, 'stranger')} made to order")
@@ -199,15 +198,18 @@ def _design_messages(problem: Problem, system: PullDesign) -> list[PlanMessage]:
             )
     bought = np.flatnonzero(~problem.is_make & (system.usage > 0))
     if bought.size:
-        cycles = sorted(set(system.cycle[bought].tolist()))
-        every = "/".join(str(c) for c in cycles)
         messages.append(
             PlanMessage(
                 MessageLevel.INFO,
-                f"purchases: {counted(bought.size, 'part')} delivered every {every} days",
+                f"purchases: {counted(bought.size, 'part')} delivered {_every(system, bought)}",
             )
         )
     return messages
+
+
+def _every(system: PullDesign, items: npt.NDArray[np.int_]) -> str:
+    """The cycles of ``items``, e.g. ``every 2/4/8 days``."""
+    return "every " + "/".join(str(c) for c in sorted(set(system.cycle[items].tolist()))) + " days"
 
 
 _NOUNS = {Role.RUNNER: "runner", Role.REPEATER: "repeater", Role.KANBAN: "kanban loop"}

@@ -65,10 +65,9 @@ gets its share of the level-loading time, so more would stop on the clock on lar
 
 @dataclass(frozen=True, eq=False)
 class Candidate:
-    """One priced design: its level starts, what the pull simulation started, and the cost."""
+    """One priced design: what the pull simulation started, and the cost."""
 
     design: PullDesign
-    level_starts: npt.NDArray[np.float64]
     pull: PullSimulation
     cost: float
 
@@ -138,9 +137,7 @@ class _Pricer:
             problem, design, options=SolverOptions(time_limit=1.0, threads=options.threads)
         )
         pull = simulate_pull(problem, schedule.starts, design)
-        candidate = Candidate(
-            design, schedule.starts, pull, pull_cost(problem, pull.starts, design.forced_setups)
-        )
+        candidate = Candidate(design, pull, pull_cost(problem, pull.starts, design.forced_setups))
         self.priced += 1
         self.seen[key] = candidate
         return candidate
