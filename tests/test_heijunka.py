@@ -34,6 +34,9 @@ from planner.evaluation import ViolationKind, evaluate
 from planner.instances import small_plant
 from tests.test_repair import working_days
 
+DEFAULTS = HeijunkaOptions()
+"""The heijunka options the default Settings give."""
+
 
 def plan_fast(problem: Problem, **changes: object) -> Plan:
     """The heijunka plan the problem's Settings give, within 4 seconds."""
@@ -70,11 +73,12 @@ def plant(
 
 
 def economic_design(problem: Problem) -> PullDesign:
-    """The design of the economic cycles, without the search."""
+    """The design of the economic cycles the problem's Settings give, without the search."""
+    options = HeijunkaOptions.from_settings(problem.settings)
     profile = DemandProfile.of(problem)
-    assigned = roles(problem, profile)
+    assigned = roles(problem, profile, options)
     cycles = economic_cycles(problem, profile, assigned)
-    return design_for(problem, profile, assigned, cycles, HeijunkaOptions())
+    return design_for(problem, profile, assigned, cycles, options)
 
 
 def sequence_runs(plan: Plan) -> int:
@@ -160,7 +164,7 @@ def test_roles_come_from_volume_and_variability() -> None:
     }
     bom = [BomLine("BIG", "PART", 1), BomLine("BIG", "SPARE", 1)]
     problem = plant(items, demand, bom=bom)
-    assigned = roles(problem, DemandProfile.of(problem))
+    assigned = roles(problem, DemandProfile.of(problem), HeijunkaOptions())
     assert assigned.tolist() == [
         Role.RUNNER,
         Role.REPEATER,
@@ -169,7 +173,8 @@ def test_roles_come_from_volume_and_variability() -> None:
         Role.KANBAN,
     ]
     everyone = problem.replace(settings=Settings(runner_share=1.0, stranger_cv=10))
-    assert roles(everyone, DemandProfile.of(everyone))[:3].tolist() == [Role.RUNNER] * 3
+    options = HeijunkaOptions.from_settings(everyone.settings)
+    assert roles(everyone, DemandProfile.of(everyone), options)[:3].tolist() == [Role.RUNNER] * 3
 
 
 def test_the_levelled_demand_hides_runners_swings_from_the_loops() -> None:
@@ -188,12 +193,12 @@ def test_the_economic_cycle_is_a_power_of_two_within_capacity() -> None:
     item = Item("A", work_center="WC", run_time=1, setup_cost=50, holding_cost=0.1)
     problem = plant([item], {"A": [10] * 40}, n_days=40)
     profile = DemandProfile.of(problem)
-    assert economic_cycles(problem, profile, roles(problem, profile)).tolist() == [8]
+    assert economic_cycles(problem, profile, roles(problem, profile, DEFAULTS)).tolist() == [8]
     # Four items whose daily setups (4 x 60 min) do not fit 480 x 0.9 - 400 minutes
     items = [Item(f"A{k}", work_center="WC", run_time=1, setup_time=60) for k in range(4)]
     problem = plant(items, {f"A{k}": [100] * 40 for k in range(4)}, n_days=40)
     profile = DemandProfile.of(problem)
-    cycles = economic_cycles(problem, profile, roles(problem, profile))
+    cycles = economic_cycles(problem, profile, roles(problem, profile, DEFAULTS))
     assert (problem.setup_time / cycles).sum() <= 0.9 * 480 - 400
     assert set(cycles.tolist()) <= {1, 2, 4, 8, 16}
 
@@ -205,7 +210,7 @@ def test_slots_level_the_wheel_and_campaigns_span_days() -> None:
     problem = plant(items, demand, n_days=20, capacity=960)
     profile = DemandProfile.of(problem)
     design = design_for(
-        problem, profile, roles(problem, profile), np.array([2, 2, 4]), HeijunkaOptions()
+        problem, profile, roles(problem, profile, DEFAULTS), np.array([2, 2, 4]), DEFAULTS
     )
     assert design.offset[0] != design.offset[1], "the two runners share out the days"
     # BIG: 4 days x 60 x 5 min = 1,200 minutes a cycle: two days of at most 85 % of 960
@@ -228,7 +233,7 @@ def test_a_component_is_made_just_ahead_of_its_parent() -> None:
     )
     profile = DemandProfile.of(problem)
     design = design_for(
-        problem, profile, roles(problem, profile), np.array([4, 4]), HeijunkaOptions()
+        problem, profile, roles(problem, profile, DEFAULTS), np.array([4, 4]), DEFAULTS
     )
     parent = np.flatnonzero(design.review_days[0, 1:]) + 1
     assert design.review_days[1, parent - 1].all(), "made the day before, ready on the parent's"
@@ -240,7 +245,7 @@ def test_a_fixed_epei_from_the_settings_puts_every_made_item_on_it() -> None:
     bom = [BomLine(f"A{k}", "P", 1) for k in range(3)]
     problem = plant(items, {f"A{k}": [10] * 10 for k in range(3)}, bom=bom)
     profile = DemandProfile.of(problem)
-    economic = economic_cycles(problem, profile, roles(problem, profile))
+    economic = economic_cycles(problem, profile, roles(problem, profile, DEFAULTS))
     assert common_cycles(problem, economic, 2).tolist()[:3] == [2, 2, 2]
     fixed = problem.replace(settings=Settings(epei_days=2))
     plan = plan_fast(fixed)

@@ -141,13 +141,14 @@ def levelled_items(problem: Problem) -> BoolArray:
     return levelled
 
 
-def roles(problem: Problem, profile: DemandProfile) -> npt.NDArray[np.object_]:
-    """Each item's :class:`Role`, from its demand and Settings' thresholds (module docstring)."""
-    settings = problem.settings
+def roles(
+    problem: Problem, profile: DemandProfile, options: HeijunkaOptions
+) -> npt.NDArray[np.object_]:
+    """Each item's :class:`Role`, from its demand and the options' thresholds (module docstring)."""
     levelled = levelled_items(problem)
     result = np.full(problem.n_items, Role.IDLE, dtype=object)
     result[(profile.usage > 0) & ~levelled] = Role.KANBAN
-    stranger = levelled & (profile.variation >= settings.stranger_cv)
+    stranger = levelled & (profile.variation >= options.stranger_cv)
     result[stranger] = Role.STRANGER
     steady = levelled & ~stranger
     result[steady] = Role.REPEATER
@@ -158,7 +159,7 @@ def roles(problem: Problem, profile: DemandProfile) -> npt.NDArray[np.object_]:
         order = members[np.argsort(-volume, kind="stable")]
         before = np.concatenate([[0.0], np.cumsum(np.sort(volume)[::-1])[:-1]])
         total = float(volume.sum())
-        result[order[before < settings.runner_share * total - 1e-12]] = Role.RUNNER
+        result[order[before < options.runner_share * total - 1e-12]] = Role.RUNNER
     return result
 
 
@@ -327,7 +328,7 @@ def design_for(
         review_days=review,
         forced_setups=ruled_setups(problem),
         forced_minutes=ruled_setup_minutes(problem),
-        safety_z=float(norm.ppf(problem.settings.service_level)),
+        safety_z=float(norm.ppf(options.service_level)),
         safety_factor=options.kanban_safety_factor,
         kanban_lot=options.kanban_lot,
         level_period=options.level_period,

@@ -91,6 +91,12 @@ class HeijunkaOptions:
         ``runs``: one run per item and day, sequence rules splitting runs
         only where they must; ``containers``: the day's mix container by
         container where idle capacity pays the setups (Settings ``mixing``).
+    service_level
+        Chance that a kanban loop covers its lead time and interval: its
+        safety stock (Settings ``service_level``).
+    runner_share, stranger_cv
+        The thresholds of the finished goods' roles (Settings
+        ``runner_share`` and ``stranger_cv``).
     """
 
     solver: str = "highs"
@@ -108,6 +114,9 @@ class HeijunkaOptions:
     kanban_safety_factor: float = 0.0
     kanban_lot: KanbanLot = KanbanLot.CONTAINER
     mixing: Mixing = "runs"
+    service_level: float = 0.95
+    runner_share: float = 0.8
+    stranger_cv: float = 2.0
 
     def __post_init__(self) -> None:
         if self.sequencing not in SEQUENCING_METHODS:
@@ -131,6 +140,9 @@ class HeijunkaOptions:
             "kanban_safety_factor": settings.kanban_safety_factor,
             "kanban_lot": KanbanLot(settings.kanban_lot),
             "mixing": settings.mixing,
+            "service_level": settings.service_level,
+            "runner_share": settings.runner_share,
+            "stranger_cv": settings.stranger_cv,
         }
         return cls(**(values | changes))
 

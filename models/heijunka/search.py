@@ -111,7 +111,7 @@ class _Pricer:
         self, problem: Problem, options: HeijunkaOptions, deadline: float, most: int | None
     ) -> None:
         self.problem, self.options, self.deadline, self.most = problem, options, deadline, most
-        self.roles = roles(problem, DemandProfile.of(problem))
+        self.roles = roles(problem, DemandProfile.of(problem), options)
         steady = np.isin(self.roles, (Role.RUNNER, Role.REPEATER))
         self.profile = DemandProfile.of(problem, steady)
         self.priced = 0
