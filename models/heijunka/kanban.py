@@ -71,8 +71,8 @@ from models.floor import (
 from models.heijunka.design import PullDesign
 from models.heijunka.options import KanbanLot
 from models.plan import KanbanLoop, MessageLevel, PlanMessage
-from models.problem import Problem
-from models.sequencing import rule_carriers
+from models.problem import Problem, SequenceRule
+from models.sequencing import most_carriers, rule_carriers
 from models.wording import counted
 
 FloatArray = npt.NDArray[np.float64]
@@ -335,12 +335,12 @@ class _Mixing:
     """How many containers of a ruled item a day's mix can take without breaking a rule.
 
     With :math:`F` containers of a work center's day that do not carry a
-    rule's attribute, a sequence holds at most :math:`p (\\lfloor F / (q -
-    p) \rfloor + 1)` carriers (blocks of :math:`p` separated by :math:`q -
-    p` others). A levelled carrier may always start its own level quantity
-    (the level schedule keeps each rule); what it catches up on beyond
-    that, and every kanban carrier, is held to what the day's other
-    containers started so far can separate. Carriers are visited after the
+    rule's attribute, a sequence holds at most
+    :func:`~models.sequencing.days.most_carriers` of them. A levelled
+    carrier may always start its own level quantity (the level schedule
+    keeps each rule); what it catches up on beyond that, and every kanban
+    carrier, is held to what the day's other containers started so far can
+    separate. Carriers are visited after the
     other items of their BOM level (:meth:`visiting_order`), so the others
     are all counted by then.
     """
@@ -350,7 +350,7 @@ class _Mixing:
         self.level = level_starts / problem.container_qty[:, None]
         self.carriers: dict[tuple[int, int], float] = {}
         self.others: dict[tuple[int, int], float] = {}
-        self.rules: list[list[tuple[int, BoolArray, int, int]]] = []
+        self.rules: list[list[tuple[int, BoolArray, SequenceRule]]] = []
         centers = problem.item_work_center
         for w in range(len(problem.work_centers)):
             members = np.flatnonzero(centers == w)
@@ -359,22 +359,22 @@ class _Mixing:
                 marked = np.zeros(problem.n_items, dtype=bool)
                 marked[members] = rule_carriers(problem, rule, members, w)
                 if marked.any() and rule.max_in_window < rule.window:
-                    applying.append((r, marked, rule.max_in_window, rule.window))
+                    applying.append((r, marked, rule))
             self.rules.append(applying)
         self.carries = np.zeros(problem.n_items, dtype=bool)
         for applying in self.rules:
-            for _, marked, _, _ in applying:
+            for _, marked, _ in applying:
                 self.carries |= marked
 
     def room(self, item: int, day: int) -> float:
         """Containers of ``item`` the day may still take (infinite when no rule limits it)."""
         w = int(self.problem.item_work_center[item])
         most = math.inf
-        for r, marked, p, q in self.rules[w] if w >= 0 else ():
+        for r, marked, rule in self.rules[w] if w >= 0 else ():
             if not marked[item]:
                 continue
-            others = self.others.get((day, r), 0.0)
-            allowed = p * (math.floor(others / (q - p) + TOLERANCE) + 1)
+            others = math.floor(self.others.get((day, r), 0.0) + TOLERANCE)
+            allowed = most_carriers(others, rule)
             most = min(
                 most, max(float(self.level[item, day]), allowed - self.carriers.get((day, r), 0.0))
             )
@@ -396,7 +396,7 @@ class _Mixing:
     def place(self, item: int, day: int, containers: float) -> None:
         """Count ``containers`` of ``item`` started on ``day`` against its work center's rules."""
         w = int(self.problem.item_work_center[item])
-        for r, marked, _, _ in self.rules[w] if w >= 0 else ():
+        for r, marked, _ in self.rules[w] if w >= 0 else ():
             tally = self.carriers if marked[item] else self.others
             tally[(day, r)] = tally.get((day, r), 0.0) + containers
 
