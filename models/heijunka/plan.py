@@ -139,8 +139,8 @@ def _choice_message(outcomes: list[_Outcome], best: _Outcome) -> PlanMessage:
     )
     return PlanMessage(
         MessageLevel.INFO,
-        f"levelled by the solver, the design costs {levelled}; the plan keeps {kept}, "
-        f"{best.cost:,.0f}",
+        f"levelled by the solver, the design is estimated at {levelled}; the plan keeps "
+        f"{kept}, estimated at {best.cost:,.0f}",
     )
 
 

@@ -95,7 +95,9 @@ class DesignSearch:
     def summary(self) -> str:
         """One line: the chosen design's cost against its starting points."""
         text = (
-            f"pull design: {self.priced} designs priced, the cheapest costs {self.best.cost:,.0f}"
+            f"pull design: {self.priced} designs priced by the search's own estimate of the "
+            f"contract's cost (the Summary has the evaluator's); the cheapest "
+            f"{self.best.cost:,.0f}"
         )
         text += f" (economic cycles {self.analytic:,.0f}"
         if self.common is not None:
