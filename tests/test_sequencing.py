@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models import Item, ItemAttribute, Problem, SequenceRule, WorkCenter
-from models.sequencing.days import most_carriers, rule_abiding_starts
+from models.sequencing.days import most_carriers, rule_abiding_starts, ruled_setup_minutes
 from models.sequencing.levelled import goal_chasing, orv_objective, prv_objective, sequence_prv
 from models.sequencing.rules import (
     Rule,
@@ -318,6 +318,26 @@ def test_most_carriers_is_the_largest_count_some_sequence_holds(
         return
     assert placeable(limit)
     assert not placeable(limit + 1)
+
+
+def test_forced_setups_are_charged_at_the_separators_minutes() -> None:
+    # found by hypothesis: a carrier without setup time, separated by an item
+    # with 10 minutes, overloaded its line when the forced runs were charged
+    # at the carrier's own setup
+    problem = Problem.from_records(
+        [
+            Item("HEAVY", work_center="LINE", setup_time=0),
+            Item("LIGHT", work_center="LINE", setup_time=10),
+            Item("SHORT", work_center="LINE", setup_time=4),
+            Item("OTHER", work_center="CELL", setup_time=30),
+        ],
+        [("HEAVY", date(2026, 3, 2), 1)],
+        work_centers=[WorkCenter("LINE", 480), WorkCenter("CELL", 480)],
+        attributes=[ItemAttribute("HEAVY", "heavy"), ItemAttribute("SHORT", "heavy")],
+        sequence_rules=[SequenceRule("heavy", 2, 3, "LINE")],
+    )
+    # per container: (own setup + the longest separator's, 10) / p = 2
+    np.testing.assert_allclose(ruled_setup_minutes(problem), [5.0, 0.0, 7.0, 0.0])
 
 
 def test_a_day_with_too_many_carriers_is_cut_in_whole_containers() -> None:
