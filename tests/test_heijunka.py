@@ -107,6 +107,20 @@ def test_kanban_cards_follow_the_formula() -> None:
     assert kanban_cards(LoopStock.of(0, 0, 3, 1, 0), 0, 10) == 0
 
 
+def test_the_workbook_safety_stock_is_the_loops_least_safety_not_an_extra() -> None:
+    statistical = 1.645 * 4 * math.sqrt(3)
+    assert LoopStock.of(10, 4, 2, 1, 1.645, least_safety=50).safety == 50
+    assert LoopStock.of(10, 4, 2, 1, 1.645, least_safety=5).safety == pytest.approx(statistical)
+    items = [
+        Item("A", work_center="WC", run_time=1),
+        Item("P", lead_time=2, container_qty=10, on_hand=200, safety_stock=60),
+    ]
+    problem = plant(items, {"A": [20] * 20}, bom=[BomLine("A", "P", 1)], n_days=20)
+    loop = plan_fast(problem).kanban[-1]
+    assert loop.safety_stock == 60, "the larger of 60 and the statistical safety (0: steady use)"
+    assert loop.cards * 10 >= loop.cycle_stock + loop.lead_time_stock + 60
+
+
 def test_kanban_cards_hold_a_minimum_lot() -> None:
     stock = LoopStock.of(10, 0, lead_time=1, interval=1, z=0)
     assert kanban_cards(stock, 10, 10, min_lot=100) == 10 + 2
@@ -216,6 +230,44 @@ def test_slots_level_the_wheel_and_campaigns_span_days() -> None:
     # BIG: 4 days x 60 x 5 min = 1,200 minutes a cycle: two days of at most 85 % of 960
     assert design.campaign.tolist() == [1, 1, 2]
     assert design.review_days[2].sum() == 10
+
+
+def test_the_next_slot_is_nearer_on_a_campaigns_later_days() -> None:
+    items = [Item("A", work_center="WC", run_time=1, setup_time=30)]
+    items.append(Item("BIG", work_center="WC", run_time=5, setup_time=30))
+    problem = plant(items, {"A": [100] * 20, "BIG": [60] * 20}, n_days=20, capacity=960)
+    profile = DemandProfile.of(problem)
+    design = design_for(
+        problem, profile, roles(problem, profile, DEFAULTS), np.array([1, 4]), DEFAULTS
+    )
+    first = int(design.offset[1])
+    assert design.campaign[1] == 2
+    assert [design.to_next_slot(1, first + k) for k in range(5)] == [4, 3, 2, 1, 4]
+    later = design.days(first + 1, 20)
+    assert later.to_next_slot(1, 0) == 3, "days are counted from the design's origin"
+
+
+def test_a_slot_builds_ahead_where_overtime_costs_more_than_holding() -> None:
+    demand = [10] * 8 + [80] + [10] * 3
+    spike = 8
+
+    def covered(holding: float) -> np.ndarray:
+        item = Item("A", work_center="WC", run_time=10, holding_cost=holding)
+        problem = plant([item], {"A": demand}, n_days=12, overtime=480)
+        profile = DemandProfile.of(problem)
+        design = design_for(
+            problem, profile, roles(problem, profile, DEFAULTS), np.ones(1), DEFAULTS
+        )
+        design = replace(design, schedule="cover")
+        reserved = design.reserved_capacity(problem)
+        return LevelModel(problem, np.array([0]), design, reserved).cover()[0]
+
+    cheap = covered(holding=0.01)
+    assert cheap.sum() == sum(demand), "the same work, moved"
+    assert cheap[spike] * 10 <= 480, "the spike's day within its regular capacity"
+    assert cheap[:spike].sum() > 10 * spike, "built ahead on the days before"
+    dear = covered(holding=100.0)
+    assert dear[spike] == 80, "holding dearer than overtime: made on the day"
 
 
 def test_a_component_is_made_just_ahead_of_its_parent() -> None:

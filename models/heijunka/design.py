@@ -264,6 +264,15 @@ class PullDesign:
             self, review_days=self.review_days[:, first:end], origin=self.origin + first
         )
 
+    def to_next_slot(self, item: int, day: int) -> int:
+        """Working days from ``day`` to the first day of ``item``'s next slot on the wheel.
+
+        On a campaign's later days the next slot is nearer than a whole
+        cycle, so a replenishment there covers less.
+        """
+        cycle = int(self.cycle[item])
+        return cycle - (self.origin + day - int(self.offset[item])) % cycle
+
     def coming(self, item: int, day: int, days: int) -> float:
         """The forecast usage of ``item`` over ``days`` days from ``day`` (within the horizon)."""
         remaining = self.profile.remaining

@@ -6,15 +6,17 @@ a kanban loop on its slots of the product wheel (its review days). With
 daily usage :math:`u` and its standard deviation :math:`\sigma`, lead time
 :math:`L`, cycle :math:`N` (days between reviews: the item's cycle on the
 wheel, or a purchased item's delivery interval), service-level quantile
-:math:`z`, extra safety days :math:`f` and container size :math:`c`, the
-loop holds
+:math:`z`, extra safety days :math:`f`, the workbook's safety stock
+:math:`s` and container size :math:`c`, the loop holds
 
 .. math::
 
-    K = \left\lceil \frac{u\,(L + N + f) + z\,\sigma\sqrt{L + N}}{c} \right\rceil
+    K = \left\lceil \frac{u\,(L + N) + \max(s,\ z\,\sigma\sqrt{L + N} + u f)}{c} \right\rceil
 
 cards: the cycle stock :math:`uN`, the lead-time stock :math:`uL` and the
-safety stock from demand variability over lead time plus review interval.
+safety stock from demand variability over lead time plus review interval,
+at least the workbook's (both buffer the same variability: the loop holds
+the larger, not their sum).
 A loop that must order whole minimum lots gets the cards for one minimum lot
 on top of its lead-time usage. At a review, a loop orders when it has used
 at least its lot: one container (``kanban_lot = container``) or its economic
@@ -42,8 +44,8 @@ reviewed:
   orders at once, slot or not (an emergency replenishment).
 
 The cards are sized from average usage; at each review the loop is refilled
-to what the forecast says its lead time and interval will use, plus its
-safety stock (a dynamic kanban, re-sized from the forecast): a loop whose
+to what the forecast says will be used until its next slot's order arrives
+(its lead time plus the days to its next slot), plus its safety stock (a dynamic kanban, re-sized from the forecast): a loop whose
 parents still live off their own stock holds less, and near the horizon's
 end the loops run down instead of ending full.
 
@@ -97,10 +99,16 @@ class LoopStock:
         interval: int,
         z: float,
         safety_factor: float = 0.0,
+        least_safety: float = 0.0,
     ) -> LoopStock:
-        """Cycle stock ``u N``, lead-time stock ``u L`` and safety ``z sigma sqrt(L + N) + u f``."""
+        """Cycle stock ``u N``, lead-time stock ``u L`` and safety ``z sigma sqrt(L + N) + u f``.
+
+        The safety stock is at least ``least_safety`` (the workbook's safety
+        stock of the item): both buffer the same variability, so the loop
+        holds the larger, not their sum.
+        """
         safety = z * deviation * math.sqrt(lead_time + interval) + usage * safety_factor
-        return cls(usage * interval, usage * lead_time, max(0.0, safety))
+        return cls(usage * interval, usage * lead_time, max(0.0, least_safety, safety))
 
     @property
     def total(self) -> float:
@@ -217,6 +225,7 @@ class _Loops:
                 int(design.cycle[i]),
                 design.safety_z,
                 design.safety_factor,
+                float(problem.safety_stock[i]),
             )
             if kanban[i]
             else None
@@ -246,7 +255,7 @@ class _Loops:
             dtype=np.int_,
         )
         cards += lot - 1
-        order_up_to = cards * container + problem.safety_stock * kanban
+        order_up_to = cards * container
         return cls(kanban, stock, cards, lot, order_up_to, order_up_to - lot * container)
 
 
@@ -272,9 +281,7 @@ def simulate_pull(problem: Problem, level_starts: FloatArray, design: PullDesign
     urgent = design.usage * (problem.lead_time + 1)
     carried = np.zeros(problem.n_items)
     behind = np.zeros(problem.n_items, dtype=bool)
-    safety = problem.safety_stock + np.array(
-        [stock.safety if stock else 0.0 for stock in loops.stock]
-    )
+    safety = np.array([stock.safety if stock else 0.0 for stock in loops.stock])
     delays: dict[int, tuple[int, str]] = {}
     reach = problem.n_days - 1 - problem.lead_time
     for day in range(problem.n_days):
@@ -303,7 +310,7 @@ def simulate_pull(problem: Problem, level_starts: FloatArray, design: PullDesign
                 if not due or position > loops.trigger[item] + TOLERANCE:
                     behind[item] = False
                     continue
-                window = int(problem.lead_time[item] + design.cycle[item])
+                window = int(problem.lead_time[item]) + design.to_next_slot(item, day)
                 refill = design.coming(item, day, window) + safety[item]
                 if refill - position <= TOLERANCE:
                     behind[item] = False

@@ -374,10 +374,14 @@ class LevelModel:
         stock until its next production day's output arrives (a lead time
         after it); strangers are made to order (:meth:`_to_order`). A day
         whose containers no rule-abiding sequence holds gives up carriers
-        until one does (:func:`models.sequencing.days.rule_abiding_starts`);
-        capacity is left to the pull simulation that plays the plan. Returns
-        the ``[item, day]`` containers (which may break the model's linear
-        rule rows, stricter than the exact count).
+        until one does (:func:`models.sequencing.days.rule_abiding_starts`).
+        Where a day would need overtime that costs more than holding the
+        work a few days longer, containers are built ahead on earlier
+        production days with regular capacity to spare
+        (:meth:`_built_ahead`); what is still over is left to the pull
+        simulation that plays the plan. Returns the ``[item, day]``
+        containers (which may break the model's linear rule rows, stricter
+        than the exact count).
         """
         problem, days = self.problem, self.problem.n_days
         containers = self._to_order()
@@ -395,9 +399,78 @@ class LevelModel:
                 count = math.ceil(short / self.container[k] - TOLERANCE)
                 containers[k, day] += count
                 net[k, day + lead :] += count * self.container[k]
+        containers = self._built_ahead(containers)
         if self.rule_rows.any():
             containers = self._rule_abiding(containers)
         return containers
+
+    def _built_ahead(self, containers: FloatArray) -> FloatArray:
+        """``containers`` with work moved off days that need overtime, where that pays.
+
+        From the last day back, while a day's load is over its regular
+        capacity (less what the design reserves), one container moves to its
+        item's latest earlier production day that still has regular
+        capacity for it: the container whose extra days in stock cost least
+        per overtime minute saved, and only while that holding costs less
+        than the overtime. A move never breaks a sequence rule's row on
+        either day. Days are handled last first, so work can move back
+        over several slots.
+        """
+        problem, milp = self.problem, self.milp
+        n, days = self.items.size, problem.n_days
+        rows, columns = self.overtime_rows
+        if rows.size == 0 or days < 2:
+            return containers
+        capacity = milp.matrix[rows][:, : self.n_x].tocsc()
+        minutes = np.asarray(capacity.sum(axis=0)).ravel().reshape(n, days)
+        column_rows = np.full(self.n_x, -1, dtype=np.int_)
+        column_rows[np.repeat(np.arange(self.n_x), np.diff(capacity.indptr))] = capacity.indices
+        row_of = column_rows.reshape(n, days)
+        rate = milp.objective[columns]
+        rules = milp.matrix[self.limit_rows[self.rule_rows]][:, : self.n_x].tocsc()
+        rule_upper = milp.row_upper[self.limit_rows[self.rule_rows]]
+        flat = containers.ravel().copy()
+        over = capacity @ flat - milp.row_upper[rows]
+        mixed = rules @ flat - rule_upper
+        holding = problem.holding_cost[self.items] * self.container
+        movable = ~self.to_order & (minutes > 0).any(axis=1)
+
+        def rule_room(column: int, step: float) -> bool:
+            start, end = rules.indptr[column], rules.indptr[column + 1]
+            change = rules.data[start:end] * step
+            return bool((mixed[rules.indices[start:end]] + change <= 1e-9).all())
+
+        for day in range(days - 1, 0, -1):
+            while True:
+                best: tuple[float, int, int] | None = None
+                for k in np.flatnonzero(movable & (flat.reshape(n, days)[:, day] > 0)).tolist():
+                    r = row_of[k, day]
+                    if r < 0 or over[r] <= 1e-9:
+                        continue
+                    earlier = np.flatnonzero(self.producing[k, :day])[::-1]
+                    for s in earlier.tolist():
+                        if over[row_of[k, s]] + minutes[k, s] <= 1e-9:
+                            break
+                    else:
+                        continue
+                    saved = rate[r] * min(over[r], minutes[k, day])
+                    extra = holding[k] * (day - s)
+                    if extra < saved and (best is None or extra / saved < best[0]):
+                        best = (extra / saved, k, s)
+                if best is None:
+                    break
+                _, k, s = best
+                here, there = k * days + day, k * days + s
+                if not (rule_room(here, -1.0) and rule_room(there, 1.0)):
+                    movable[k] = False
+                    continue
+                flat[here] -= 1
+                flat[there] += 1
+                over[row_of[k, day]] -= minutes[k, day]
+                over[row_of[k, s]] += minutes[k, s]
+                mixed += rules[:, [there]].toarray().ravel() - rules[:, [here]].toarray().ravel()
+            movable = ~self.to_order & (minutes > 0).any(axis=1)
+        return flat.reshape(n, days)
 
     def _rule_abiding(self, containers: FloatArray) -> FloatArray:
         """Each day's containers cut to what a sequence that breaks no rule can hold."""
