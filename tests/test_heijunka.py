@@ -23,13 +23,13 @@ from models.heijunka.design import (
     roles,
 )
 from models.heijunka.kanban import LoopStock, economic_containers, kanban_cards
-from models.heijunka.levelling import LevelModel, level_schedule
+from models.heijunka.levelling import LevelModel, LevelSchedule, level_schedule
 from models.heijunka.search import choose_design
-from models.plan import Plan
+from models.plan import Plan, SolveStatus
 from models.problem import ItemAttribute, SequenceRule, Settings
 from models.sequencing import ruled_setups
 from models.sequencing.rules import Rule, count_violations
-from models.solvers.milp import SolverOptions
+from models.solvers.milp import MilpResult, SolverOptions
 from planner.evaluation import ViolationKind, evaluate
 from planner.instances import small_plant
 from tests.test_repair import working_days
@@ -593,3 +593,13 @@ def test_the_level_heuristic_satisfies_the_level_model(problem: Problem) -> None
         assert np.all(solution <= milp.upper + 1e-9)
         integral = solution[milp.integer]
         assert np.allclose(integral, np.round(integral))
+
+
+def test_the_level_loading_summary_tells_a_node_limit_from_the_clock() -> None:
+    def result(timed_out: bool) -> MilpResult:
+        status = SolveStatus.TIME_LIMIT
+        return MilpResult("highs", status, None, None, None, None, 1.0, timed_out=timed_out)
+
+    starts = np.zeros((1, 1))
+    both = LevelSchedule(starts, ((0, result(False)), (1, result(True)))).summary()
+    assert "1 stopped at the node limit, 1 time_limit" in both

@@ -45,9 +45,10 @@ reviewed:
 
 The cards are sized from average usage; at each review the loop is refilled
 to what the forecast says will be used until its next slot's order arrives
-(its lead time plus the days to its next slot), plus its safety stock (a dynamic kanban, re-sized from the forecast): a loop whose
-parents still live off their own stock holds less, and near the horizon's
-end the loops run down instead of ending full.
+(its lead time plus the days to its next slot), plus its safety stock (a
+dynamic kanban, re-sized from the forecast): a loop whose parents still
+live off their own stock holds less, and near the horizon's end the loops
+run down instead of ending full.
 
 Components are consumed on the day their parent starts and must be on hand
 (the spec's flow balance), so the plan never has a component shortage, and

@@ -47,6 +47,7 @@ import scipy.sparse as sp
 
 from models.floor import TOLERANCE
 from models.heijunka.design import PullDesign
+from models.plan import SolveStatus
 from models.problem import Problem
 from models.sequencing.days import rule_abiding_starts, rule_carriers, ruled_setup_minutes
 from models.solvers.backends import backend_from_name
@@ -85,10 +86,8 @@ class LevelSchedule:
         if not self.results:
             return "level loading: no levelled item"
         solves = [r for _, r in self.results]
-        statuses = ", ".join(
-            f"{sum(1 for r in solves if r.status == status)} {status}"
-            for status in dict.fromkeys(r.status for r in solves)
-        )
+        words = [_stopped_by(r) for r in solves]
+        statuses = ", ".join(f"{words.count(word)} {word}" for word in dict.fromkeys(words))
         seconds = sum(r.seconds for r in solves)
         centers = counted(len(solves), "work center")
         text = f"level loading ({solves[0].solver}) on {centers}: {statuses}"
@@ -98,6 +97,13 @@ class LevelSchedule:
         if all(r.bound is not None for r in solves):
             text += f", bound {sum(r.bound or 0.0 for r in solves):,.2f}"
         return text
+
+
+def _stopped_by(result: MilpResult) -> str:
+    """A solve's status for the summary; one its work limit stopped, not the clock, says so."""
+    if result.status is SolveStatus.TIME_LIMIT and not result.timed_out:
+        return "stopped at the node limit"
+    return str(result.status)
 
 
 def level_schedule(
