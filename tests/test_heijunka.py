@@ -22,7 +22,7 @@ from models.heijunka.design import (
     levelled_items,
     roles,
 )
-from models.heijunka.kanban import LoopStock, economic_containers, kanban_cards
+from models.heijunka.kanban import LoopStock, economic_containers, kanban_cards, simulate_pull
 from models.heijunka.levelling import LevelModel, LevelSchedule, level_schedule
 from models.heijunka.search import choose_design
 from models.plan import Plan, SolveStatus
@@ -603,3 +603,45 @@ def test_the_level_loading_summary_tells_a_node_limit_from_the_clock() -> None:
     starts = np.zeros((1, 1))
     both = LevelSchedule(starts, ((0, result(False)), (1, result(True)))).summary()
     assert "1 stopped at the node limit, 1 time_limit" in both
+
+
+def test_a_loop_waits_for_a_day_that_holds_its_order_rather_than_start_part_of_it() -> None:
+    # C and D share WC2 and review every 4 days, on the same days. On day 0, C orders 80
+    # (380 of WC2's 480 minutes): D's order of 30 would fit only 10 (60 setup + 4 x 10), and
+    # the rest would need a second setup. D has cover to spare, so it waits for day 1.
+    def component(code: str, on_hand: float) -> Item:
+        return Item(
+            code,
+            work_center="WC2",
+            run_time=4,
+            setup_time=60,
+            setup_cost=100,
+            lead_time=1,
+            on_hand=on_hand,
+            container_qty=10,
+        )
+
+    items = [Item("A", work_center="WC", run_time=1), Item("B", work_center="WC", run_time=1)]
+    days = working_days(20)
+    problem = Problem.from_records(
+        [*items, component("C", 40), component("D", 90)],
+        [(code, day, 20) for code in "AB" for day in days],
+        bom=[BomLine("A", "C", 1), BomLine("B", "D", 1)],
+        work_centers=[WorkCenter("WC", 480), WorkCenter("WC2", 480)],
+        calendar=Calendar(days[0], days[-1]),
+    )
+    profile = DemandProfile.of(problem)
+    design = design_for(
+        problem, profile, roles(problem, profile, DEFAULTS), np.array([1, 1, 4, 4]), DEFAULTS
+    )
+    together = np.arange(20) % 4 == 0
+    design = replace(
+        design,
+        offset=np.zeros(4, dtype=np.int_),
+        review_days=np.vstack([design.review_days[:2], together, together]),
+        schedule="cover",
+    )
+    level = level_schedule(problem, design, options=SolverOptions(time_limit=2))
+    starts = simulate_pull(problem, level.starts, design).starts
+    assert starts[2, 0] == 80
+    assert starts[3, :2].tolist() == [0, 30], "D's order waits a day and starts whole"

@@ -41,7 +41,10 @@ reviewed:
   lead time; its components must be on hand. An order cut short by
   missing components or capacity goes on the next day (its cards wait on
   the board), and a supermarket about to run dry within its lead time
-  orders at once, slot or not (an emergency replenishment).
+  orders at once, slot or not (an emergency replenishment). An order the
+  day can only start in part, though a day of its own would hold it (or a
+  whole day's work of it), waits while the supermarket has a day of cover
+  to spare: started in part, it would need another setup for the rest.
 
 The cards are sized from average usage; at each review the loop is refilled
 to what the forecast says will be used until its next slot's order arrives
@@ -323,6 +326,9 @@ def simulate_pull(problem: Problem, level_starts: FloatArray, design: PullDesign
                 )
                 fits = min(fits, mixing.room(item, day) * container[item])
                 qty = min(wanted, whole_steps(fits, _granule(problem, item)))
+                can_wait = position >= urgent[item] + design.usage[item]
+                if can_wait and qty < floor.day_share(item, day, wanted) - TOLERANCE:
+                    qty = 0.0
                 if qty > TOLERANCE and qty + TOLERANCE >= problem.min_lot[item]:
                     floor.start(item, day, qty)
                     mixing.place(item, day, qty / container[item])
@@ -440,6 +446,24 @@ class _PullFloor:
         room = problem.capacity[w, day] + (problem.overtime_capacity[w, day] if overtime else 0.0)
         setup = float(problem.setup_time[item])
         return capacity_limit(float(room - self.load[w, day]), setup, float(self.per_unit[item]))
+
+    def day_share(self, item: int, day: int, wanted: float) -> float:
+        """The least part of an order worth a setup today: all of it, or a whole day's work.
+
+        An order the day's minutes left cannot hold, though an empty day
+        could, waits: started in part, it would need another setup for the
+        rest.
+        """
+        problem = self.problem
+        if not problem.is_make[item]:
+            return 0.0
+        w = problem.item_work_center[item]
+        whole_day = capacity_limit(
+            float(problem.capacity[w, day]),
+            float(problem.setup_time[item]),
+            float(self.per_unit[item]),
+        )
+        return min(wanted, whole_steps(whole_day, _granule(problem, item)))
 
     def start(self, item: int, day: int, qty: float) -> None:
         """Start ``qty`` of ``item``: consume its components, load its work center."""
