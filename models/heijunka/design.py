@@ -558,6 +558,7 @@ def economic_cycles(
         longest,
     )
     centers = problem.item_work_center
+    ordering = demand_days_share(problem)
     for w in range(len(problem.work_centers)):
         members = np.flatnonzero(wheel & problem.is_make & (centers == w))
         if members.size == 0:
@@ -566,7 +567,7 @@ def economic_cycles(
         run = float(problem.run_time[others] @ usage[others])
         strangers = others[item_roles[others] == Role.STRANGER]
         room = WHEEL_LOAD * float(problem.capacity[w].mean()) - run
-        room -= float(problem.setup_time[strangers] @ demand_days_share(problem)[strangers])
+        room -= float(problem.setup_time[strangers] @ ordering[strangers])
         chosen = _cycles_within(
             problem.setup_cost[members],
             problem.holding_cost[members],

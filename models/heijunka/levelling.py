@@ -439,14 +439,18 @@ class LevelModel:
         over = capacity @ flat - milp.row_upper[rows]
         mixed = rules @ flat - rule_upper
         holding = problem.holding_cost[self.items] * self.container
-        movable = ~self.to_order & (minutes > 0).any(axis=1)
+        can_move = ~self.to_order & (minutes > 0).any(axis=1)
+
+        def rule_rows(column: int) -> tuple[IntArray, FloatArray]:
+            start, end = rules.indptr[column], rules.indptr[column + 1]
+            return rules.indices[start:end], rules.data[start:end]
 
         def rule_room(column: int, step: float) -> bool:
-            start, end = rules.indptr[column], rules.indptr[column + 1]
-            change = rules.data[start:end] * step
-            return bool((mixed[rules.indices[start:end]] + change <= 1e-9).all())
+            touched, weights = rule_rows(column)
+            return bool((mixed[touched] + step * weights <= 1e-9).all())
 
         for day in range(days - 1, 0, -1):
+            movable = can_move.copy()
             while True:
                 best: tuple[float, int, int] | None = None
                 for k in np.flatnonzero(movable & (flat.reshape(n, days)[:, day] > 0)).tolist():
@@ -474,8 +478,9 @@ class LevelModel:
                 flat[there] += 1
                 over[row_of[k, day]] -= minutes[k, day]
                 over[row_of[k, s]] += minutes[k, s]
-                mixed += rules[:, [there]].toarray().ravel() - rules[:, [here]].toarray().ravel()
-            movable = ~self.to_order & (minutes > 0).any(axis=1)
+                for column, step in ((there, 1.0), (here, -1.0)):
+                    touched, weights = rule_rows(column)
+                    mixed[touched] += step * weights
         return flat.reshape(n, days)
 
     def _rule_abiding(self, containers: FloatArray) -> FloatArray:
