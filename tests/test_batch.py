@@ -364,7 +364,7 @@ def capacitated(problem: Problem) -> Problem:
     )
 
 
-@pytest.mark.parametrize("formulation", ["allocation", "bigm", "ls"])
+@pytest.mark.parametrize("formulation", ["allocation", "bigm", "ls", "echelon"])
 @settings(
     max_examples=6,
     deadline=None,

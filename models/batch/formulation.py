@@ -56,6 +56,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from models.batch.echelon import EchelonPaths, Stream, echelon_requirement
 from models.batch.options import BatchOptions
 from models.floor import TOLERANCE
 from models.problem import Problem
@@ -66,6 +67,9 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 _CLEAN = 1e-6
+
+FORMULATIONS = ("bigm", "allocation", "echelon", "ls")
+"""The model's formulations (see :class:`~models.batch.options.BatchOptions`)."""
 
 
 @dataclass(frozen=True)
@@ -190,12 +194,15 @@ class BatchModel:
         self._sequence_rules()
         self.allocated: list[int] = []
         self.unallocated: list[tuple[IntArray, IntArray]] = []
-        if self.options.formulation == "allocation":
+        formulation = self.options.formulation
+        if formulation not in FORMULATIONS:
+            raise ValueError(f"unknown formulation {formulation!r}")
+        if formulation == "allocation":
             self._allocation()
-        elif self.options.formulation == "ls":
+        if formulation == "echelon":
+            self._echelon_allocation()
+        if formulation == "ls":
             self._ls_inequalities()
-        elif self.options.formulation != "bigm":
-            raise ValueError(f"unknown formulation {self.options.formulation!r}")
         if self.options.keeps_previous_plan:
             self._plan_stability()
         self.milp = self._assemble(self._objective())
@@ -412,7 +419,7 @@ class BatchModel:
         longer spread one setup over a large lot, which is what makes the
         textbook model weak (Krarup & Bilde 1977; Pochet & Wolsey 2006).
         """
-        p, c, rows, extra = self.problem, self.columns, self.rows, self.extra
+        p, rows, extra = self.problem, self.rows, self.extra
         days = p.n_days
         budget = self.options.allocation_limit
         top = np.diff(p.bom_matrix.tocsr().indptr) == 0
@@ -432,19 +439,9 @@ class BatchModel:
 
             served = rows.new(due.size, demand, demand)
             arrival = starts + int(p.lead_time[i])
-            z = extra.new(
-                np.repeat(demand[None, :], starts.size, axis=0).ravel(),
-                _allocation_cost(due, arrival, h, b).ravel(),
-            ).reshape(starts.size, due.size)
-            u = extra.new(np.full(starts.size, np.inf), h * (days - arrival))
-            self.unallocated.append((u, c.x + i * days + starts))
-            split = rows.new(starts.size, 0.0, 0.0)
-            rows.add(split, c.x + i * days + starts, self.scale[i])
-            rows.add(split[:, None], z, -1.0)
-            rows.add(split, u, -1.0)
-            forcing = rows.new(z.size, -np.inf, 0.0).reshape(z.shape)
-            rows.add(forcing, z, 1.0)
-            rows.add(forcing, (c.y + i * days + starts)[:, None], -demand[None, :])
+            z = self._allocated_starts(
+                i, starts, demand, _allocation_cost(due, arrival, h, b), h * (days - arrival)
+            )
             rows.add(served[None, :], z, 1.0)
             fixed = [(0, float(p.on_hand[i]))] if p.on_hand[i] > 0 else []
             fixed += [(int(r), float(p.receipts[i, r])) for r in receipts]
@@ -459,6 +456,110 @@ class BatchModel:
                 rows.add(served, zf, 1.0)
             late = extra.new(demand.copy(), b * (days + p.settings.end_backlog_days - due))
             rows.add(served, late, 1.0)
+
+    def _allocated_starts(
+        self,
+        item: int,
+        starts: IntArray,
+        demand: FloatArray,
+        cost: npt.ArrayLike,
+        unallocated_cost: npt.ArrayLike,
+    ) -> IntArray:
+        r"""Allocation columns ``z[start, due]`` of ``item``'s starts to ``demand``, at ``cost``.
+
+        Each start is split into what it serves and what it leaves
+        unallocated (at ``unallocated_cost``), :math:`q x_t = \sum_s z_{ts} + u_t`,
+        and serves a demand only when set up, :math:`z_{ts} \le d_s y_t`.
+        """
+        c, rows, extra, days = self.columns, self.rows, self.extra, self.problem.n_days
+        shape = (starts.size, demand.size)
+        upper, costs = np.broadcast_to(demand[None, :], shape), np.broadcast_to(cost, shape)
+        z = extra.new(upper.ravel(), costs.ravel())
+        z = z.reshape(shape)
+        u = extra.new(np.full(starts.size, np.inf), unallocated_cost)
+        self.unallocated.append((u, c.x + item * days + starts))
+        split = rows.new(starts.size, 0.0, 0.0)
+        rows.add(split, c.x + item * days + starts, self.scale[item])
+        rows.add(split[:, None], z, -1.0)
+        rows.add(split, u, -1.0)
+        forcing = rows.new(z.size, -np.inf, 0.0).reshape(shape)
+        rows.add(forcing, z, 1.0)
+        rows.add(forcing, (c.y + item * days + starts)[:, None], -demand[None, :])
+        return z
+
+    def _echelon_allocation(self) -> None:
+        r"""Facility-location linking of every other item's starts to its echelon requirement.
+
+        The requirement :math:`Q_{it}` of :mod:`models.batch.echelon` (what
+        item :math:`i` must have received by day :math:`t`, or some item above
+        it is late) is a fixed stream: demand :math:`g_s` where it rises,
+        supply :math:`f_j` where it falls. Served first in, first out, the
+        stream's demand due by :math:`t` and not yet served is
+        :math:`\max(0, Q_{it} - A_{it})`, at most the backlog term
+        :math:`V_t = \sum_\pi m_\pi B_{a(\pi), t + L_\pi}`. Every start is
+        allocated to the stream's demands, :math:`z_{ks} \le g_s y_{ik}`,
+        with :math:`S_t` the demand served by day :math:`t`:
+
+        .. math::
+
+            q_k x_{ik} = \sum_s z_{ks} + u_k, \quad
+            \sum_k z_{ks} + \sum_j z^f_{js} \le g_s, \quad
+            S_t + V_t \ge \sum_{s \le t} g_s.
+
+        Valid for every plan (its first-in-first-out allocation is one
+        solution) and without cost: the plan's costs stay where they are. A
+        component's setups can no longer be spread thinly over large lots
+        in the linear relaxation, which is what the textbook model allows.
+        """
+        p, c, rows, extra = self.problem, self.columns, self.rows, self.extra
+        days = p.n_days
+        paths = EchelonPaths.of(p)
+        required = echelon_requirement(p, paths)
+        budget = self.options.allocation_limit
+        backlogged = p.demand.sum(axis=1) > 0
+        for i in np.argsort(-p.setup_cost, kind="stable").tolist():
+            stream = Stream.of(required[i])
+            starts = np.flatnonzero(self.big_m[i] > 0)
+            due = np.flatnonzero(stream.demand > _CLEAN)
+            supplies = np.flatnonzero(stream.supply > _CLEAN)
+            size = (starts.size + supplies.size) * due.size
+            if not due.size or not starts.size or size > budget:
+                continue
+            if p.setup_cost[i] <= 0 and p.setup_time[i] <= 0:
+                continue
+            budget -= size
+            demand = stream.demand[due]
+            arrival = starts + int(p.lead_time[i])
+            z = self._allocated_starts(i, starts, demand, 0.0, 0.0)
+            served = rows.new(due.size, -np.inf, demand)
+            rows.add(served[None, :], z, 1.0)
+            cumulative = np.cumsum(stream.demand)
+            served_by = extra.new(cumulative, 0.0)
+            counting = rows.new(days, 0.0, 0.0)
+            rows.add(counting, served_by, 1.0)
+            rows.add(counting[1:], served_by[:-1], -1.0)
+            rows.add(counting[np.maximum(arrival[:, None], due[None, :])], z, -1.0)
+            if supplies.size:
+                amounts = stream.supply[supplies]
+                zf = extra.new(np.repeat(demand[None, :], supplies.size, axis=0).ravel(), 0.0)
+                zf = zf.reshape(supplies.size, due.size)
+                supply = rows.new(supplies.size, -np.inf, amounts)
+                rows.add(supply[:, None], zf, 1.0)
+                rows.add(served[None, :], zf, 1.0)
+                rows.add(counting[np.maximum(supplies[:, None], due[None, :])], zf, -1.0)
+            owed = np.flatnonzero(cumulative > _CLEAN)
+            link = rows.new(owed.size, cumulative[owed], np.inf)
+            rows.add(link, served_by[owed], 1.0)
+            late = backlogged[paths.ancestor[i]]
+            if late.any():
+                ancestors = paths.ancestor[i][late]
+                read = paths.days_of(i, days)[late][:, owed]
+                units = np.repeat(paths.multiplier[i][late][:, None], owed.size, axis=1)
+                rows.add(
+                    np.broadcast_to(link[None, :], read.shape),
+                    c.backlog + ancestors[:, None] * days + read,
+                    units,
+                )
 
     def _ls_inequalities(self) -> None:
         r"""Single-start (l, S) inequalities of the items no other item uses.

@@ -48,11 +48,15 @@ class BatchOptions:
         Let the solver print its log.
     formulation
         ``allocation`` (default) adds the facility-location linking of every
-        start to the echelon demand it can serve, which tightens the bound
-        far beyond ``bigm``, the textbook setup forcing alone.
+        end item's starts to the demand they can serve, which tightens the
+        bound far beyond ``bigm``, the textbook setup forcing alone;
+        ``echelon`` links every item's starts, components included, to its
+        echelon requirement (:mod:`models.batch.echelon`), which prices the
+        components' setups; ``ls`` adds the end items' (l, S) inequalities.
     allocation_limit
-        At most this many allocation variables; items with the highest setup
-        cost get them first, the others keep the plain setup forcing.
+        At most this many allocation variables (``allocation`` and
+        ``echelon``); items with the highest setup cost get them first, the
+        others keep the plain setup forcing.
     ls_window
         Days ahead covered by the ``ls`` formulation's inequalities.
     full_share
