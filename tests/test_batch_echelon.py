@@ -8,12 +8,14 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
-from models.batch import BatchModel, BatchOptions
+from models.batch import BatchModel, BatchOptions, plan_batch
 from models.batch.echelon import EchelonPaths, Stream, echelon_requirement
 from models.calendar import Calendar
 from models.problem import BomLine, Item, Problem, WorkCenter
 from models.solvers.backends import HighsBackend
 from models.solvers.milp import SolverOptions, SolveStatus
+from models.strategy import RunOptions
+from planner.evaluation import evaluate
 from tests.test_batch import capacitated, independent_optimum
 from tests.test_mrp import small_plants, working_days
 
@@ -105,3 +107,20 @@ def test_echelon_model_keeps_every_plan_and_its_cost(problem: Problem) -> None:
         exact[formulation] = result.objective
     assert exact["echelon"] == pytest.approx(exact["bigm"], rel=1e-6, abs=1e-6)
     assert relaxation(problem, "echelon") <= exact["bigm"] + 1e-6 * max(1.0, exact["bigm"])
+
+
+@pytest.mark.parametrize("echelon_limit", [0, 25_000])
+def test_batch_plan_reports_its_best_bound_and_where_it_comes_from(echelon_limit: int) -> None:
+    problem = two_levels()
+    options = BatchOptions.resolve(problem.settings, RunOptions(time_limit=30))
+    plan = plan_batch(problem, dataclasses.replace(options, echelon_limit=echelon_limit))
+    cost = evaluate(problem, plan).kpis["total_cost"]
+    assert plan.bound is not None
+    assert plan.bound <= cost + 1e-6 * cost
+    texts = [message.text for message in plan.messages]
+    if echelon_limit:
+        assert plan.bound == pytest.approx(independent_optimum(problem), rel=1e-6)
+        assert any("(the echelon relaxation): gap" in text for text in texts)
+    else:
+        assert plan.bound < 0.2 * cost
+        assert not any("echelon" in text for text in texts)

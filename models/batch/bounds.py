@@ -2,8 +2,9 @@
 
 - :func:`end_item_bound`: the items no other item uses, each planned on its
   own, exactly (uncapacitated single-item lot sizing with backlogging);
-- :func:`relaxation_bound`: the Lagrangian bound of the linear relaxation,
-  valid even when its solve is stopped early.
+- :func:`relaxation_bounds`: the Lagrangian bounds of linear relaxations
+  (the plain model, the model itself, the echelon formulation that prices
+  the components' setups), valid even when their solves are stopped early.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -23,44 +26,73 @@ from models.solvers.milp import Milp, SolverOptions
 FloatArray = npt.NDArray[np.float64]
 
 
-def relaxation_bound(model: BatchModel, limits: SolverOptions) -> float | None:
-    """A lower bound from the linear relaxation, valid even if its solve is stopped early.
+@dataclass(frozen=True)
+class Bound:
+    """A proved lower bound on the cost of every plan, and where it comes from."""
+
+    value: float
+    source: str
+
+
+def relaxation_bounds(
+    model: BatchModel, limits: SolverOptions, *, echelon_limit: int = 0
+) -> list[Bound]:
+    r"""Lower bounds from linear relaxations, valid even if their solves are stopped early.
 
     First the relaxation of the plain (big-M) model, which is small and
     usually solves at once, then, with the time left of ``limits``, the
     relaxation of the model itself (tighter when it has the allocation
-    reformulation). Each gives row multipliers ``y`` (HiGHS' dual simplex,
-    optimal or not), repaired so that no column without an upper bound has
-    a negative reduced cost; the bound is the Lagrangian bound
-    :math:`L(y)` of :mod:`models.solvers.bounds`, which every plan's cost
-    is at least, whatever ``y`` is, because it is the minimum of
-    :math:`c^\\top x - y^\\top (Ax - r)` over the columns' bounds (the
-    inventory bounds of :meth:`BatchModel.column_caps`) with each row
-    term at its most favourable side. Both models have the same plans
-    (the allocation only adds columns that describe them, and leaves out
-    items with safety stock) and the same cost for each, so both bounds
-    hold for the plan returned. ``None`` when no finite bound comes out.
+    reformulation) and, with ``echelon_limit`` allocation columns, of the
+    echelon formulation (:mod:`models.batch.echelon`), which prices the
+    components' setups. Each gives row multipliers ``y``, repaired so that
+    no column without an upper bound has a negative reduced cost; the bound
+    is the Lagrangian bound :math:`L(y)` of :mod:`models.solvers.bounds`,
+    which every plan's cost is at least, whatever ``y`` is, because it is
+    the minimum of :math:`c^\top x - y^\top (Ax - r)` over the columns'
+    bounds (the inventory bounds of :meth:`BatchModel.column_caps`) with
+    each row term at its most favourable side. Every formulation has the
+    same plans (the allocations only add columns that describe them) and
+    the same cost for each, so every bound holds for the plan returned.
+    The finite bounds come back, in the order tried.
     """
     deadline = time.perf_counter() + limits.time_limit
-    models = [model]
+    tried: list[tuple[Callable[[], BatchModel], bool, str]] = []
     if model.options.formulation != "bigm":
         plain = dataclasses.replace(model.options, formulation="bigm")
-        models.insert(0, BatchModel(model.problem, plain))
-    best: float | None = None
-    for tried, candidate in enumerate(models):
+        tried.append((lambda: BatchModel(model.problem, plain), False, "the linear relaxation"))
+    label = {
+        "bigm": "the linear relaxation",
+        "allocation": "the linear relaxation with the end items' allocation",
+    }.get(model.options.formulation, f"the {model.options.formulation} relaxation")
+    tried.append((lambda: model, False, label))
+    if echelon_limit > 0 and model.options.formulation != "echelon":
+        echelon = dataclasses.replace(
+            model.options, formulation="echelon", allocation_limit=echelon_limit
+        )
+        tried.append((lambda: BatchModel(model.problem, echelon), True, "the echelon relaxation"))
+    bounds: list[Bound] = []
+    for count, (build, interior, source) in enumerate(tried):
         left = deadline - time.perf_counter()
-        if tried and left < 0.2:
+        if count and left < 0.2:
             break
+        candidate = build()
         relaxation = HighsBackend().relaxation_duals(
-            candidate.milp, dataclasses.replace(limits, time_limit=max(0.0, left))
+            candidate.milp,
+            dataclasses.replace(limits, time_limit=max(0.0, left)),
+            interior=interior,
         )
         if relaxation.row_dual is None:
             continue
         multipliers = repair_unbounded(candidate.milp, relaxation.row_dual)
         value = lagrangian_bound(candidate.milp, multipliers, candidate.column_caps())
-        if math.isfinite(value) and (best is None or value > best):
-            best = value
-    return best
+        if math.isfinite(value):
+            bounds.append(Bound(value, source))
+    return bounds
+
+
+def relaxation_bound(model: BatchModel, limits: SolverOptions) -> float | None:
+    """The best of :func:`relaxation_bounds` (without the echelon one), ``None`` if none."""
+    return max((b.value for b in relaxation_bounds(model, limits)), default=None)
 
 
 def costs_are_nonnegative(milp: Milp) -> bool:

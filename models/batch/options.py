@@ -59,6 +59,11 @@ class BatchOptions:
         others keep the plain setup forcing.
     ls_window
         Days ahead covered by the ``ls`` formulation's inequalities.
+    echelon_limit
+        Allocation variables of the echelon relaxation solved for a lower
+        bound after the search (:func:`~models.batch.bounds.relaxation_bounds`;
+        0: none). Its interior-point solve takes about 9 s on the realistic
+        example plant at the default.
     full_share
         Share of the time limit spent on the whole model before
         fix-and-optimize takes over.
@@ -104,6 +109,7 @@ class BatchOptions:
     formulation: str = "allocation"
     allocation_limit: int = 400_000
     ls_window: int = 30
+    echelon_limit: int = 25_000
     full_share: float = 0.4
     full_model_limit: int = 400_000
     completion_share: float = 0.9

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from models.batch.bounds import costs_are_nonnegative, end_item_bound, relaxation_bound
+from models.batch.bounds import Bound, costs_are_nonnegative, end_item_bound, relaxation_bounds
 from models.batch.decomposition import Improvement, fix_and_optimize, item_groups
 from models.batch.formulation import BatchModel
 from models.batch.options import BATCH_NAME, BatchOptions
@@ -95,19 +95,22 @@ def plan_batch(
     else:
         first = _warm_quantities(model, warm, solver, within(options.completion_share))
     incumbent, objective = first.x, first.objective
-    bound = first.bound if whole else None
-    if bound is not None and costs_are_nonnegative(model.milp):
-        bound = max(bound, model.milp.offset)
+    bounds: list[Bound] = []
+    if whole and first.bound is not None:
+        solved = first.bound
+        if costs_are_nonnegative(model.milp):
+            solved = max(solved, model.milp.offset)
+        bounds.append(Bound(solved, "the solver's branch and bound"))
     proved = whole and first.status is SolveStatus.OPTIMAL
-    separate = end_item_bound(model) if not proved else None
-    trivial = bound is None or bound <= model.milp.offset + TOLERANCE
-    relaxed = None
-    if not proved and trivial and time.perf_counter() < deadline - 1.0:
-        relaxed = relaxation_bound(model, within(options.relaxation_share))
-    for candidate in (relaxed, separate):
-        if candidate is not None and (bound is None or candidate > bound):
-            bound = candidate
+    if not proved:
+        bounds += _separate_bound(model)
+        if time.perf_counter() < deadline - 1.0:
+            bounds += relaxation_bounds(
+                model, within(options.relaxation_share), echelon_limit=options.echelon_limit
+            )
     improvement = None
+    best = _best(bounds)
+    best_value = None if best is None else best.value
     if incumbent is not None and not proved and time.perf_counter() < deadline - 1.0:
         improvement = fix_and_optimize(
             model.milp,
@@ -120,12 +123,12 @@ def plan_batch(
             n_days=problem.n_days,
             on_improvement=None
             if on_progress is None
-            else (lambda cost: on_progress(Progress(time.perf_counter() - started, cost, bound))),
+            else (
+                lambda cost: on_progress(Progress(time.perf_counter() - started, cost, best_value))
+            ),
         )
         incumbent, objective = improvement.solution, improvement.objective
-    outcome = _Outcome(
-        first, whole, incumbent, objective, bound, relaxed, separate, improvement, start_plan
-    )
+    outcome = _Outcome(first, whole, incumbent, objective, tuple(bounds), improvement, start_plan)
     completion = _whole_units(model, outcome, solver, limits, end)
     pricing = (solver, _left(limits, end))
     return _plan_from_search(model, outcome, completion, time.perf_counter() - started, pricing)
@@ -174,10 +177,15 @@ def _plan_with_work(
         )
         incumbent, objective = improvement.solution, improvement.objective
         timed_out += improvement.timed_out
-    separate = end_item_bound(model)
-    outcome = _Outcome(
-        first, False, incumbent, objective, separate, None, separate, improvement, start_plan
-    )
+    bounds = _separate_bound(model)
+    left = min(model.options.relaxation_share * limits.time_limit, deadline - time.perf_counter())
+    if left > 0.2:
+        bounds += relaxation_bounds(
+            model,
+            dataclasses.replace(limits, time_limit=left),
+            echelon_limit=model.options.echelon_limit,
+        )
+    outcome = _Outcome(first, False, incumbent, objective, tuple(bounds), improvement, start_plan)
     completion = _whole_units(model, outcome, solver, limits, end)
     if completion is not None:
         timed_out += completion.timed_out
@@ -244,11 +252,29 @@ class _Outcome:
     whole_model: bool
     incumbent: FloatArray | None
     objective: float | None
-    bound: float | None
-    relaxed: float | None
-    separate: float | None
+    bounds: tuple[Bound, ...]
     improvement: Improvement | None
     fallback: Plan | None
+
+    @property
+    def bound(self) -> Bound | None:
+        """The best of the bounds found."""
+        return _best(list(self.bounds))
+
+
+def _best(bounds: list[Bound]) -> Bound | None:
+    """The highest of ``bounds`` (the first of equals), ``None`` if there is none."""
+    best = None
+    for bound in bounds:
+        if best is None or bound.value > best.value:
+            best = bound
+    return best
+
+
+def _separate_bound(model: BatchModel) -> list[Bound]:
+    """The end items' exact bound (:func:`end_item_bound`), where the costs allow one."""
+    value = end_item_bound(model)
+    return [] if value is None else [Bound(value, "the end items planned on their own")]
 
 
 def _whole_units(
@@ -313,12 +339,12 @@ def _plan_from_search(
     objective = price(plain, starts, *pricing, ruled.sequences)
     gap = None
     if objective is not None and bound is not None:
-        gap = max(0.0, objective - bound) / max(TOLERANCE, abs(objective))
+        gap = max(0.0, objective - bound.value) / max(TOLERANCE, abs(objective))
         messages.append(
             PlanMessage(
                 MessageLevel.INFO,
-                f"best plan {objective:,.2f} against a proved lower bound of {bound:,.2f}: "
-                f"gap {gap:.2%}",
+                f"best plan {objective:,.2f} against a proved lower bound of {bound.value:,.2f} "
+                f"({bound.source}): gap {gap:.2%}",
             )
         )
     return Plan(
@@ -327,7 +353,7 @@ def _plan_from_search(
         status=status,
         sequences=ruled.sequences,
         objective=objective,
-        bound=bound,
+        bound=None if bound is None else bound.value,
         gap=gap,
         seconds=seconds,
         messages=(*messages, *ruled.messages),
@@ -357,12 +383,10 @@ def _search_messages(model: BatchModel, outcome: _Outcome) -> list[PlanMessage]:
             + (" (interrupted)" if first.interrupted else ""),
         )
     ]
-    for value, source in (
-        (outcome.relaxed, "the linear relaxation's Lagrangian bound"),
-        (outcome.separate, "the end items planned on their own"),
-    ):
-        if value is not None:
-            messages.append(PlanMessage(MessageLevel.INFO, f"{source}: {value:,.2f}"))
+    for bound in outcome.bounds:
+        messages.append(
+            PlanMessage(MessageLevel.INFO, f"lower bound {bound.value:,.2f}: {bound.source}")
+        )
     improvement = outcome.improvement
     if improvement is not None:
         messages.append(
