@@ -39,20 +39,21 @@ def relaxation_bounds(
 ) -> list[Bound]:
     r"""Lower bounds from linear relaxations, valid even if their solves are stopped early.
 
-    First the relaxation of the plain (big-M) model, which is small and
-    usually solves at once, then, with the time left of ``limits``, the
-    relaxation of the model itself (tighter when it has the allocation
-    reformulation) and, with ``echelon_limit`` allocation columns, of the
-    echelon formulation (:mod:`models.batch.echelon`), which prices the
-    components' setups. Each gives row multipliers ``y``, repaired so that
-    no column without an upper bound has a negative reduced cost; the bound
-    is the Lagrangian bound :math:`L(y)` of :mod:`models.solvers.bounds`,
-    which every plan's cost is at least, whatever ``y`` is, because it is
-    the minimum of :math:`c^\top x - y^\top (Ax - r)` over the columns'
-    bounds (the inventory bounds of :meth:`BatchModel.column_caps`) with
-    each row term at its most favourable side. Every formulation has the
-    same plans (the allocations only add columns that describe them) and
-    the same cost for each, so every bound holds for the plan returned.
+    First the relaxation of the plain (big-M) model, which is small and usually
+    solves at once, then, with the time left of ``limits``, the relaxation of
+    the model itself (tighter when it has the allocation reformulation) and,
+    with ``echelon_limit`` allocation columns, of the echelon formulation
+    (:mod:`models.batch.echelon`), which prices the components' setups (not for
+    models above ``full_model_limit`` columns: building it would take the time
+    of the search). Each gives row multipliers ``y``, repaired so that no
+    column without an upper bound has a negative reduced cost; the bound is the
+    Lagrangian bound :math:`L(y)` of :mod:`models.solvers.bounds`, which every
+    plan's cost is at least, whatever ``y`` is, because it is the minimum of
+    :math:`c^\top x - y^\top (Ax - r)` over the columns' bounds (the inventory
+    bounds of :meth:`BatchModel.column_caps`) with each row term at its most
+    favourable side. Every formulation has the same plans (the allocations only
+    add columns that describe them) and the same cost for each, so every bound
+    holds for the plan returned.
     The finite bounds come back, in the order tried.
     """
     deadline = time.perf_counter() + limits.time_limit
@@ -65,7 +66,8 @@ def relaxation_bounds(
         "allocation": "the linear relaxation with the end items' allocation",
     }.get(model.options.formulation, f"the {model.options.formulation} relaxation")
     tried.append((lambda: model, False, label))
-    if echelon_limit > 0 and model.options.formulation != "echelon":
+    small = model.milp.n_columns <= model.options.full_model_limit
+    if echelon_limit > 0 and small and model.options.formulation != "echelon":
         echelon = dataclasses.replace(
             model.options, formulation="echelon", allocation_limit=echelon_limit
         )

@@ -3,17 +3,22 @@
 - :mod:`planner.instances.examples`: the tutorial, realistic and large example plants;
 - :mod:`planner.instances.trigeiro`: Trigeiro, Thomas & McClain's capacitated
   lot-sizing instances;
-- :mod:`planner.instances.car_sequencing`: CSPLib's car-sequencing instances.
+- :mod:`planner.instances.car_sequencing`: CSPLib's car-sequencing instances;
+- :mod:`planner.instances.multilevel`: generated multi-level lot-sizing plants.
 """
 
 from planner.instances.car_sequencing import car_sequencing_problem, read_car_sequencing
 from planner.instances.examples import large_plant, realistic_plant, small_plant
+from planner.instances.multilevel import MULTILEVEL_SET, MultilevelSpec, multilevel_plant
 from planner.instances.trigeiro import TRIGEIRO_BACKLOG_COST, read_trigeiro
 
 __all__ = [
+    "MULTILEVEL_SET",
     "TRIGEIRO_BACKLOG_COST",
+    "MultilevelSpec",
     "car_sequencing_problem",
     "large_plant",
+    "multilevel_plant",
     "read_car_sequencing",
     "read_trigeiro",
     "realistic_plant",

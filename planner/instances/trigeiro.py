@@ -56,7 +56,7 @@ def read_trigeiro(path: str | Path) -> Problem:
                 position += 1
     if position > len(tokens) or tokens[position : position + 1] not in (["Bi"], []):
         raise ValueError(f"{path.name}: unexpected layout after the demand block")
-    days = _weekdays(n_periods)
+    days = weekdays(n_periods)
     items = [
         Item(
             f"I{k + 1:02d}",
@@ -86,7 +86,8 @@ def read_trigeiro(path: str | Path) -> Problem:
     )
 
 
-def _weekdays(count: int) -> list[date]:
+def weekdays(count: int) -> list[date]:
+    """The first ``count`` weekdays from Monday 2026-01-05: the instances' working days."""
     days: list[date] = []
     day = _FIRST_DAY
     while len(days) < count:
