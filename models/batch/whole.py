@@ -76,11 +76,8 @@ def whole_starts(
     known = whole.solution_from(starts)
     setups = whole.setup_columns(np.arange(problem.n_items))
     kept = fixed(whole.milp, setups, np.round(known[setups]))
-    rounded = rounded_up(problem, starts)
     search = solver.solve(
-        kept,
-        dataclasses.replace(limits, solution_limit=model.options.whole_solutions),
-        warm_start=None if rounded is None else whole.solution_from(rounded),
+        kept, dataclasses.replace(limits, solution_limit=model.options.whole_solutions)
     )
     if search.x is None:
         return None
@@ -94,53 +91,6 @@ def whole_starts(
         x = whole.columns.item_day(whole.columns.x)
         before = price(whole, _snapped(fractions.x[x] * whole.scale[:, None]), solver, limits)
     return WholeStarts(made, after, _message(problem, after, before), search.timed_out, whole)
-
-
-def rounded_up(problem: Problem, starts: FloatArray) -> FloatArray | None:
-    """``starts`` with every whole-unit item's starts whole, on the same days, none smaller.
-
-    Items are rounded parents first. An item's starts to date are rounded up to
-    the next whole number (the next lot multiple for items with one), and
-    raised by whatever its parents' rounded starts use more than before, by the
-    day that use falls due (its lead time earlier): so every item arrives no
-    later and no less than before, and every component covers its parents'
-    larger starts. The extra goes on the latest day, no later than needed, that
-    already has a start.
-    Capacity is not checked: a warm start the solver finds infeasible is
-    only ignored. ``None`` when some extra has no earlier start to go on,
-    or falls due before any start could arrive.
-    """
-    rounded = np.array(starts, dtype=float)
-    whole = problem.whole_units
-    bom = problem.bom_matrix.tocsr()
-    days = problem.n_days
-    for item in problem.topological_order.tolist():
-        extra_use = bom[[item]] @ (rounded - starts)
-        lead = int(problem.lead_time[item])
-        needed = np.maximum.accumulate(np.cumsum(np.ravel(extra_use)))
-        if needed[: min(lead, days)].max(initial=0.0) > WHOLE_TOLERANCE:
-            return None
-        by_start = np.zeros(days)
-        if lead < days:
-            by_start[: days - lead] = needed[lead:]
-        target = np.cumsum(starts[item]) + np.maximum(by_start, 0.0)
-        step = problem.lot_multiple[item] if problem.lot_multiple[item] > 0 else 1.0
-        if whole[item] or problem.lot_multiple[item] > 0:
-            target = step * np.ceil(target / step - WHOLE_TOLERANCE)
-        target = np.maximum.accumulate(target)
-        open_days = np.flatnonzero(starts[item] > WHOLE_TOLERANCE)
-        if open_days.size == 0:
-            if target[-1] > WHOLE_TOLERANCE:
-                return None
-            continue
-        latest = np.searchsorted(open_days, np.arange(days), side="right") - 1
-        if np.any((latest < 0) & (target > WHOLE_TOLERANCE)):
-            return None
-        made = np.zeros(days)
-        cumulative = np.maximum.accumulate(np.where(latest >= 0, target, 0.0))
-        np.add.at(made, open_days[np.maximum(latest, 0)], np.diff(cumulative, prepend=0.0))
-        rounded[item] = made
-    return rounded
 
 
 def _snapped(starts: FloatArray) -> FloatArray:
