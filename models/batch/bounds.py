@@ -35,39 +35,46 @@ class Bound:
 
 
 def relaxation_bounds(
-    model: BatchModel, limits: SolverOptions, *, echelon_limit: int = 0
+    model: BatchModel, limits: SolverOptions, *, own: bool = True, echelon_limit: int = 0
 ) -> list[Bound]:
     r"""Lower bounds from linear relaxations, valid even if their solves are stopped early.
 
-    First the relaxation of the plain (big-M) model, which is small and usually
-    solves at once, then, with the time left of ``limits``, the relaxation of
-    the model itself (tighter when it has the allocation reformulation) and,
-    with ``echelon_limit`` allocation columns, of the echelon formulation
-    (:mod:`models.batch.echelon`), which prices the components' setups (not for
-    models above ``full_model_limit`` columns: building it would take the time
-    of the search). Each gives row multipliers ``y``, repaired so that no
-    column without an upper bound has a negative reduced cost; the bound is the
+    With ``own``, first the relaxation of the plain (big-M) model, which is
+    small and usually solves at once, then, with the time left of ``limits``,
+    the relaxation of the model itself (tighter when it has the allocation
+    reformulation); leave them out when a solve of the whole model has already
+    proved a bound, which is at least theirs. Then, with ``echelon_limit``
+    allocation columns, the relaxation of the echelon formulation
+    (:mod:`models.batch.echelon`), which prices the components' setups: not on
+    a single-level plant, which has no components, nor for models above
+    ``full_model_limit`` columns, where building it would take the time of the
+    search. Each gives row multipliers ``y``, repaired so that no column
+    without an upper bound has a negative reduced cost; the bound is the
     Lagrangian bound :math:`L(y)` of :mod:`models.solvers.bounds`, which every
     plan's cost is at least, whatever ``y`` is, because it is the minimum of
-    :math:`c^\top x - y^\top (Ax - r)` over the columns' bounds (the inventory
-    bounds of :meth:`BatchModel.column_caps`) with each row term at its most
-    favourable side. Every formulation has the same plans (the allocations only
-    add columns that describe them) and the same cost for each, so every bound
-    holds for the plan returned.
-    The finite bounds come back, in the order tried.
+    :math:`c^\top x - y^\top (Ax - r)` over the columns' bounds (the
+    inventory bounds of :meth:`BatchModel.column_caps`) with each row term at
+    its most favourable side. Every formulation has the same plans (the
+    allocations only add columns that describe them) and the same cost for
+    each, so every bound holds for the plan returned. The finite bounds come
+    back, in the order tried; a relaxation stopped by the clock says so in its
+    source (another run may give another bound).
     """
     deadline = time.perf_counter() + limits.time_limit
     tried: list[tuple[Callable[[], BatchModel], bool, str]] = []
-    if model.options.formulation != "bigm":
+    formulation = model.options.formulation
+    if own and formulation != "bigm":
         plain = dataclasses.replace(model.options, formulation="bigm")
         tried.append((lambda: BatchModel(model.problem, plain), False, "the linear relaxation"))
-    label = {
-        "bigm": "the linear relaxation",
-        "allocation": "the linear relaxation with the end items' allocation",
-    }.get(model.options.formulation, f"the {model.options.formulation} relaxation")
-    tried.append((lambda: model, False, label))
+    if own:
+        label = {
+            "bigm": "the linear relaxation",
+            "allocation": "the linear relaxation with the end items' allocation",
+        }.get(formulation, f"the {formulation} relaxation")
+        tried.append((lambda: model, False, label))
+    useful = model.problem.bom_depth > 1 and formulation != "echelon"
     small = model.milp.n_columns <= model.options.full_model_limit
-    if echelon_limit > 0 and small and model.options.formulation != "echelon":
+    if echelon_limit > 0 and useful and small:
         echelon = dataclasses.replace(
             model.options, formulation="echelon", allocation_limit=echelon_limit
         )
@@ -87,14 +94,11 @@ def relaxation_bounds(
             continue
         multipliers = repair_unbounded(candidate.milp, relaxation.row_dual)
         value = lagrangian_bound(candidate.milp, multipliers, candidate.column_caps())
+        if relaxation.objective is None:
+            source += ", stopped by the clock"
         if math.isfinite(value):
             bounds.append(Bound(value, source))
     return bounds
-
-
-def relaxation_bound(model: BatchModel, limits: SolverOptions) -> float | None:
-    """The best of :func:`relaxation_bounds` (without the echelon one), ``None`` if none."""
-    return max((b.value for b in relaxation_bounds(model, limits)), default=None)
 
 
 def costs_are_nonnegative(milp: Milp) -> bool:

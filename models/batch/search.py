@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,10 +53,11 @@ def plan_batch(
 
     The bound reported is the best of the whole model's proved bound, the
     items-on-their-own bound of :func:`end_item_bound` (cheap, exact
-    dynamic programmes) and, when the whole model proves nothing, the
-    Lagrangian bound of the linear relaxation
-    (:func:`~models.batch.bounds.relaxation_bound`),
-    valid even when the relaxation is stopped at its share of the time.
+    dynamic programmes) and the Lagrangian bounds of
+    :func:`~models.batch.bounds.relaxation_bounds` (the linear relaxations
+    when the whole model proves nothing, and the echelon relaxation on
+    multi-level plants), valid even when a relaxation is stopped at its
+    share of the time.
     Every solve gets at most the time left before the deadline, so the
     whole run ends within the time limit plus the solver's reaction time.
     Should no solution come back at all, the warm-start plan is returned,
@@ -103,10 +105,14 @@ def plan_batch(
         bounds.append(Bound(solved, "the solver's branch and bound"))
     proved = whole and first.status is SolveStatus.OPTIMAL
     if not proved:
+        trivial = not bounds or bounds[0].value <= model.milp.offset + TOLERANCE
         bounds += _separate_bound(model)
         if time.perf_counter() < deadline - 1.0:
             bounds += relaxation_bounds(
-                model, within(options.relaxation_share), echelon_limit=options.echelon_limit
+                model,
+                within(options.relaxation_share),
+                own=trivial,
+                echelon_limit=options.echelon_limit,
             )
     improvement = None
     best = _best(bounds)
@@ -259,10 +265,10 @@ class _Outcome:
     @property
     def bound(self) -> Bound | None:
         """The best of the bounds found."""
-        return _best(list(self.bounds))
+        return _best(self.bounds)
 
 
-def _best(bounds: list[Bound]) -> Bound | None:
+def _best(bounds: Iterable[Bound]) -> Bound | None:
     """The highest of ``bounds`` (the first of equals), ``None`` if there is none."""
     best = None
     for bound in bounds:
