@@ -64,6 +64,11 @@ class BatchOptions:
         bound after the search (:func:`~models.batch.bounds.relaxation_bounds`;
         0: none). Its interior-point solve takes about 9 s on the realistic
         example plant at the default.
+    rolling_share
+        Share of the time limit the relax-and-fix start
+        (:mod:`models.batch.rolling`) may take before the whole model is
+        solved from it (0: the whole model starts from the
+        capacity-repaired MRP plan).
     full_share
         Share of the time limit spent on the whole model before
         fix-and-optimize takes over.
@@ -110,6 +115,7 @@ class BatchOptions:
     allocation_limit: int = 400_000
     ls_window: int = 30
     echelon_limit: int = 25_000
+    rolling_share: float = 0.2
     full_share: float = 0.4
     full_model_limit: int = 400_000
     completion_share: float = 0.9

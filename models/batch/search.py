@@ -21,6 +21,7 @@ from models.batch.decomposition import Improvement, fix_and_optimize, item_group
 from models.batch.formulation import BatchModel
 from models.batch.options import BATCH_NAME, BatchOptions
 from models.batch.pricing import price
+from models.batch.rolling import relax_and_fix, window_days
 from models.batch.whole import WholeStarts, has_fractions, whole_starts
 from models.floor import TOLERANCE
 from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
@@ -41,8 +42,10 @@ def plan_batch(
 ) -> Plan:
     """Plan a problem with the capacitated multi-level lot-sizing MILP.
 
-    The solver starts from the capacity-repaired MRP plan and works on the
-    whole model for part of the time limit (``full_share``); if it has not
+    The solver starts from a relax-and-fix plan (:mod:`models.batch.rolling`,
+    ``rolling_share`` of the time limit; the capacity-repaired MRP plan when
+    it finds none) and works on the whole model for part of the time limit
+    (``full_share``); if it has not
     proved its plan within the gap by then, fix-and-optimize improves the
     plan one neighbourhood of setups at a time for the rest of the limit.
     Models larger than ``full_model_limit`` columns skip the whole-model
@@ -90,6 +93,15 @@ def plan_batch(
         return dataclasses.replace(limits, time_limit=max(0.1, min(share * total, left)))
 
     whole = model.milp.n_columns <= options.full_model_limit or warm is None
+    rolling = None
+    if whole and options.rolling_share > 0:
+        rolling = relax_and_fix(model, solver, limits, started + options.rolling_share * total)
+        if rolling is not None and rolling.objective is not None and warm is not None:
+            repaired = _warm_quantities(model, warm, solver, within(options.rolling_share))
+            if repaired.objective is not None and repaired.objective <= rolling.objective:
+                rolling = dataclasses.replace(rolling, x=None)
+        if rolling is not None and rolling.x is not None:
+            warm = rolling.x
     if whole or warm is None:
         first = solver.solve(
             model.milp, within(options.full_share), warm_start=warm, on_progress=on_progress
@@ -134,7 +146,9 @@ def plan_batch(
             ),
         )
         incumbent, objective = improvement.solution, improvement.objective
-    outcome = _Outcome(first, whole, incumbent, objective, tuple(bounds), improvement, start_plan)
+    outcome = _Outcome(
+        first, whole, incumbent, objective, tuple(bounds), improvement, start_plan, rolling
+    )
     completion = _whole_units(model, outcome, solver, limits, end)
     pricing = (solver, _left(limits, end))
     return _plan_from_search(model, outcome, completion, time.perf_counter() - started, pricing)
@@ -261,6 +275,7 @@ class _Outcome:
     bounds: tuple[Bound, ...]
     improvement: Improvement | None
     fallback: Plan | None
+    rolling: MilpResult | None = None
 
     @property
     def bound(self) -> Bound | None:
@@ -381,7 +396,23 @@ def _search_messages(model: BatchModel, outcome: _Outcome) -> list[PlanMessage]:
         if outcome.whole_model
         else "the warm start's quantities (its setups fixed)"
     )
-    messages = [
+    messages = []
+    rolling = outcome.rolling
+    if rolling is not None and rolling.objective is not None:
+        start = (
+            "the whole model started from it"
+            if rolling.x is not None
+            else "the capacity-repaired MRP plan is cheaper: the whole model started from that"
+        )
+        messages.append(
+            PlanMessage(
+                MessageLevel.INFO,
+                f"relax-and-fix start: {rolling.objective:,.2f} after {rolling.seconds:.1f} s "
+                f"({window_days(model.problem.n_items, model.problem.n_days)}-day windows); "
+                + start,
+            )
+        )
+    messages += [
         PlanMessage(
             MessageLevel.INFO,
             f"{first.solver}: {first.status} on {what} after {first.seconds:.1f} s "
