@@ -16,6 +16,7 @@ setups, what whole units cost the plan.
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,7 @@ import numpy.typing as npt
 
 from models.batch.formulation import BatchModel
 from models.batch.pricing import fixed, price
+from models.batch.rounding import rounded_up
 from models.floor import TOLERANCE
 from models.plan import MessageLevel, PlanMessage
 from models.problem import Problem
@@ -67,30 +69,53 @@ def whole_starts(
 ) -> WholeStarts | None:
     """The plan with the setups of ``starts`` and whole starts of whole-unit items.
 
-    ``limits`` caps the solves (their time limit is the time left); ``None``
-    when no whole plan is found with these setups.
+    Two candidates, the cheaper kept: the plan rounded by rules
+    (:func:`~models.batch.rounding.rounded_up`, no solver, so that a plant
+    too large for the MIP still gets a whole plan; it may add a setup where
+    a component must start earlier) and the MIP's plan with the same
+    setups. ``limits`` caps the solves (their time limit is the time
+    left); ``None`` when neither gives a whole plan.
     """
     problem = model.problem
     plain = dataclasses.replace(model.options, formulation="bigm")
     whole = BatchModel(problem, plain, whole_units=True)
+    end = time.perf_counter() + limits.time_limit
+    found: list[tuple[float, FloatArray, str]] = []
+    rounded = rounded_up(problem, starts, deadline=end)
+    if rounded is not None:
+        cost = price(whole, rounded, solver, _until(limits, end))
+        if cost is not None:
+            found.append((cost, rounded, "rounded by rules"))
     known = whole.solution_from(starts)
     setups = whole.setup_columns(np.arange(problem.n_items))
     kept = fixed(whole.milp, setups, np.round(known[setups]))
     search = solver.solve(
-        kept, dataclasses.replace(limits, solution_limit=model.options.whole_solutions)
+        kept,
+        dataclasses.replace(_until(limits, end), solution_limit=model.options.whole_solutions),
     )
-    if search.x is None:
+    if search.x is not None:
+        made = whole.starts_from(search.x)
+        cost = price(whole, made, solver, _until(limits, end))
+        if cost is not None:
+            found.append((cost, made, "the MIP with the setups kept"))
+    if not found:
         return None
-    made = whole.starts_from(search.x)
-    after = price(whole, made, solver, limits)
-    if after is None:
-        return None
-    fractions = solver.solve(dataclasses.replace(kept, integer=np.zeros_like(kept.integer)), limits)
+    after, made, how = min(found, key=lambda candidate: candidate[0])
     before = None
-    if fractions.x is not None:
-        x = whole.columns.item_day(whole.columns.x)
-        before = price(whole, _snapped(fractions.x[x] * whole.scale[:, None]), solver, limits)
-    return WholeStarts(made, after, _message(problem, after, before), search.timed_out, whole)
+    if time.perf_counter() < end - 1.0:
+        relaxed = dataclasses.replace(kept, integer=np.zeros_like(kept.integer))
+        fractions = solver.solve(relaxed, _until(limits, end))
+        if fractions.x is not None:
+            x = whole.columns.item_day(whole.columns.x)
+            snapped = _snapped(fractions.x[x] * whole.scale[:, None])
+            before = price(whole, snapped, solver, _until(limits, end))
+    message = _message(problem, after, before, how)
+    return WholeStarts(made, after, message, search.timed_out, whole)
+
+
+def _until(limits: SolverOptions, end: float) -> SolverOptions:
+    """``limits`` with the time left before ``end`` (at least a second)."""
+    return dataclasses.replace(limits, time_limit=max(1.0, end - time.perf_counter()))
 
 
 def _snapped(starts: FloatArray) -> FloatArray:
@@ -99,13 +124,12 @@ def _snapped(starts: FloatArray) -> FloatArray:
     return np.where(near, np.round(starts), starts)
 
 
-def _message(problem: Problem, after: float, before: float | None) -> PlanMessage:
+def _message(problem: Problem, after: float, before: float | None, how: str) -> PlanMessage:
     """What whole units cost the plan, against its best fractional quantities when priced."""
     if before is None:
         return PlanMessage(
             MessageLevel.INFO,
-            f"whole units: the starts of whole-unit items made whole, setups kept, cost "
-            f"{after:,.2f}",
+            f"whole units: the starts of whole-unit items made whole ({how}), cost {after:,.2f}",
         )
     change = (after - before) / max(TOLERANCE, abs(before))
     basis = (
@@ -115,7 +139,7 @@ def _message(problem: Problem, after: float, before: float | None) -> PlanMessag
     )
     return PlanMessage(
         MessageLevel.INFO,
-        f"whole units: the starts of whole-unit items made whole, setups kept, cost "
+        f"whole units: the starts of whole-unit items made whole ({how}), cost "
         f"{change:+.2%} against the best quantities in fractions with the same setups "
         f"({after:,.2f} against {before:,.2f}{basis})",
     )
