@@ -590,6 +590,23 @@ class Problem:
         solved = spla.spsolve(system, needed) if self.n_items else needed
         return np.asarray(solved, dtype=float).reshape(self.n_items)
 
+    def net_positions(self, starts: npt.ArrayLike) -> FloatArray:
+        """Each item's stock less backlog at the end of every day ``[item, day]`` with ``starts``.
+
+        On-hand stock, plus scheduled receipts and the starts arrived after
+        their lead time, less external demand and what the parents' starts
+        use, to date.
+        """
+        made = np.asarray(starts, dtype=float).reshape(self.n_items, self.n_days)
+        arrivals = np.zeros_like(made)
+        for lead in np.unique(self.lead_time).tolist():
+            if lead < self.n_days:
+                items = self.lead_time == lead
+                arrivals[items, lead:] = made[items, : self.n_days - lead]
+        use = self.bom_matrix @ made
+        change = self.receipts + arrivals - self.demand - use
+        return np.asarray(self.on_hand[:, None] + np.cumsum(change, axis=1), dtype=float)
+
     @property
     def bom_depth(self) -> int:
         """Number of BOM levels (1 for a plant without a BOM)."""

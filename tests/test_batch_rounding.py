@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, assume, given, settings
 
 from models.batch import BatchModel, BatchOptions, plan_batch
 from models.batch.pricing import price
-from models.batch.rounding import first_extra_days, positions, rounded_up, whole_use_steps
+from models.batch.rounding import first_extra_days, rounded_up, whole_use_steps
 from models.calendar import Calendar
 from models.problem import BomLine, Item, Problem, WorkCenter
 from models.solvers.backends import HighsBackend
@@ -58,7 +58,7 @@ def test_halves_round_down_before_the_component_could_supply_more() -> None:
     assert np.all(rounded == np.round(rounded))
     assert rounded[0, 1] == 6.0
     assert rounded[0].sum() >= 16.0
-    assert positions(problem, rounded)[1].min() >= 0.0
+    assert problem.net_positions(rounded)[1].min() >= 0.0
 
 
 def test_whole_starts_stay_as_they_are() -> None:
@@ -80,7 +80,7 @@ def fractional_plan(problem: Problem) -> np.ndarray:
 @given(problem=small_plants())
 def test_rounded_plans_are_whole_and_short_of_no_component(problem: Problem) -> None:
     starts = fractional_plan(problem)
-    before = positions(problem, starts)
+    before = problem.net_positions(starts)
     assume(np.all(before >= -np.cumsum(problem.demand, axis=1) - NOISE))
     rounded = rounded_up(problem, starts)
     assume(rounded is not None)
@@ -90,7 +90,7 @@ def test_rounded_plans_are_whole_and_short_of_no_component(problem: Problem) -> 
     ratio = rounded / step
     assert np.all(~stepped[:, None] | (np.abs(ratio - np.round(ratio)) <= NOISE))
     assert np.all(rounded >= -NOISE)
-    after = positions(problem, rounded)
+    after = problem.net_positions(rounded)
     assert np.all(after >= -np.cumsum(problem.demand, axis=1) - NOISE)
     no_demand = problem.demand.sum(axis=1) == 0
     assert np.all(after[no_demand] >= np.minimum(before[no_demand], 0.0) - NOISE)
@@ -168,5 +168,5 @@ def test_a_crowded_component_caps_its_parent() -> None:
     assert rounded is not None
     assert np.all(rounded == np.round(rounded))
     assert rounded[1].max() <= 9.5
-    assert positions(problem, rounded)[1].min() >= 0.0
+    assert problem.net_positions(rounded)[1].min() >= 0.0
     assert rounded[0].sum() >= 30.0

@@ -701,13 +701,7 @@ class BatchModel:
         solution[: c.total] = 0.0
         solution[c.item_day(c.x)] = starts / self.scale[:, None]
         solution[c.item_day(c.y)] = (starts > _CLEAN).astype(float)
-        arrivals = np.zeros_like(starts)
-        for i in range(p.n_items):
-            lead = int(p.lead_time[i])
-            if lead < p.n_days:
-                arrivals[i, lead:] = starts[i, : p.n_days - lead]
-        use = p.bom_matrix @ starts
-        position = p.on_hand[:, None] + np.cumsum(p.receipts + arrivals - p.demand - use, axis=1)
+        position = p.net_positions(starts)
         solution[c.item_day(c.inventory)] = np.maximum(position, 0.0)
         solution[c.item_day(c.backlog)] = np.maximum(-position, 0.0)
         solution[c.item_day(c.shortfall)] = np.maximum(

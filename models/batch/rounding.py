@@ -112,7 +112,7 @@ class _State:
 
     @classmethod
     def of(cls, problem: Problem, starts: FloatArray) -> _State:
-        position = positions(problem, starts)
+        position = problem.net_positions(starts)
         cumulative_demand = np.cumsum(problem.demand, axis=1)
         days = np.arange(problem.n_days)[None, :]
         return cls(
@@ -179,18 +179,6 @@ def _rounding_pass(
         )
         rounded[item] = _placed(target, starts[item] > WHOLE_TOLERANCE, barriers)
     return rounded, shorts
-
-
-def positions(problem: Problem, starts: FloatArray) -> FloatArray:
-    """Each item's stock less backlog at the end of every day ``[item, day]``, with ``starts``."""
-    days = problem.n_days
-    arrivals = np.zeros_like(starts)
-    for lead in np.unique(problem.lead_time).tolist():
-        if lead < days:
-            items = problem.lead_time == lead
-            arrivals[items, lead:] = starts[items, : days - lead]
-    flow = problem.receipts + arrivals - problem.demand - problem.bom_matrix @ starts
-    return np.asarray(problem.on_hand[:, None] + np.cumsum(flow, axis=1))
 
 
 def first_extra_days(problem: Problem) -> IntArray:

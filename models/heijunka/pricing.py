@@ -26,14 +26,7 @@ def pull_cost(problem: Problem, starts: FloatArray, forced_setups: FloatArray) -
     n_days = problem.n_days
     if n_days == 0:
         return 0.0
-    arriving = np.zeros_like(starts)
-    for lead in np.unique(problem.lead_time).tolist():
-        rows = problem.lead_time == lead
-        if lead < n_days:
-            arriving[rows, lead:] = starts[rows, : n_days - lead]
-    dependent = problem.bom_matrix @ starts
-    change = problem.receipts + arriving - problem.demand - dependent
-    net = problem.on_hand[:, None] + np.cumsum(change, axis=1)
+    net = problem.net_positions(starts)
     inventory, backlog = np.maximum(net, 0.0), np.maximum(-net, 0.0)
     settings = problem.settings
     holding = problem.holding_cost
