@@ -137,7 +137,9 @@ def _rounding_pass(
     days = problem.n_days
     shorts: list[tuple[int, int, float]] = []
     for item in problem.topological_order.tolist():
-        extra_use = np.cumsum(np.ravel(bom[[item]] @ (rounded - starts)))
+        parents = bom.indices[bom.indptr[item] : bom.indptr[item + 1]]
+        per = bom.data[bom.indptr[item] : bom.indptr[item + 1]]
+        extra_use = np.cumsum(per @ (rounded[parents] - starts[parents]))
         lead = int(problem.lead_time[item])
         made_to_date = np.cumsum(starts[item])
         arrived = np.zeros(days)
