@@ -390,6 +390,25 @@ SETTINGS_FIELDS: tuple[Field, ...] = (
         default="runs",
         choices=MIXINGS,
     ),
+    Field(
+        "pegging_limit",
+        FieldKind.INTEGER,
+        "Most rows of the Pegging sheet per strategy: a plan whose orders peg to more "
+        "demands is not pegged, and a message says so (0 = no pegging).",
+        "rows",
+        default="100000",
+        minimum=0,
+    ),
+    Field(
+        "diagnosis_limit",
+        FieldKind.INTEGER,
+        "Largest plant, in item-days (items x working days), whose late demand is diagnosed "
+        "(a linear program proves which capacities bind); larger plants are not, and a "
+        "message says so (0 = no diagnosis).",
+        "item-days",
+        default="50000",
+        minimum=0,
+    ),
 )
 
 ATTRIBUTE_FIELDS: tuple[Field, ...] = (

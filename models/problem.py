@@ -228,6 +228,8 @@ class Settings:
     runner_share: float = 0.8
     stranger_cv: float = 2.0
     mixing: str = "runs"
+    pegging_limit: int = 100_000
+    diagnosis_limit: int = 50_000
 
     def __post_init__(self) -> None:
         problems = _check(field_map(SETTINGS_FIELDS), "settings", dataclasses.asdict(self))

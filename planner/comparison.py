@@ -16,6 +16,7 @@ from pathlib import Path
 from models import PlanningError, Problem
 from models.batch import diagnose_demand
 from models.heijunka import SEQUENCING_METHODS, SequencingMethod
+from models.plan import MessageLevel, PlanMessage
 from models.solvers.backends import backend_from_name
 from models.strategies import STRATEGIES
 from models.strategy import RunOptions, UnknownStrategyError
@@ -123,22 +124,49 @@ def compare(
         if on_start is not None:
             on_start(name)
         plan = STRATEGIES[name].plan_problem(problem, run)
-        results[name] = StrategyResult(plan, evaluate(problem, plan), peg(problem, plan))
+        limit = problem.settings.pegging_limit
+        pegging = peg(problem, plan, limit=limit) if limit else None
+        if pegging is None:
+            plan = dataclasses.replace(plan, messages=(*plan.messages, _unpegged(limit)))
+        results[name] = StrategyResult(plan, evaluate(problem, plan), pegging or ())
     return Comparison(problem, _with_diagnosis(problem, results, run))
+
+
+def _unpegged(limit: int) -> PlanMessage:
+    """Why a plan has no rows in the ``Pegging`` sheet."""
+    if not limit:
+        return PlanMessage(MessageLevel.INFO, "not pegged: Settings pegging_limit is 0")
+    return PlanMessage(
+        MessageLevel.WARNING,
+        f"not pegged: its orders serve more than {limit:,} demands (Settings pegging_limit); "
+        "raise the limit to see them in the Pegging sheet",
+    )
 
 
 def _with_diagnosis(
     problem: Problem, results: dict[str, StrategyResult], run: RunOptions
 ) -> dict[str, StrategyResult]:
-    """Add to every plan with late demand what :func:`diagnose_demand` proves about the plant."""
+    """Add to every plan with late demand what :func:`diagnose_demand` proves about the plant.
+
+    A plant above Settings ``diagnosis_limit`` item-days is not diagnosed (its linear
+    program would take minutes); its late plans say so instead.
+    """
     late = [name for name, r in results.items() if r.evaluation.kpis.get("late_units", 0) > 0]
     if not late:
         return results
-    seconds = min(DIAGNOSIS_SECONDS, run.seconds(problem.settings))
-    diagnosis = diagnose_demand(problem, time_limit=seconds)
-    if diagnosis is None:
-        return results
-    extra = tuple(diagnosis.messages(problem))
+    size, limit = problem.n_items * problem.n_days, problem.settings.diagnosis_limit
+    if size > limit:
+        text = (
+            f"late demand not diagnosed: the plant has {size:,} item-days, more than Settings "
+            f"diagnosis_limit ({limit:,})"
+        )
+        extra: tuple[PlanMessage, ...] = (PlanMessage(MessageLevel.INFO, text),)
+    else:
+        seconds = min(DIAGNOSIS_SECONDS, run.seconds(problem.settings))
+        diagnosis = diagnose_demand(problem, time_limit=seconds)
+        if diagnosis is None:
+            return results
+        extra = tuple(diagnosis.messages(problem))
     if not extra:
         return results
     changed = dict(results)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from models import BomLine, Item
@@ -50,3 +52,19 @@ def test_compare_adds_the_proof_to_late_plans() -> None:
     assert any(proof in m.text for m in comparison["heijunka"].plan.messages)
     assert comparison["mrp"].evaluation.kpis["late_units"] == 0
     assert not any(proof in m.text for m in comparison["mrp"].plan.messages)
+
+
+def test_a_plant_above_the_diagnosis_limit_is_not_diagnosed_and_says_so() -> None:
+    problem = short_plant()
+    size = problem.n_items * problem.n_days
+    at, above = (dataclasses.replace(problem.settings, diagnosis_limit=n) for n in (size, size - 1))
+    small, large = problem.replace(settings=at), problem.replace(settings=above)
+    run = RunOptions(time_limit=3)
+    texts = {
+        limit: [m.text for m in compare(p, "heijunka", run=run)["heijunka"].plan.messages]
+        for limit, p in (("at", small), ("above", large))
+    }
+    assert any("no plan can meet all demand on time" in t for t in texts["at"])
+    assert not any("no plan can meet all demand on time" in t for t in texts["above"])
+    said = f"{size:,} item-days, more than Settings diagnosis_limit"
+    assert any(said in t for t in texts["above"])

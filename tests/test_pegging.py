@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 
 import numpy as np
 import pytest
 
+from models import Problem
 from models.mrp import plan_mrp
+from models.plan import MessageLevel, Plan
+from planner.comparison import compare
 from planner.evaluation import PegKind
-from planner.evaluation.pegging import peg
+from planner.evaluation.pegging import Peg
+from planner.evaluation.pegging import peg as peg_or_none
 from planner.instances import realistic_plant, small_plant
 from tests.test_mrp import one_item, three_levels
+
+
+def peg(problem: Problem, plan: Plan) -> tuple[Peg, ...]:
+    """Every peg of ``plan``, with no limit."""
+    pegs = peg_or_none(problem, plan)
+    assert pegs is not None
+    return pegs
 
 
 def test_orders_peg_through_every_level_to_the_demand() -> None:
@@ -64,3 +76,24 @@ def test_pegs_add_up_to_every_order(make: object) -> None:
     assert totals.keys() == orders.keys()
     for key, quantity in orders.items():
         assert totals[key] == pytest.approx(quantity, rel=1e-9, abs=1e-6)
+
+
+def test_pegging_stops_past_its_limit() -> None:
+    problem = realistic_plant()
+    plan = plan_mrp(problem)
+    count = len(peg(problem, plan))
+    assert peg_or_none(problem, plan, limit=count) is not None
+    assert peg_or_none(problem, plan, limit=count - 1) is None
+
+
+@pytest.mark.parametrize(("limit", "level"), [(50, MessageLevel.WARNING), (0, MessageLevel.INFO)])
+def test_a_plan_past_the_limit_is_compared_unpegged_with_a_message(
+    limit: int, level: MessageLevel
+) -> None:
+    problem = small_plant()
+    problem = problem.replace(settings=dataclasses.replace(problem.settings, pegging_limit=limit))
+    result = compare(problem, ["mrp"])["mrp"]
+    assert result.pegging == ()
+    notes = [m for m in result.plan.messages if m.text.startswith("not pegged")]
+    assert [m.level for m in notes] == [level]
+    assert compare(small_plant(), ["mrp"])["mrp"].pegging

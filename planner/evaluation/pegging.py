@@ -72,23 +72,36 @@ class _Requirement:
     parent_order: tuple[int, int] | None = None
 
 
-def peg(problem: Problem, plan: Plan) -> tuple[Peg, ...]:
+def peg(problem: Problem, plan: Plan, limit: int | None = None) -> tuple[Peg, ...] | None:
     """Peg every planned order of ``plan`` to what it serves.
+
+    Parameters
+    ----------
+    limit
+        Most pegs to return. Orders low in the BOM of a large plant serve
+        thousands of demands each, so pegging grows much faster than the
+        plan; past ``limit`` the work stops at once.
 
     Returns
     -------
-    tuple of Peg
+    tuple of Peg or None
         Per planned order (item, start day), the quantities serving each
         external demand (item, due day), safety stock, or nothing (surplus),
-        summing to the order's quantity.
+        summing to the order's quantity. ``None`` when there would be more
+        than ``limit``.
     """
     starts = plan.starts
     index = problem.item_index
     usage = {(index[line.child], index[line.parent]): line.qty_per for line in problem.bom}
     served: dict[tuple[int, int], dict[_Target, float]] = {}
+    count = 0
     for item in problem.topological_order.tolist():
         requirements = _requirements(problem, starts, usage, item)
-        served.update(_match(problem, starts, item, requirements, served))
+        matched = _match(problem, starts, item, requirements, served)
+        served.update(matched)
+        count += sum(1 for targets in matched.values() for q in targets.values() if q > TOLERANCE)
+        if limit is not None and count > limit:
+            return None
     pegs = []
     for (item, day), targets in served.items():
         order = float(starts[item, day])

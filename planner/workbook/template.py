@@ -100,6 +100,8 @@ EXAMPLE_ROWS: Mapping[str, Sequence[Mapping[str, Any]]] = {
         {"key": "runner_share", "value": 0.8},
         {"key": "stranger_cv", "value": 2},
         {"key": "mixing", "value": "runs"},
+        {"key": "pegging_limit", "value": 100_000},
+        {"key": "diagnosis_limit", "value": 50_000},
     ),
     "Attributes": ({"item": "FG1", "attribute": "export"},),
     "SequenceRules": (

@@ -170,6 +170,8 @@ def _settings_rows(problem: Problem) -> list[Row]:
         ["runner_share", settings.runner_share],
         ["stranger_cv", settings.stranger_cv],
         ["mixing", settings.mixing],
+        ["pegging_limit", settings.pegging_limit],
+        ["diagnosis_limit", settings.diagnosis_limit],
     ]
     return rows
 
