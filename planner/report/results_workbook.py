@@ -18,17 +18,18 @@ Excel dates shown as ``yyyy-mm-dd``; a missing or non-finite value is a
 blank cell; text is always stored as text, even when it looks like a
 formula.
 
-XlsxWriter streams the rows (constant-memory mode), so sheets of hundreds of
-thousands of rows take seconds, and the file is written under a temporary
-name and renamed, so a reader never sees half a file.
+A long sheet with more rows than Excel's sheets hold continues on numbered
+sheets (``Inventory (2)``, ...: :mod:`planner.report.long_tables`), and a
+row at the top of ``Messages`` says so. XlsxWriter streams the rows
+(constant-memory mode), each column converted as a whole and written by its
+type, and the file is written under a temporary name and renamed, so a
+reader never sees half a file.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from datetime import date, datetime
-from enum import Enum
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from planner.evaluation.kpis import EXCEL_FORMATS, KPI, excel_format
 from planner.evaluation.winners import HIGHER_IS_BETTER, winners
 from planner.plots import COST_PARTS
 from planner.report.files import replaced_atomically
+from planner.report.long_tables import cell_value, continuation_note, write_long_table
 from planner.tables import BASELINE, FRAMES, infeasibility, infeasibility_text, kpi_changes
 
 __all__ = ["SHEETS", "write_results_workbook"]
@@ -53,10 +55,6 @@ DATE_FORMAT = "yyyy-mm-dd"
 
 
 _DATE_WIDTH = 12
-_NUMBER_WIDTH = 12
-_MIN_WIDTH = 10
-_MAX_WIDTH = 60
-_MAX_TEXT = 32_767
 _CHART_DATA = "ChartData"
 _MAX_LOAD_CHARTS = 12
 _BEST_FILL = "#C6EFCE"
@@ -74,7 +72,6 @@ _BOX_COLORS = (
     "#CCEBC5",
     "#FFED6F",
 )
-_ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def write_results_workbook(comparison: ComparedPlans, path: str | Path) -> None:
@@ -104,21 +101,35 @@ def _write_workbook(comparison: ComparedPlans, path: Path) -> None:
         },
     )
     bold = workbook.add_format({"bold": True})
-    for title, build in FRAMES.items():
-        frame = build(comparison)
-        sheet = workbook.add_worksheet(title)
+    dates = workbook.add_format({"num_format": DATE_FORMAT})
+    frames = {title: build(comparison) for title, build in FRAMES.items()}
+    notes = [continuation_note(t, len(frame)) for t, frame in frames.items() if t != "Summary"]
+    frames["Messages"] = _with_notes(frames["Messages"], [n for n in notes if n is not None])
+    for title, frame in frames.items():
         if title == "Summary":
+            sheet = workbook.add_worksheet(title)
             changes = kpi_changes(comparison)
             _write_summary(workbook, sheet, frame, changes, infeasibility(comparison), bold)
             _add_charts(workbook, sheet, comparison, frame)
         else:
-            _write_table(sheet, frame, bold)
+            write_long_table(workbook, title, frame, bold, dates)
     for name, result in comparison.results.items():
         _write_grid(workbook, comparison, name, bold)
         if result.plan.sequences:
             _write_box(workbook, comparison, name, bold)
     _write_chart_data(workbook, comparison, bold)
     workbook.close()
+
+
+def _with_notes(messages: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """The ``Messages`` sheet with an ``info`` row per table continued on more sheets."""
+    if not notes:
+        return messages
+    rows = pd.DataFrame(
+        {"level": "info", "strategy": None, "item": None, "date": None, "message": notes},
+        columns=messages.columns,
+    )
+    return pd.concat([rows, messages], ignore_index=True) if len(messages) else rows
 
 
 def _write_summary(
@@ -137,7 +148,7 @@ def _write_summary(
     kpis = [str(kpi) for kpi in frame["kpi"].tolist()]
     strategies = [str(name) for name in frame.columns[1:]]
     table = {
-        n: {k: _cell_value(frame[n].iat[row]) for row, k in enumerate(kpis)} for n in strategies
+        n: {k: cell_value(frame[n].iat[row]) for row, k in enumerate(kpis)} for n in strategies
     }
     best = winners(table)
     sheet.set_column(0, 0, max([len("kpi"), *map(len, kpis)]) + 4)
@@ -340,61 +351,3 @@ def _write_box(workbook: Any, comparison: ComparedPlans, strategy: str, bold: An
 def _sheet_name(text: str) -> str:
     """A valid sheet name: no ``[]:*?/\\``, at most 31 characters."""
     return re.sub(r"[\[\]:*?/\\]", "_", text)[:31]
-
-
-def _write_table(sheet: Worksheet, frame: pd.DataFrame, bold: Any) -> None:
-    header = [str(name) for name in frame.columns]
-    for column, name in enumerate(frame.columns):
-        sheet.set_column(column, column, _width(name, frame[name]))
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(1, len(frame)), max(0, len(header) - 1))
-    sheet.write_row(0, 0, header, bold)
-    columns = [_column_values(frame[name]) for name in frame.columns]
-    for row, values in enumerate(zip(*columns, strict=True), 1):
-        sheet.write_row(row, 0, values)
-
-
-def _column_values(series: pd.Series) -> list[Any]:
-    """The cell values of one column, converted as a whole where its dtype allows."""
-    kind = series.dtype.kind
-    if kind in "iu":
-        return series.to_numpy().tolist()
-    if kind == "f":
-        values = series.to_numpy(dtype=float)
-        cells: list[Any] = values.tolist()
-        for k in np.flatnonzero(~np.isfinite(values)).tolist():
-            cells[k] = None
-        return cells
-    return [_cell_value(value) for value in series.tolist()]
-
-
-def _cell_value(value: Any) -> Any:
-    """A value as the workbook stores it: numbers, dates, text; ``None`` for blanks."""
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, Enum):
-        value = value.value
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, bool | int):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    if isinstance(value, date):
-        return value
-    text = _ILLEGAL_CHARACTERS.sub("", str(value))[:_MAX_TEXT]
-    return text or None
-
-
-def _width(name: Any, series: pd.Series) -> int:
-    header = max(len(str(name)) + 4, _MIN_WIDTH)
-    kind = series.dtype.kind
-    if kind in "iufb":
-        return max(header, _NUMBER_WIDTH)
-    values = series.dropna().unique()
-    if len(values) and all(isinstance(v, date) for v in values[:100]):
-        return max(header, _DATE_WIDTH)
-    longest = max((len(str(v)) for v in values[:1000]), default=0) + 2
-    return min(_MAX_WIDTH, max(header, longest, _MIN_WIDTH))
