@@ -11,6 +11,11 @@ one library function, and prints the result. One module per command group:
 and :mod:`planner.cli.common` for what they share. Exit codes: 0 success,
 2 the input workbook is invalid, 1 anything else (weekly runs add their
 own). No traceback reaches the user unless ``PLANNER_DEBUG=1`` is set.
+
+The command modules import only typer, rich and the standard library when
+they load; each command imports the library it uses in its body, so that
+``planner --version``, ``--help`` and ``validate`` never load the solvers,
+the database or the web stack (``tests/test_cli_startup.py`` checks).
 """
 
 from __future__ import annotations

@@ -3,23 +3,27 @@
 Commands report an invalid workbook the way ``planner validate`` does
 (:func:`report_workbook`), and stop with :func:`fail`: a red message on
 standard error and an exit code, never a traceback.
+
+The command modules import only typer, rich and the standard library when
+they load, so that ``planner --version`` and ``--help`` start at once: each
+command imports the library it needs (and with it numpy, the solvers, the
+database or the web stack) when it runs.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from models import Problem
-from models.wording import counted
-from planner.describe import describe
-from planner.workbook.issues import Issue
-from planner.workbook.reader import ReadResult, read_workbook
+if TYPE_CHECKING:
+    from models import Problem
+    from planner.workbook.issues import Issue
+    from planner.workbook.reader import ReadResult
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -33,6 +37,16 @@ def fail(message: str, code: int = EXIT_FAILURE) -> typer.Exit:
     """Print ``message`` in red on standard error; the exit to raise with ``code``."""
     errors.print(f"[red]{message}[/]", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def read_workbook(path: Path) -> ReadResult:
+    """Read and validate a workbook: :func:`planner.workbook.reader.read_workbook`.
+
+    The reader (and with it numpy and openpyxl) is imported on the first call.
+    """
+    from planner.workbook import reader
+
+    return reader.read_workbook(path)
 
 
 def read_problem(workbook: Path) -> Problem:
@@ -59,6 +73,8 @@ def _print_issues(title: str, issues: list[Issue], limit: int | None, style: str
 
 
 def _print_plant(summary: dict[str, Any]) -> None:
+    from models.wording import counted
+
     items, horizon, bom = summary["items"], summary["horizon"], summary["bom"]
     console.print(
         f"[bold]{summary['name']}[/]: {items['total']} items ({items['make']} make, "
@@ -92,6 +108,9 @@ def report_workbook(result: ReadResult, as_json: bool, show_all: bool) -> int:
     rough-cut load); an invalid one lists its errors, each naming sheet,
     row, column and cell. Warnings follow either way.
     """
+    from models.wording import counted
+    from planner.describe import describe
+
     summary = describe(result.problem) if result.problem is not None else None
     if as_json:
         payload = {

@@ -12,32 +12,24 @@ import dataclasses
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from models import PlanningError
-from models.solvers.milp import Progress
-from models.wording import counted
 from planner.cli.common import (
     EXIT_FAILURE,
     EXIT_INVALID_INPUT,
     console,
     errors,
+    read_workbook,
     report_workbook,
 )
-from planner.comparison import STRATEGIES, parse_strategies, run_options
-from planner.comparison import compare as run_comparison
-from planner.evaluation.kpis import KPI, kpi_text
-from planner.evaluation.winners import winners
-from planner.report.results_workbook import write_results_workbook
-from planner.report.summary_json import summary, write_summary_json
-from planner.results import Comparison
-from planner.tables import infeasibility, infeasibility_text
-from planner.workbook.reader import read_workbook
-from planner.workbook.template import write_template
+
+if TYPE_CHECKING:
+    from models.solvers.milp import Progress
+    from planner.results import Comparison
 
 
 def register(app: typer.Typer) -> None:
@@ -68,17 +60,25 @@ def validate(
 
 
 def _kpi_text(key: str, value: Any, *, best: bool = False) -> str:
+    from planner.evaluation.kpis import kpi_text
+
     text = kpi_text(key, value, missing="-")
     return f"[bold green]{text}[/]" if best else text
 
 
 def _kpi_label(key: str) -> str:
     """A table row's heading: the KPI's label with its unit, then its name."""
+    from planner.evaluation.kpis import KPI
+
     kpi = KPI.get(key)
     return key if kpi is None else f"{kpi.label} [dim]{key}[/]"
 
 
 def _print_comparison(comparison: Comparison, console: Console) -> None:
+    from models.wording import counted
+    from planner.evaluation.winners import winners
+    from planner.tables import infeasibility, infeasibility_text
+
     for name, kinds in infeasibility(comparison).items():
         console.print(f"[bold red]✗ {infeasibility_text(name, kinds)}[/]", highlight=False)
     table = Table("kpi", *comparison.strategies, title=f"{comparison.problem.name}: plans compared")
@@ -116,9 +116,12 @@ def compare(
         typer.Option("--json", help="Write the summary JSON here ('-' prints it to stdout)."),
     ] = None,
     strategies: Annotated[
-        str,
-        typer.Option("--strategies", help="Comma-separated strategies to run."),
-    ] = ",".join(STRATEGIES),
+        str | None,
+        typer.Option(
+            "--strategies",
+            help="Comma-separated strategies to run, e.g. mrp,heijunka (default: all).",
+        ),
+    ] = None,
     solver: Annotated[
         str,
         typer.Option("--solver", help="MILP solver: highs (default), cbc or ortools."),
@@ -145,6 +148,13 @@ def compare(
     Exit code 0 when the plans are made, 2 when the workbook is invalid or a
     strategy is unknown, 1 for anything else.
     """
+    from models import PlanningError
+    from models.wording import counted
+    from planner.comparison import compare as run_comparison
+    from planner.comparison import parse_strategies, run_options
+    from planner.report.results_workbook import write_results_workbook
+    from planner.report.summary_json import summary, write_summary_json
+
     try:
         names = parse_strategies(strategies)
         chosen = run_options(solver=solver, time_limit=time_limit, sequencing=sequencing)
@@ -198,5 +208,7 @@ def template(
     out: Annotated[Path, typer.Argument(help="Where to write the blank workbook (.xlsx).")],
 ) -> None:
     """Write a blank planner workbook with every sheet, column, help and drop-downs."""
+    from planner.workbook.template import write_template
+
     write_template(out)
     console.print(f"Wrote {out}: fill in the sheets (the README sheet explains every column).")

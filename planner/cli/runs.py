@@ -13,29 +13,27 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from models import PlanningError
-from models.wording import counted
 from planner.cli.common import console, errors, fail
-from planner.runs.changes import ChangeKind, OrderChange, RunDiff
-from planner.runs.config import ConfigError, RunConfig, load_config
-from planner.runs.lock import RunLockedError
-from planner.runs.store import DATABASE_URL_VARIABLE, RunRecord, RunStatus, RunStore
-from planner.runs.weekly import (
-    EXIT_ALL_OK,
-    EXIT_INVALID_CONFIG,
-    EXIT_LOCKED,
-    PlantResult,
-    PlantStatus,
-    WeeklyReport,
-    run_weekly,
-)
+
+if TYPE_CHECKING:
+    from planner.runs.changes import OrderChange, RunDiff
+    from planner.runs.config import RunConfig
+    from planner.runs.store import RunRecord, RunStore
+    from planner.runs.weekly import PlantResult, WeeklyReport
+
+DATABASE_URL_VARIABLE = "PLANNER_DATABASE_URL"
+"""The run store's database URL variable, as :mod:`planner.runs.store` names it.
+
+Repeated here because ``--database`` names it when the command line loads,
+before the store (and SQLAlchemy) is imported; a test keeps the two equal.
+"""
 
 DatabaseOption = Annotated[
     str | None,
@@ -58,6 +56,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _open_store(url: str | None) -> RunStore:
+    from models import PlanningError
+    from planner.runs.store import RunStore
+
     try:
         return RunStore(url)
     except PlanningError as failure:
@@ -85,6 +86,12 @@ def run(
     configuration is in progress, 2 when the configuration is invalid, 1 for
     anything else.
     """
+    from models import PlanningError
+    from models.wording import counted
+    from planner.runs.config import ConfigError, load_config
+    from planner.runs.lock import RunLockedError
+    from planner.runs.weekly import EXIT_INVALID_CONFIG, EXIT_LOCKED, run_weekly
+
     try:
         config = load_config(config_path)
     except ConfigError as invalid:
@@ -118,6 +125,8 @@ def run(
 
 
 def _print_plant(result: PlantResult, shown: Console) -> None:
+    from planner.runs.weekly import PlantStatus
+
     record = result.record
     if result.status is PlantStatus.FAILED:
         errors.print(f"[red]✗ {result.plant}: {result.error}[/]", highlight=False, soft_wrap=True)
@@ -138,6 +147,8 @@ def _print_plant(result: PlantResult, shown: Console) -> None:
 
 
 def _nervousness_lines(record: RunRecord) -> list[str]:
+    from models.wording import counted
+
     measured = record.nervousness
     if not measured:
         return ["no previous run to compare with"]
@@ -161,6 +172,9 @@ def _nervousness_lines(record: RunRecord) -> list[str]:
 
 
 def _print_report(report: WeeklyReport, config: RunConfig, shown: Console) -> None:
+    from models.wording import counted
+    from planner.runs.weekly import EXIT_ALL_OK, PlantStatus
+
     table = Table("plant", "result", "run", "input", title="Weekly run")
     labels = {
         PlantStatus.RECORDED: "[green]planned[/]",
@@ -203,6 +217,8 @@ def history(
     as_json: Annotated[bool, typer.Option("--json", help="Print the runs as JSON.")] = False,
 ) -> None:
     """List a plant's recorded runs, newest first, with their KPIs and nervousness."""
+    from models import PlanningError
+
     with _open_store(database) as store:
         try:
             runs = store.list_runs(plant, limit=limit)
@@ -275,6 +291,9 @@ def diff(
     New, cancelled, moved and resized orders per strategy, inside and
     outside run B's frozen window, over the days both runs planned.
     """
+    from models import PlanningError
+    from planner.runs.changes import RunDiff
+
     with _open_store(database) as store:
         try:
             before, after = store.get_run(run_a), store.get_run(run_b)
@@ -302,6 +321,8 @@ def diff(
 
 
 def _print_diff(before: RunRecord, after: RunRecord, changes: RunDiff, show_all: bool) -> None:
+    from planner.runs.changes import ChangeKind
+
     for record, label in ((before, "A"), (after, "B")):
         console.print(
             f"{label}: run {record.id} of {record.plant}, {_when(record)}, {record.input_name}",
@@ -405,6 +426,8 @@ def _when(record: RunRecord) -> str:
 
 
 def _status(record: RunRecord) -> str:
+    from planner.runs.store import RunStatus
+
     return "[green]succeeded[/]" if record.status is RunStatus.SUCCEEDED else "[red]failed[/]"
 
 

@@ -8,8 +8,6 @@ from typing import Annotated
 
 import typer
 
-from planner.web.settings import TOKEN_VARIABLE, WebSettings
-
 _MIB = 2**20
 
 
@@ -72,6 +70,7 @@ def serve(
 
     from planner.runs.store import StoreError
     from planner.web.app import create_app
+    from planner.web.settings import TOKEN_VARIABLE, WebSettings
 
     try:
         settings = WebSettings.from_environment(

@@ -15,19 +15,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from models import PlanningError
-from models.solvers.backends import backend_from_name
-from models.wording import counted
 from planner.cli.common import EXIT_FAILURE, EXIT_INVALID_INPUT, fail, read_problem
-from planner.comparison import STRATEGIES, parse_strategies
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.figure import Figure
 
     from planner.simulation.engine import SimulationOptions
@@ -36,7 +32,12 @@ if TYPE_CHECKING:
     from planner.simulation.sweep import Sweep
 
 Workbook = Annotated[Path, typer.Argument(help="The planner workbook (.xlsx).")]
-Strategies = Annotated[str, typer.Option("--strategies", help="Comma-separated strategies.")]
+Strategies = Annotated[
+    str | None,
+    typer.Option(
+        "--strategies", help="Comma-separated strategies, e.g. mrp,heijunka (default: all)."
+    ),
+]
 Seed = Annotated[
     int | None,
     typer.Option("--seed", min=0, help="Root seed; the same seed gives the same numbers."),
@@ -122,9 +123,6 @@ MAX_FAILURES_SHOWN = 5
 
 T = TypeVar("T")
 
-ALL_STRATEGIES = ",".join(STRATEGIES)
-"""Every registered strategy, the default of ``--strategies``."""
-
 
 def register(app: typer.Typer) -> None:
     """Add the ``simulate`` and ``sweep`` commands to the ``planner`` command line."""
@@ -140,7 +138,7 @@ def simulate(
     seed: Seed = None,
     out: Out = None,
     json_path: JsonOut = None,
-    strategies: Strategies = ALL_STRATEGIES,
+    strategies: Strategies = None,
     demand_cv: DemandCv = 0.0,
     demand_bias: DemandBias = 0.0,
     supplier_late_probability: LateProbability = 0.0,
@@ -224,7 +222,7 @@ def sweep(
         Path | None,
         typer.Option("--winner-map", help="Write the winner map over the first two factors here."),
     ] = None,
-    strategies: Strategies = ALL_STRATEGIES,
+    strategies: Strategies = None,
     demand_cv: DemandCv = 0.0,
     demand_bias: DemandBias = 0.0,
     supplier_late_probability: LateProbability = 0.0,
@@ -293,6 +291,8 @@ def sweep(
 
 def _invalid_input_if_raises(build: Callable[[], T]) -> T:
     """Run ``build``; a :class:`PlanningError` is an invalid option: message and exit code 2."""
+    from models import PlanningError
+
     try:
         return build()
     except PlanningError as invalid:
@@ -308,6 +308,9 @@ def _check_options(
     replanning options are named as the fields of :class:`Uncertainty` and
     :class:`SimulationOptions` (``time_limit`` is the first plan's).
     """
+    from models import PlanningError
+    from models.solvers.backends import backend_from_name
+    from planner.comparison import parse_strategies
     from planner.simulation.engine import SimulationOptions
     from planner.simulation.reality import Uncertainty
 
@@ -342,6 +345,7 @@ def _run(work: Callable[[], T]) -> T:
     Exit code 2 for a sweep that cannot be run as asked (its grid), 1 for
     anything else (e.g. an unreachable Dask cluster).
     """
+    from models import PlanningError
     from planner.simulation.sweep import SweepError
 
     try:
@@ -382,6 +386,8 @@ def _mean(row: dict[Hashable, Any], pattern: str) -> str:
 
 
 def _print_study(study: SimulationStudy, console: Console) -> None:
+    from models.wording import counted
+
     table = Table(
         "strategy",
         "total cost",
@@ -432,6 +438,8 @@ def _print_study(study: SimulationStudy, console: Console) -> None:
 
 def _print_timed_out(stopped: pd.DataFrame, console: Console) -> None:
     """Say which tasks' models the time cap stopped: only their numbers may not repeat."""
+    from models.wording import counted
+
     if stopped.empty:
         return
     tasks = ", ".join(
@@ -450,6 +458,8 @@ def _print_timed_out(stopped: pd.DataFrame, console: Console) -> None:
 
 
 def _print_failures(failures: pd.DataFrame, console: Console) -> None:
+    from models.wording import counted
+
     if failures.empty:
         return
     console.print(
@@ -463,6 +473,8 @@ def _print_failures(failures: pd.DataFrame, console: Console) -> None:
 
 
 def _print_sweep(result: Sweep, console: Console) -> None:
+    from models.wording import counted
+
     table = Table(*result.factors, *result.strategies, "winner", title="total cost per grid point")
     frame = result.frame()
     winners = result.winners()
