@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
 
 from models.calendar import Calendar, CapacityException
 from models.problem import (
@@ -643,15 +645,18 @@ def large_plant(
     n_days: int = 120,
     n_demand_rows: int = 36000,
     seed: int = 1,
+    n_levels: int = 4,
+    n_centers: int = 10,
 ) -> Problem:
     """A synthetic plant of a given size, for benchmarks.
 
-    Items are spread over four BOM levels: end items (``FG0001``, ...), two
-    levels of made components (``SA...``, ``CP...``) and purchased parts
-    (``P...``). Each component has at least one parent one level up, the
-    remaining BOM lines join random items of higher and lower levels. Demand
-    falls on end items only, on most working days of each, and ten work
-    centers get capacities that the demand loads to about 75 %.
+    Items are spread over ``n_levels`` BOM levels: end items (``FG0001``,
+    ...), levels of made components (``SA...``, ``CP...``, then ``C3...``,
+    ``C4...`` below them) and purchased parts (``P...``). Each component has
+    at least one parent one level up, the remaining BOM lines join random
+    items of higher and lower levels. Demand falls on end items only, on
+    most working days of each, and the work centers get capacities that the
+    demand loads to about 75 %.
 
     Parameters
     ----------
@@ -663,6 +668,10 @@ def large_plant(
         Exact number of nonzero demand cells (item, day).
     seed
         Seed of :func:`numpy.random.default_rng`.
+    n_levels
+        BOM levels, end items and purchased parts included (at least 3).
+    n_centers
+        Work centers the made items are spread over.
 
     Returns
     -------
@@ -675,19 +684,22 @@ def large_plant(
         If the sizes cannot be met (too few items or too many BOM lines or
         demand cells for the number of items and days).
     """
-    if n_items < 4 or n_days < 1 or n_demand_rows < 0 or n_bom_lines < 0:
-        raise ValueError("large_plant needs at least 4 items, 1 day and no negative size")
+    if n_levels < 3 or n_centers < 1:
+        raise ValueError("large_plant needs at least 3 BOM levels and 1 work center")
+    if n_items < n_levels or n_days < 1 or n_demand_rows < 0 or n_bom_lines < 0:
+        raise ValueError(f"large_plant needs at least {n_levels} items, 1 day and no negative size")
     rng = np.random.default_rng(seed)
-    n_end = min(n_items - 3, max(1, math.ceil(n_demand_rows / (0.85 * n_days))))
+    n_end = min(n_items - n_levels + 1, max(1, math.ceil(n_demand_rows / (0.85 * n_days))))
     if n_end * n_days < n_demand_rows:
         raise ValueError(
             f"{n_demand_rows} demand cells do not fit in {n_end} end items x {n_days} days"
         )
     rest = n_items - n_end
-    n_sa, n_cp = max(1, round(0.3 * rest)), max(1, round(0.3 * rest))
-    sizes = [n_end, n_sa, n_cp, rest - n_sa - n_cp]
-    prefixes = ["FG", "SA", "CP", "P"]
-    level = np.repeat(np.arange(4), sizes)
+    made = [max(1, round(0.6 * rest / (n_levels - 2)))] * (n_levels - 2)
+    sizes = [n_end, *made, rest - sum(made)]
+    prefixes = ["FG", "SA", "CP", *(f"C{lv}" for lv in range(3, n_levels - 1)), "P"][:n_levels]
+    prefixes[-1] = "P"
+    level = np.repeat(np.arange(n_levels), sizes)
     width = len(str(n_items))
     codes = [
         f"{prefixes[lv]}{k:0{width}d}" for lv, size in enumerate(sizes) for k in range(1, size + 1)
@@ -698,9 +710,9 @@ def large_plant(
     bom = tuple(
         BomLine(codes[p], codes[c], float(rng.choice([1, 1, 1, 2, 3, 4, 0.5]))) for p, c in edges
     )
-    matrix = np.zeros((n_items, n_items))
-    for (p, c), line in zip(edges, bom, strict=True):
-        matrix[c, p] = line.qty_per
+    parents, children = (np.array(ends, dtype=np.int64) for ends in zip(*edges, strict=True))
+    quantities = np.array([line.qty_per for line in bom])
+    matrix = sp.csc_array((quantities, (children, parents)), shape=(n_items, n_items))
 
     demand = np.zeros((n_items, n_days))
     cells = rng.choice(n_end * n_days, size=n_demand_rows, replace=False)
@@ -708,13 +720,13 @@ def large_plant(
     rows, cols = np.divmod(cells, n_days)
     demand[rows, cols] = 1 + rng.poisson(means[rows])
 
-    n_centers = 10
-    make = np.flatnonzero(level < 3)
+    purchased = n_levels - 1
+    make = np.flatnonzero(level < purchased)
     center = np.full(n_items, -1)
     center[make] = rng.integers(0, n_centers, len(make))
     run_time = np.zeros(n_items)
     run_time[make] = np.round(rng.uniform(0.1, 2.0, len(make)), 2)
-    total = np.linalg.solve(np.eye(n_items) - matrix, demand.sum(axis=1))
+    total = _exploded(matrix, demand.sum(axis=1))
     load = np.bincount(center[make], weights=run_time[make] * total[make], minlength=n_centers)
     work_centers = tuple(
         WorkCenter(
@@ -735,7 +747,7 @@ def large_plant(
             lot_size = float(rng.integers(2, 8))
         elif rule is LotRule.FOQ:
             lot_size = float(max(1, round(5 * per_day[i])))
-        made = level[i] < 3
+        made = level[i] < purchased
         items.append(
             Item(
                 code,
@@ -744,7 +756,7 @@ def large_plant(
                 run_time=float(run_time[i]),
                 setup_time=float(5 * rng.integers(2, 19)) if made else 0.0,
                 setup_cost=float(5 * rng.integers(4, 41)),
-                unit_cost=float(round(rng.lognormal(np.log(5 * (4 - level[i])), 0.5), 2)),
+                unit_cost=float(round(rng.lognormal(np.log(5 * (n_levels - level[i])), 0.5), 2)),
                 lead_time=int(rng.integers(0, 4) if made else rng.integers(2, 11)),
                 on_hand=float(round(rng.uniform(0, 5) * per_day[i])),
                 safety_stock=float(round(per_day[i])) if rng.random() < 0.3 else 0.0,
@@ -766,6 +778,21 @@ def large_plant(
     )
 
 
+def _exploded(usage: sp.csc_array, demand: FloatArray) -> FloatArray:
+    """Units of each item in ``demand`` and in everything that uses it: ``(I - usage)^-1 demand``.
+
+    Up to :data:`_DENSE_EXPLOSION` items by a dense solve, whose round-off the
+    plants of earlier benchmark runs were made with, so they stay the same.
+    """
+    n = usage.shape[0]
+    if n <= _DENSE_EXPLOSION:
+        return np.asarray(np.linalg.solve(np.eye(n) - usage.toarray(), demand), dtype=float)
+    return np.asarray(spla.spsolve(sp.identity(n, format="csc") - usage, demand), dtype=float)
+
+
+_DENSE_EXPLOSION = 2000
+
+
 def _large_bom_edges(
     rng: np.random.Generator,
     level: npt.NDArray[np.int64],
@@ -775,9 +802,10 @@ def _large_bom_edges(
     """``n_lines`` distinct (parent, child) pairs, parents always on a higher level."""
     n_items = len(level)
     components = np.flatnonzero(level > 0)
-    possible = sum(int(first[lv]) * int(first[lv + 1] - first[lv]) for lv in range(1, 4))
+    n_levels = len(first) - 1
+    possible = sum(int(first[lv]) * int(first[lv + 1] - first[lv]) for lv in range(1, n_levels))
     if n_lines > possible:
-        raise ValueError(f"{n_lines} BOM lines do not fit a {n_items}-item, 4-level plant")
+        raise ValueError(f"{n_lines} BOM lines do not fit a {n_items}-item, {n_levels}-level plant")
     edges: set[tuple[int, int]] = set()
     ordered: list[tuple[int, int]] = []
     for child in rng.permutation(components)[:n_lines].tolist():
