@@ -17,6 +17,7 @@ from planner.evaluation.result import ComparedPlans, StrategyResult
 from planner.plots import plot_costs, plot_inventory, plot_load
 from planner.report.results_workbook import write_results_workbook
 from planner.report.summary_json import write_summary_json
+from planner.report.table_files import write_tables
 from planner.tables import (
     build_plan_frame,
     inventory_frame,
@@ -44,7 +45,8 @@ class Comparison(ComparedPlans):
     frame (:meth:`kpis`, :meth:`build_plan`, :meth:`inventory`, ...), every
     chart a method drawing it with matplotlib (:meth:`plot_inventory`,
     :meth:`plot_load`, :meth:`plot_costs`), and :meth:`write` and
-    :meth:`write_json` save the workbook and the summary JSON. Printing a
+    :meth:`write_json` save the workbook and the summary JSON, :meth:`write_tables`
+    the long sheets as Parquet files. Printing a
     comparison shows its main KPIs.
     """
 
@@ -127,3 +129,7 @@ class Comparison(ComparedPlans):
         """Write the summary JSON to ``path``."""
 
         write_summary_json(self, path)
+
+    def write_tables(self, folder: str | Path) -> list[Path]:
+        """Write every long sheet as ``<folder>/<sheet>.parquet``; return the files written."""
+        return write_tables(self, folder)

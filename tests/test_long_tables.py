@@ -13,11 +13,16 @@ import pytest
 import xlsxwriter
 from pytest import approx
 
+from planner.cli import EXIT_OK
 from planner.report import long_tables
 from planner.report.long_tables import continuation_note, sheet_titles, write_long_table
 from planner.report.results_workbook import write_results_workbook
+from planner.report.table_files import TABLES
 from planner.results import Comparison
+from tests.test_cli import run
 from tests.test_report import hand_result, tiny_problem
+
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def write(frame: pd.DataFrame, path: Path, sheet_rows: int | None = None) -> list[str]:
@@ -108,3 +113,26 @@ def test_the_results_workbook_continues_a_long_sheet_and_says_so(
     assert first[0] == "info"
     assert f"Inventory has {rows} rows" in first[4]
     assert "continues on Inventory (2)" in first[4]
+
+
+def test_compare_writes_every_long_sheet_as_parquet_as_well(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, folder = tmp_path / "plan.xlsx", tmp_path / "tables"
+    workbook = str(DATA / "example_small.xlsx")
+    arguments = ["compare", workbook, "--strategies", "mrp,heijunka", "--out", str(out)]
+    code, printed, _ = run([*arguments, "--tables", str(folder)], capsys)
+    assert code == EXIT_OK
+    assert f"Wrote 9 Parquet tables in {folder}" in printed
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{t}.parquet" for t in TABLES)
+    sheets = pd.read_excel(out, sheet_name=None, engine="calamine")
+    for title in TABLES:
+        table = pd.read_parquet(folder / f"{title}.parquet")
+        sheet = sheets[title]
+        assert list(table.columns) == list(sheet.columns)
+        assert len(table) == len(sheet)
+    inventory = pd.read_parquet(folder / "Inventory.parquet")
+    assert isinstance(inventory["date"].iloc[0], date)
+    assert inventory["date"].tolist() == [d.date() for d in sheets["Inventory"]["date"]]
+    pegging = pd.read_parquet(folder / "Pegging.parquet")
+    assert pegging["demand_item"].isna().any() and pegging["demand_item"].notna().any()

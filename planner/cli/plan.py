@@ -115,6 +115,14 @@ def compare(
         Path | None,
         typer.Option("--json", help="Write the summary JSON here ('-' prints it to stdout)."),
     ] = None,
+    tables: Annotated[
+        Path | None,
+        typer.Option(
+            "--tables",
+            help="Also write every long sheet (BuildPlan, Inventory, ...) as a Parquet file "
+            "in this folder, for programs.",
+        ),
+    ] = None,
     strategies: Annotated[
         str | None,
         typer.Option(
@@ -154,6 +162,7 @@ def compare(
     from planner.comparison import parse_strategies, run_options
     from planner.report.results_workbook import write_results_workbook
     from planner.report.summary_json import summary, write_summary_json
+    from planner.report.table_files import write_tables
 
     try:
         names = parse_strategies(strategies)
@@ -196,6 +205,9 @@ def compare(
     if out is not None:
         write_results_workbook(comparison, out)
         console.print(f"Wrote {out}")
+    if tables is not None:
+        written = write_tables(comparison, tables)
+        console.print(f"Wrote {counted(len(written), 'Parquet table')} in {tables}", soft_wrap=True)
     if to_stdout:
         text = json.dumps(summary(comparison), indent=2, ensure_ascii=False, allow_nan=False)
         sys.stdout.write(text + "\n")
