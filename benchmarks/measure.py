@@ -54,6 +54,23 @@ def run_child(code: str, path: Path | None) -> Run:
     return Run(output.strip(), wall, mib(usage.ru_maxrss))
 
 
+def run_command(arguments: Sequence[str], cwd: Path | None = None) -> tuple[int, float, float]:
+    """Run a command; its exit code, wall seconds and peak resident MiB."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        list(arguments), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stderr is not None
+    errors = process.stderr.read()
+    process.stderr.close()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"{' '.join(arguments)} failed with exit code {code}: {errors[-500:]}")
+    return code, wall, mib(usage.ru_maxrss)
+
+
 def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(row[k]) for row in [header, *rows]) for k in range(len(header))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(header, widths, strict=True)).rstrip()]

@@ -13,11 +13,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from models import BomLine, Calendar, Item, Problem, WorkCenter
 from models.batch import BatchModel, BatchOptions, end_item_bound, plan_batch
 from models.batch.bounds import relaxation_bounds
+from models.batch.search import _warm_quantities
 from models.batch.whole import whole_starts
 from models.plan import Plan, SolveStatus
 from models.requirements import repair_capacity, wagner_whitin
 from models.solvers.backends import CbcBackend, HighsBackend, available_backends
-from models.solvers.milp import SolverOptions
+from models.solvers.milp import MilpResult, SolverOptions
 from models.strategy import RunOptions
 from planner.evaluation import evaluate
 from planner.instances import realistic_plant, small_plant
@@ -477,3 +478,23 @@ def test_a_warm_start_below_the_minimum_lot_is_resized_not_fallen_back_on() -> N
     assert not any("is used instead" in m.text for m in plan.messages)
     started = plan.starts[0][plan.starts[0] > 0]
     assert np.all(started >= 80) and np.all(started % 10 == 0), started.tolist()
+
+
+@pytest.mark.parametrize("timed_out", [True, False])
+def test_the_warm_start_quantities_keep_to_one_time_limit(timed_out: bool) -> None:
+    problem = small_plant()
+    model = BatchModel(problem, BatchOptions())
+    warm = model.solution_from(repair_capacity(problem).starts)
+    limits: list[float] = []
+
+    class NoPlan(HighsBackend):
+        def solve(self, milp: Any, options: SolverOptions, **_: Any) -> MilpResult:
+            limits.append(options.time_limit)
+            status = SolveStatus.TIME_LIMIT if timed_out else SolveStatus.INFEASIBLE
+            return MilpResult("highs", status, None, None, None, None, 0.0, timed_out=timed_out)
+
+    result = _warm_quantities(model, warm, NoPlan(), SolverOptions(time_limit=5))
+    assert result.x is None
+    # Stopped by the clock: not solved again; infeasible: once more, in the time left.
+    assert len(limits) == (1 if timed_out else 2)
+    assert limits[0] == 5 and all(limit <= 5 for limit in limits)

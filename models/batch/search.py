@@ -230,15 +230,20 @@ def _warm_quantities(
     a linear program, passed as one (a solver's LP stops at its time limit,
     where a MIP's root may not). Should that be infeasible (a lot that is
     no multiple of its item's ``lot_multiple``, a lot below ``min_lot``),
-    only the setups stay fixed and the solver sizes the lots in their steps.
+    only the setups stay fixed and the solver sizes the lots in their steps,
+    in what is left of ``limits``; a first solve stopped by the clock is
+    returned as it is.
     """
+    started = time.perf_counter()
     result = solver.solve(_fixed_to(model.milp, warm), limits, warm_start=warm)
-    if result.x is not None:
+    if result.x is not None or result.timed_out:
         return result
     setups = model.setup_columns(np.arange(model.problem.n_items))
     known = np.zeros(model.milp.n_columns, dtype=bool)
     known[setups] = True
-    return solver.solve(_fixed_to(model.milp, warm, known), limits, warm_start=warm)
+    left = max(0.1, limits.time_limit - (time.perf_counter() - started))
+    rest = dataclasses.replace(limits, time_limit=left)
+    return solver.solve(_fixed_to(model.milp, warm, known), rest, warm_start=warm)
 
 
 def _fixed_to(
