@@ -105,19 +105,27 @@ def test_sequencing_stopped_by_its_cap_says_so() -> None:
 # Level loading ------------------------------------------------------------------
 
 
-def test_the_level_heuristic_with_sweeps_ignores_the_clock() -> None:
+def test_the_level_heuristic_with_sweeps_repeats_and_time_only_caps_it() -> None:
     problem = small_plant()
     design = economic_design(problem)
     reserved = design.reserved_capacity(problem)
     levelled = np.flatnonzero(design.levelled)
+    cut_somewhere = False
     for w in np.unique(problem.item_work_center[levelled]).tolist():
         items = levelled[problem.item_work_center[levelled] == w]
         model = LevelModel(problem, items, design, reserved)
-        built = model.heuristic(sweeps=0)
-        improved = model.heuristic(seconds=0.0, sweeps=50)
-        np.testing.assert_array_equal(improved, model.heuristic(seconds=100.0, sweeps=50))
+        built, _ = model.improved_start(sweeps=0)
+        improved, cut = model.improved_start(seconds=100.0, sweeps=50)
+        again, _ = model.improved_start(seconds=1000.0, sweeps=50)
+        assert not cut
+        np.testing.assert_array_equal(improved, again)
         objective = model.milp.objective
         assert objective @ improved <= objective @ built + 1e-9
+        capped, cut = model.improved_start(seconds=0.0, sweeps=50)
+        if not cut:
+            np.testing.assert_array_equal(capped, improved)
+        cut_somewhere |= cut
+    assert cut_somewhere
 
 
 @pytest.mark.parametrize("nodes", [0, 5])

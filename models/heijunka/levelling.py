@@ -37,6 +37,7 @@ own run's and the separating run's, in minutes
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 from dataclasses import dataclass
@@ -71,15 +72,17 @@ class LevelSchedule:
 
     starts: FloatArray
     results: tuple[tuple[int, MilpResult], ...] = ()
+    heuristic_timed_out: bool = False
 
     @property
     def timed_out(self) -> bool:
-        """Whether the clock stopped a solve: only then may another run give other starts.
+        """Whether the clock stopped a solve or the heuristic's improvement: only then may
+        another run give other starts.
 
         That is, with work limits (:func:`level_schedule`); without them,
         every solve that does not finish is stopped by the clock.
         """
-        return any(result.timed_out for _, result in self.results)
+        return self.heuristic_timed_out or any(result.timed_out for _, result in self.results)
 
     def summary(self) -> str:
         """One line on the solves: statuses, total cost and bound, time."""
@@ -124,9 +127,9 @@ def level_schedule(
     return none.
 
     With ``work``, the same problem gives the same starts: the plan is
-    improved for ``work.sweeps`` passes whatever the time, and the solver
-    stops after ``work.nodes`` branch-and-bound nodes; the time limit only
-    caps the solver, and a solve it stops says so
+    improved for ``work.sweeps`` passes, and the solver stops after
+    ``work.nodes`` branch-and-bound nodes; the work center's share of the
+    time limit only caps them, and a plan it stops says so
     (:attr:`LevelSchedule.timed_out`). A design whose ``schedule`` is
     ``cover`` gets the quick plan :meth:`LevelModel.cover` instead, without
     the solver (the design search prices designs so).
@@ -140,6 +143,7 @@ def level_schedule(
     deadline = time.perf_counter() + options.time_limit
     left = levelled.size
     results = []
+    stopped_by_clock = False
     backend = backend_from_name(solver)
     for w in np.unique(centers).tolist():
         items = levelled[centers == w]
@@ -151,9 +155,10 @@ def level_schedule(
             starts[items] = model.cover() * model.container[:, None]
             continue
         if work is None:
-            start = model.heuristic(seconds=0.3 * share)
+            start, _ = model.improved_start(seconds=0.3 * share)
         else:
-            start = model.heuristic(sweeps=work.sweeps)
+            start, cut = model.improved_start(seconds=share, sweeps=work.sweeps)
+            stopped_by_clock |= cut
         solve_time = max(0.2, share - (time.perf_counter() - started))
         limits = dataclasses.replace(options, time_limit=solve_time)
         if work is not None:
@@ -163,7 +168,7 @@ def level_schedule(
         best = start if result.x is None else result.x
         containers = np.round(best[: model.n_x])
         starts[items] = containers.reshape(items.size, problem.n_days) * model.container[:, None]
-    return LevelSchedule(starts, tuple(results))
+    return LevelSchedule(starts, tuple(results), stopped_by_clock)
 
 
 STRANGER_SHARE = 0.5
@@ -306,6 +311,16 @@ class LevelModel:
             ),
         )
 
+    @functools.cached_property
+    def limit_matrix(self) -> sp.csr_array:
+        """The rows of the capacity and sequence-rule limits (:attr:`limit_rows`)."""
+        return sp.csr_array(self.milp.matrix[self.limit_rows])
+
+    @functools.cached_property
+    def overtime_matrix(self) -> sp.csr_array:
+        """The capacity rows whose excess is each day's overtime (:attr:`overtime_rows`)."""
+        return sp.csr_array(self.milp.matrix[self.overtime_rows[0]])
+
     def _most_containers(self, problem: Problem, items: IntArray, centers: IntArray) -> FloatArray:
         """Containers that fit in a day's capacity with overtime, at most the whole net need."""
         days = problem.n_days
@@ -319,6 +334,12 @@ class LevelModel:
         return bounded
 
     def heuristic(self, seconds: float = 5.0, *, sweeps: int | None = None) -> FloatArray:
+        """A plan of the model built period by period and improved (:meth:`improved_start`)."""
+        return self.improved_start(seconds, sweeps=sweeps)[0]
+
+    def improved_start(
+        self, seconds: float = 5.0, *, sweeps: int | None = None
+    ) -> tuple[FloatArray, bool]:
         """A plan of the model built period by period and improved: a warm start.
 
         Each item's level for a period is the containers per production day
@@ -334,16 +355,16 @@ class LevelModel:
         cover the demand due a lead time later, and they keep that.
 
         With ``sweeps``, the improvement makes at most that many passes over
-        every item, period and step, and never looks at the clock: the same
-        model always gives the same plan (``seconds`` is then ignored).
+        every item, period and step: the same model always gives the same
+        plan, unless ``seconds`` run out first (time as a cap). Returns the
+        plan and whether the clock stopped its improvement.
         """
-        problem, items, milp = self.problem, self.items, self.milp
+        problem, items = self.problem, self.items
         n, days = items.size, problem.n_days
         periods = int(self.period[-1]) + 1
         containers = self._to_order()
         lead = problem.lead_time[items]
-        limits = milp.matrix[self.limit_rows]
-        by_row = limits[:, : self.n_x].tocsc()
+        by_row = self.limit_matrix[:, : self.n_x].tocsc()
         value = np.maximum(problem.backlog_cost[items], 1e-9)
         most = self._most_per_period()
         levels = np.zeros((n, periods))
@@ -368,9 +389,8 @@ class LevelModel:
                 wanted[chosen] -= 1
             containers = trial
             levels[:, p] = wanted
-        if sweeps is not None:
-            return self._descend(containers, levels, most, sweeps=sweeps)
-        return self._descend(containers, levels, most, deadline=time.perf_counter() + seconds)
+        deadline = time.perf_counter() + seconds
+        return self._descend(containers, levels, most, deadline=deadline, sweeps=sweeps)
 
     def cover(self) -> FloatArray:
         """A quick plan of the model, to price a design: each slot covers until the next one.
@@ -550,7 +570,7 @@ class LevelModel:
     def _within_limits(self, containers: FloatArray, rows: npt.NDArray[np.bool_]) -> FloatArray:
         """``containers`` less what breaks one of the limit ``rows`` (a mask of the capacity and
         rule rows): the largest user of the row most over gives up one container at a time."""
-        limits = self.milp.matrix[self.limit_rows][:, : self.n_x].tocsr()
+        limits = self.limit_matrix[:, : self.n_x].tocsr()
         flat = containers.ravel().copy()
         excess = np.where(rows, self._excess(containers), 0.0)
         while (excess > 1e-6).any():
@@ -571,9 +591,7 @@ class LevelModel:
         solution = np.zeros(milp.n_columns)
         solution[: self.n_x] = containers.ravel()
         solution[overtime:] = milp.upper[overtime:]
-        excess: FloatArray = (milp.matrix[self.limit_rows] @ solution) - milp.row_upper[
-            self.limit_rows
-        ]
+        excess: FloatArray = (self.limit_matrix @ solution) - milp.row_upper[self.limit_rows]
         return excess
 
     def _descend(
@@ -584,12 +602,13 @@ class LevelModel:
         *,
         deadline: float = math.inf,
         sweeps: int | None = None,
-    ) -> FloatArray:
+    ) -> tuple[FloatArray, bool]:
         """Try one container more or less per day, item by item and period by period.
 
         Passes go on while one improves, for at most ``sweeps`` passes and
-        until ``deadline`` (checked after each item); without a deadline the
-        clock plays no part.
+        until ``deadline`` (checked after each item). Returns the best
+        solution and whether the deadline stopped a pass that could have
+        gone on.
         """
         best = self._complete(containers, levels)
         cost = float(self.milp.objective @ best)
@@ -617,7 +636,8 @@ class LevelModel:
                             improved = True
                 if time.perf_counter() > deadline:
                     break
-        return best
+        cut = improved and passes < most_passes and time.perf_counter() >= deadline
+        return best, cut
 
     def _net(self, containers: FloatArray) -> FloatArray:
         """Net position (on hand less backlog) per item and day for a plan."""
@@ -642,6 +662,6 @@ class LevelModel:
         solution[back:level] = np.maximum(-net, 0.0).ravel()
         solution[level:overtime] = np.maximum(levels, 0.0).ravel()
         rows, columns = self.overtime_rows
-        activity = milp.matrix[rows] @ solution
+        activity = self.overtime_matrix @ solution
         solution[columns] = np.clip(activity - milp.row_upper[rows], 0.0, milp.upper[columns])
         return solution
