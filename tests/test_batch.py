@@ -387,7 +387,11 @@ def test_relaxation_bound_is_below_the_exact_optimum(formulation: str, problem: 
         assert bound <= exact.objective + slack
     separate = end_item_bound(model)
     assert separate is not None
-    assert separate <= exact.objective + slack
+    assert separate.solved == separate.items
+    assert separate.value <= exact.objective + slack
+    stopped = end_item_bound(model, deadline=0.0)
+    assert stopped is not None
+    assert (stopped.solved, stopped.value) == (0, model.milp.offset)
 
 
 def test_end_item_bound_is_exact_for_one_uncapacitated_item() -> None:
@@ -401,7 +405,9 @@ def test_end_item_bound_is_exact_for_one_uncapacitated_item() -> None:
     model = BatchModel(problem, BatchOptions(formulation="bigm"))
     exact = HighsBackend().solve(model.milp, SolverOptions(time_limit=30, mip_gap=0.0, threads=1))
     assert exact.objective is not None
-    assert end_item_bound(model) == pytest.approx(exact.objective)
+    found = end_item_bound(model)
+    assert found is not None
+    assert found.value == pytest.approx(exact.objective)
 
 
 def test_large_model_path_keeps_the_warm_start_setups_and_bounds_them() -> None:
@@ -498,3 +504,15 @@ def test_the_warm_start_quantities_keep_to_one_time_limit(timed_out: bool) -> No
     # Stopped by the clock: not solved again; infeasible: once more, in the time left.
     assert len(limits) == (1 if timed_out else 2)
     assert limits[0] == 5 and all(limit <= 5 for limit in limits)
+
+
+def test_a_model_too_large_to_optimise_returns_the_repaired_plan_and_says_so() -> None:
+    problem = small_plant()
+    plan = plan_batch(problem, BatchOptions(time_limit=10, optimise_limit=0))
+    np.testing.assert_array_equal(plan.starts, repair_capacity(problem).starts)
+    assert plan.status is SolveStatus.HEURISTIC
+    assert any("more than the 0 it optimises" in m.text for m in plan.messages)
+    assert evaluate(problem, plan).violations == ()
+    assert plan.objective is not None and plan.bound is not None
+    assert plan.bound <= plan.objective
+    assert plan.objective == pytest.approx(evaluate(problem, plan).kpis["total_cost"])

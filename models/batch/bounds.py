@@ -14,6 +14,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -106,7 +107,15 @@ def costs_are_nonnegative(milp: Milp) -> bool:
     return bool(np.all(milp.objective >= 0) and np.all(milp.lower >= 0))
 
 
-def end_item_bound(model: BatchModel) -> float | None:
+class EndItemBound(NamedTuple):
+    """:func:`end_item_bound`'s value, from ``solved`` of the plant's ``items`` end items."""
+
+    value: float
+    solved: int
+    items: int
+
+
+def end_item_bound(model: BatchModel, deadline: float = math.inf) -> EndItemBound | None:
     r"""A lower bound from the items no other item uses, each planned on its own.
 
     Such an item's rows are its flow balance, backlog bounds, setup forcing,
@@ -131,6 +140,11 @@ def end_item_bound(model: BatchModel) -> float | None:
     plan serves every demand from a single source, in contiguous runs of due
     days, so a shortest path over those runs gives the optimum. ``None``
     when some cost or lower bound is negative.
+
+    Every item's optimum is at least zero (the costs are), so the items
+    solved before ``deadline`` give a valid bound on their own: the items
+    are solved largest demand first, and how many were solved comes back
+    with the bound.
     """
     p, milp = model.problem, model.milp
     if not costs_are_nonnegative(milp):
@@ -138,7 +152,13 @@ def end_item_bound(model: BatchModel) -> float | None:
     days = p.n_days
     top = np.diff(p.bom_matrix.tocsr().indptr) == 0
     total = milp.offset
-    for i in np.flatnonzero(top & (p.demand.sum(axis=1) > 0)).tolist():
+    ends = np.flatnonzero(top & (p.demand.sum(axis=1) > 0))
+    ends = ends[np.argsort(-p.demand[ends].sum(axis=1), kind="stable")]
+    solved = 0
+    for i in ends.tolist():
+        if time.perf_counter() > deadline:
+            break
+        solved += 1
         demand = p.demand[i].copy()
         stock = float(p.on_hand[i])
         covered = np.minimum(
@@ -158,7 +178,7 @@ def end_item_bound(model: BatchModel) -> float | None:
         total += _single_item_optimum(
             demand, arrival, setup, float(p.holding_cost[i]), float(p.backlog_cost[i])
         )
-    return float(total)
+    return EndItemBound(float(total), solved, ends.size)
 
 
 def _single_item_optimum(

@@ -74,6 +74,10 @@ class BatchOptions:
         fix-and-optimize takes over.
     full_model_limit
         Models with more columns skip the whole-model solve.
+    optimise_limit
+        Models with more columns are not optimised at all: the
+        capacity-repaired MRP plan is returned as it is, with a message
+        (their linear programs alone outlast the time limit).
     completion_share
         Share of the time limit the re-optimisation of the warm start's
         quantities may take when the whole-model solve is skipped.
@@ -118,6 +122,7 @@ class BatchOptions:
     rolling_share: float = 0.2
     full_share: float = 0.4
     full_model_limit: int = 400_000
+    optimise_limit: int = 4_000_000
     completion_share: float = 0.9
     relaxation_share: float = 0.3
     previous_starts: FloatArray | None = field(default=None, compare=False)

@@ -48,8 +48,10 @@ def plan_batch(
     (``full_share``); if it has not
     proved its plan within the gap by then, fix-and-optimize improves the
     plan one neighbourhood of setups at a time for the rest of the limit.
-    Models larger than ``full_model_limit`` columns skip the whole-model
-    solve: the warm start's setups are kept and the quantities re-optimised
+    Models larger than ``optimise_limit`` columns are not optimised: the
+    capacity-repaired MRP plan is returned as it is, with a message and the
+    end items' bound. Models larger than ``full_model_limit`` columns skip
+    the whole-model solve: the warm start's setups are kept and the quantities re-optimised
     (a linear program), and fix-and-optimize continues from there; when
     even the plain model is that large, the plain model is used (the
     allocation columns would only slow its linear programs down).
@@ -81,6 +83,8 @@ def plan_batch(
     limits = SolverOptions(
         time_limit=total, mip_gap=options.mip_gap, threads=options.threads, verbose=options.verbose
     )
+    if model.milp.n_columns > options.optimise_limit:
+        return _too_large(model, solver, limits, started, (deadline, end))
     if options.work is not None:
         return _plan_with_work(
             model, repair_capacity(problem), solver, limits, options.work, started, (deadline, end)
@@ -118,7 +122,8 @@ def plan_batch(
     proved = whole and first.status is SolveStatus.OPTIMAL
     if not proved:
         trivial = not bounds or bounds[0].value <= model.milp.offset + TOLERANCE
-        bounds += _separate_bound(model)
+        share_end = min(deadline, time.perf_counter() + options.relaxation_share * total)
+        bounds += _separate_bound(model, share_end)
         if time.perf_counter() < deadline - 1.0:
             bounds += relaxation_bounds(
                 model,
@@ -169,13 +174,16 @@ def _plan_with_work(
     setups fixed (a linear program, solved to optimality), then
     fix-and-optimize solves at most ``work.solves`` subproblems of
     ``work.free_setups`` free setups, each to ``work.nodes`` nodes. The
-    bound is the end items' exact one, which needs no solver. Should the
+    bound is the end items' exact one, which needs no solver (first, in at
+    most ``relaxation_share`` of the time limit). Should the
     clock stop any of it first, the plan says so: its status is
     ``time_limit`` and a warning tells that another run may give another
     plan. ``deadlines``: the search's, then the whole-unit completion's.
     """
     problem = model.problem
     deadline, end = deadlines
+    share = model.options.relaxation_share * limits.time_limit
+    bounds = _separate_bound(model, min(deadline, time.perf_counter() + share))
     warm = model.solution_from(start_plan.starts)
     left = max(0.1, deadline - time.perf_counter())
     first = _warm_quantities(model, warm, solver, dataclasses.replace(limits, time_limit=left))
@@ -197,8 +205,7 @@ def _plan_with_work(
         )
         incumbent, objective = improvement.solution, improvement.objective
         timed_out += improvement.timed_out
-    bounds = _separate_bound(model)
-    left = min(model.options.relaxation_share * limits.time_limit, deadline - time.perf_counter())
+    left = min(share, deadline - time.perf_counter())
     if left > 0.2:
         bounds += relaxation_bounds(
             model,
@@ -219,6 +226,43 @@ def _plan_with_work(
     return dataclasses.replace(
         plan, status=SolveStatus.TIME_LIMIT, messages=(*plan.messages, warning)
     )
+
+
+def _too_large(
+    model: BatchModel,
+    solver: Backend,
+    limits: SolverOptions,
+    started: float,
+    deadlines: tuple[float, float],
+) -> Plan:
+    """The capacity-repaired MRP plan as it is, for a model too large to optimise.
+
+    Beyond :attr:`BatchOptions.optimise_limit` columns even the model's
+    linear programs do not finish within the time limits this strategy is
+    given (the 10,000-item benchmark plant's, of 12.5 million columns, had
+    not after 320 s, and took more than 8 GiB): the plan says so, with the
+    end items' bound (in at most ``relaxation_share`` of the time).
+    """
+    options = model.options
+    deadline, end = deadlines
+    share = options.relaxation_share * limits.time_limit
+    bound = _best(_separate_bound(model, min(deadline, time.perf_counter() + share)))
+    messages = [
+        PlanMessage(
+            MessageLevel.WARNING,
+            f"the batch model of this plant has {model.milp.n_columns:,} variables, more than "
+            f"the {options.optimise_limit:,} it optimises within its limits: the "
+            "capacity-repaired MRP plan is used as it is",
+        )
+    ]
+    if bound is not None:
+        messages.append(
+            PlanMessage(MessageLevel.INFO, f"lower bound {bound.value:,.2f}: {bound.source}")
+        )
+    starts = repair_capacity(model.problem).starts
+    seconds = time.perf_counter() - started
+    pricing = (solver, _left(limits, end))
+    return _priced_plan(model, starts, SolveStatus.HEURISTIC, messages, bound, seconds, pricing)
 
 
 def _warm_quantities(
@@ -297,10 +341,18 @@ def _best(bounds: Iterable[Bound]) -> Bound | None:
     return best
 
 
-def _separate_bound(model: BatchModel) -> list[Bound]:
-    """The end items' exact bound (:func:`end_item_bound`), where the costs allow one."""
-    value = end_item_bound(model)
-    return [] if value is None else [Bound(value, "the end items planned on their own")]
+def _separate_bound(model: BatchModel, deadline: float) -> list[Bound]:
+    """The end items' exact bound (:func:`end_item_bound`), where the costs allow one.
+
+    Items not solved by ``deadline`` are left out of it, and its source says so.
+    """
+    found = end_item_bound(model, deadline)
+    if found is None:
+        return []
+    source = "the end items planned on their own"
+    if found.solved < found.items:
+        source += f" ({found.solved:,} of {found.items:,}, stopped by the clock)"
+    return [Bound(found.value, source)]
 
 
 def _whole_units(
@@ -360,9 +412,22 @@ def _plan_from_search(
                 "plan is used instead",
             )
         )
-    ruled = sequence_ruled_days(model.problem, starts, model.options.work)
     plain = completion.model if completion is not None else _plain(model)
-    objective = price(plain, starts, *pricing, ruled.sequences)
+    return _priced_plan(plain, starts, status, messages, bound, seconds, pricing)
+
+
+def _priced_plan(
+    model: BatchModel,
+    starts: FloatArray,
+    status: SolveStatus,
+    messages: list[PlanMessage],
+    bound: Bound | None,
+    seconds: float,
+    pricing: tuple[Backend, SolverOptions],
+) -> Plan:
+    """The plan of ``starts``, its ruled days sequenced, priced by the plain ``model``."""
+    ruled = sequence_ruled_days(model.problem, starts, model.options.work)
+    objective = price(model, starts, *pricing, ruled.sequences)
     gap = None
     if objective is not None and bound is not None:
         gap = max(0.0, objective - bound.value) / max(TOLERANCE, abs(objective))
