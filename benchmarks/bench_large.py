@@ -45,6 +45,7 @@ TARGETS = {
     10000: {"validate": 20.0, "mrp": 120.0},
 }
 MEMORY_TARGET_MIB = 8 * 1024
+LABELS = {"validate": "planner validate", "mrp": "planner compare --strategies mrp"}
 
 WRITE = """
 import sys, time
@@ -106,7 +107,7 @@ def main() -> None:
             for step, command in steps.items():
                 _, seconds, peak = run_command(command, cwd=work)
                 fits = seconds <= limits[step] and peak <= MEMORY_TARGET_MIB
-                label = f"planner {' '.join(command[3:5])} ..."
+                label = LABELS[step]
                 target = f"{limits[step]:g} s, 8 GiB"
                 rows.append(
                     [
