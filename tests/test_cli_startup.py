@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "example_small.xlsx"
 
-NUMERICAL = ["pandas", "numpy", "scipy", "openpyxl", "xlsxwriter", "matplotlib"]
+NUMERICAL = ["pandas", "numpy", "scipy", "openpyxl", "xlsxwriter", "matplotlib", "pyarrow"]
 STORE = ["sqlalchemy", "alembic"]
 WEB = ["fastapi", "starlette", "uvicorn"]
 SOLVERS = ["highspy", "ortools", "pulp"]
