@@ -136,3 +136,10 @@ def test_compare_writes_every_long_sheet_as_parquet_as_well(
     assert inventory["date"].tolist() == [d.date() for d in sheets["Inventory"]["date"]]
     pegging = pd.read_parquet(folder / "Pegging.parquet")
     assert pegging["demand_item"].isna().any() and pegging["demand_item"].notna().any()
+
+
+def test_a_column_of_unhashable_values_is_written_as_text(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"values": [[1, 2], None, {"a": 1}]})
+    write(frame, tmp_path / "t.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx")["Table"]
+    assert body(sheet) == [["[1, 2]"], [None], ["{'a': 1}"]]

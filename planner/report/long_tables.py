@@ -153,7 +153,11 @@ def _typed_column(series: pd.Series) -> tuple[_Kind, list[Any]]:
     if kind == "M":
         return _Kind.DATE, _serials(series.dt.tz_localize(None).tolist())
     raw = series.tolist()
-    present = [value for value in dict.fromkeys(raw) if not _missing(value)]
+    try:
+        distinct = list(dict.fromkeys(raw))
+    except TypeError:
+        return _Kind.ANY, [cell_value(value) for value in raw]
+    present = [value for value in distinct if not _missing(value)]
     if present and all(isinstance(v, date) and _serial_date(v) for v in present):
         return _Kind.DATE, _serials(raw)
     converted = {value: cell_value(value) for value in present}
@@ -221,7 +225,10 @@ def _width(name: Any, series: pd.Series) -> int:
     kind = series.dtype.kind
     if kind in "iufb":
         return max(header, _NUMBER_WIDTH)
-    values = series.dropna().unique()
+    try:
+        values = series.dropna().unique()
+    except TypeError:
+        values = series.dropna().to_numpy()
     if len(values) and all(isinstance(v, date) for v in values[:100]):
         return max(header, _DATE_WIDTH)
     longest = max((len(str(v)) for v in values[:1000]), default=0) + 2

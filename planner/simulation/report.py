@@ -68,6 +68,7 @@ from models.wording import counted
 from planner.evaluation.kpis import excel_format
 from planner.evaluation.winners import NO_WINNER, winners
 from planner.report.files import json_ready, replaced_atomically, write_text_atomically
+from planner.report.long_tables import write_long_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -215,11 +216,11 @@ def write_simulation_workbook(study: SimulationStudy, path: str | Path) -> None:
     def fill(workbook: Any, bold: Any) -> None:
         _write_summary(workbook, study, bold)
         _write_charts(workbook, study, bold)
-        _write_table(workbook.add_worksheet("Replications"), study.kpis(), bold)
-        _write_table(workbook.add_worksheet("Study"), _study_frame(study), bold)
+        write_long_table(workbook, "Replications", study.kpis(), bold, _dates(workbook))
+        write_long_table(workbook, "Study", _study_frame(study), bold, _dates(workbook))
         failures = study.failures()
         if len(failures):
-            _write_table(workbook.add_worksheet("Failures"), failures, bold)
+            write_long_table(workbook, "Failures", failures, bold, _dates(workbook))
 
     _write_workbook(path, fill)
 
@@ -379,23 +380,9 @@ def _study_frame(study: SimulationStudy) -> pd.DataFrame:
     return pd.DataFrame([(k, str(v)) for k, v in rows], columns=["setting", "value"])
 
 
-def _write_table(sheet: Worksheet, frame: pd.DataFrame, bold: Any) -> None:
-    header = [str(name) for name in frame.columns]
-    for column, name in enumerate(header):
-        width = max([len(name) + 4, 12, *(len(str(v)) + 2 for v in frame[name].head(200))])
-        sheet.set_column(column, column, min(width, 80))
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(1, len(frame)), max(0, len(header) - 1))
-    sheet.write_row(0, 0, header, bold)
-    for row, values in enumerate(frame.itertuples(index=False), 1):
-        for column, value in enumerate(values):
-            cell = json_ready(value)
-            if cell is None:
-                continue
-            if isinstance(cell, bool) or not isinstance(cell, int | float):
-                sheet.write_string(row, column, str(cell))
-            else:
-                sheet.write_number(row, column, cell)
+def _dates(workbook: Any) -> Any:
+    """The workbook's date format, for the dates of its long tables."""
+    return workbook.add_format({"num_format": "yyyy-mm-dd"})
 
 
 def simulation_summary(study: SimulationStudy) -> dict[str, Any]:
@@ -494,9 +481,11 @@ def write_sweep_workbook(
     """
 
     def fill(workbook: Any, bold: Any) -> None:
-        _write_table(workbook.add_worksheet("Sweep"), sweep.frame(), bold)
-        _write_table(workbook.add_worksheet("Winners"), sweep.winners(), bold)
-        _write_table(workbook.add_worksheet("Frontier"), sweep.frontier(cost, inventory), bold)
+        write_long_table(workbook, "Sweep", sweep.frame(), bold, _dates(workbook))
+        write_long_table(workbook, "Winners", sweep.winners(), bold, _dates(workbook))
+        write_long_table(
+            workbook, "Frontier", sweep.frontier(cost, inventory), bold, _dates(workbook)
+        )
         sheet = workbook.add_worksheet("Charts")
         sheet.write_string(0, 0, "Cost against inventory, and the winner at each grid point", bold)
         _insert_picture(
@@ -517,7 +506,7 @@ def write_sweep_workbook(
         )
         failures = sweep.failures()
         if len(failures):
-            _write_table(workbook.add_worksheet("Failures"), failures, bold)
+            write_long_table(workbook, "Failures", failures, bold, _dates(workbook))
 
     _write_workbook(path, fill)
 
