@@ -24,6 +24,16 @@ class FieldKind(StrEnum):
     YES_NO = "yes/no"
 
 
+LARGEST = 1e12
+"""The largest magnitude of any number of the contract (units, costs, minutes, days).
+
+A plant's sums and products of such numbers stay exact to well below a unit
+in floating point, and whole numbers stay within machine integers; a value
+beyond it is a typing error, reported like any other (``1e308`` as a lead
+time used to pass validation and crash planning).
+"""
+
+
 @dataclass(frozen=True)
 class Field:
     """One column of the contract.
@@ -45,7 +55,7 @@ class Field:
     minimum
         Inclusive lower bound of a number.
     maximum
-        Inclusive upper bound of a number.
+        Inclusive upper bound of a number; :data:`LARGEST` when not given.
     positive
         Whether a number must be strictly greater than zero.
     choices
@@ -77,11 +87,15 @@ class Field:
         bounds = []
         if self.positive:
             bounds.append("> 0")
-        elif self.minimum is not None:
-            bounds.append(f">= {self.minimum:g}")
-        if self.maximum is not None:
-            bounds.append(f"<= {self.maximum:g}")
-        return f"{noun} {' and '.join(bounds)}" if bounds else noun
+        else:
+            bounds.append(f">= {-LARGEST if self.minimum is None else self.minimum:g}")
+        bounds.append(f"<= {self.upper:g}")
+        return f"{noun} {' and '.join(bounds)}"
+
+    @property
+    def upper(self) -> float:
+        """The largest value a number may take: :attr:`maximum`, else :data:`LARGEST`."""
+        return LARGEST if self.maximum is None else self.maximum
 
     def choice(self, value: object) -> str | None:
         """The allowed choice ``value`` names, matched case-insensitively, or ``None``."""
@@ -105,9 +119,8 @@ class Field:
                 return self.expected()
             if self.positive and value <= 0:
                 return self.expected()
-            if self.minimum is not None and value < self.minimum:
-                return self.expected()
-            if self.maximum is not None and value > self.maximum:
+            lowest = -LARGEST if self.minimum is None else self.minimum
+            if value < lowest or value > self.upper:
                 return self.expected()
             return None
         if self.kind is FieldKind.CHOICE:
@@ -162,6 +175,7 @@ ITEM_FIELDS: tuple[Field, ...] = (
         "working days",
         "0",
         minimum=0.0,
+        maximum=1000.0,
     ),
     _number("on_hand", "Inventory at the start of the first day.", "units"),
     _number("safety_stock", "Target minimum projected inventory.", "units"),
