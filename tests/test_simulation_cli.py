@@ -44,6 +44,18 @@ def test_simulate_writes_the_workbook_and_json(
     assert "--seed repeats these numbers" in printed
 
 
+def test_simulate_without_uncertainty_says_the_replications_agree(
+    workbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = ["simulate", str(workbook), "-n", "2", "--strategies", "mrp", *FAST]
+    code, printed, _ = run(arguments, capsys)
+    assert code == EXIT_OK
+    assert "No uncertainty given" in " ".join(printed.split())
+    code, printed, _ = run([*arguments, "--demand-cv", "0.2"], capsys)
+    assert code == EXIT_OK
+    assert "No uncertainty given" not in " ".join(printed.split())
+
+
 def test_simulate_quiet_prints_nothing(workbook: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, printed, _ = run(["simulate", str(workbook), "-n", "1", "--strategies", "mrp", "-q",
                             *FAST], capsys)  # fmt: skip

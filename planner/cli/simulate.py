@@ -173,6 +173,14 @@ def simulate(
     names, uncertainty, options = _check_options(locals())
     problem = read_problem(workbook)
     console = Console(quiet=quiet)
+    if uncertainty.is_certain():
+        console.print(
+            "[yellow]No uncertainty given (--demand-cv, --demand-bias, "
+            "--supplier-late-probability, --downtime-probability are all 0): every "
+            "replication plays the forecast exactly, so the replications agree (± 0). "
+            "Give one of them to see what happens when the forecast is wrong.[/]",
+            highlight=False,
+        )
     with _progress(console, "simulating") as progress:
         study = _run(
             lambda: run_study(
