@@ -25,14 +25,14 @@ import statistics
 import time
 from pathlib import Path
 
-from measure import format_table
+from measure import format_table, shared_instances
 
 from models.batch import BatchOptions, plan_batch
 from models.solvers.milp import Progress
 from planner.evaluation import evaluate
 from planner.instances import read_trigeiro
 
-FOLDER = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "trigeiro-clsp"
+FOLDER = shared_instances("trigeiro-clsp")
 
 
 def solve(

@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from measure import format_table
+from measure import format_table, shared_instances
 
 from models.heijunka import HeijunkaOptions, sequence_mix
 from models.sequencing.levelled import goal_chasing, prv_objective, sequence_prv
@@ -45,7 +45,7 @@ from planner.workbook.writer import write_input_workbook
 FEASIBLE = HeijunkaOptions(smooth_ruled_days=False)
 """Stop each instance once it has no violated window: the time shown is the time to get there."""
 
-CSPLIB = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "csplib-car-sequencing"
+CSPLIB = shared_instances("csplib-car-sequencing")
 
 
 def reference_values() -> dict[str, str]:

@@ -31,6 +31,22 @@ class Run:
         return float(self.output.split()[0])
 
 
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
+"""The public benchmark instances, in the ``shared`` folder beside the repository."""
+
+
+def shared_instances(name: str) -> Path:
+    """The folder of the public instances ``name``; without it, stop with a message."""
+    folder = SHARED / name
+    if not folder.is_dir():
+        sys.exit(
+            f"{folder} does not exist: this benchmark reads the public instances of "
+            f"shared/benchmarks/{name}, which must sit beside the repository "
+            "(README, Benchmarks)."
+        )
+    return folder
+
+
 def mib(maxrss: int) -> float:
     return maxrss / 2**20 if sys.platform == "darwin" else maxrss / 2**10
 
