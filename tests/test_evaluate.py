@@ -526,3 +526,16 @@ def test_flow_balance_and_cost_invariants(case: tuple[Problem, npt.NDArray[np.fl
     assert 0 <= kpis["fill_rate"] <= 1
     assert np.all(result.on_time <= problem.demand)
     assert np.all(result.overload <= result.overtime)
+
+
+def test_round_off_above_capacity_is_no_overtime() -> None:
+    from tests.test_report import tiny_problem
+
+    problem = tiny_problem()
+    starts = np.zeros((problem.n_items, problem.n_days))
+    starts[0, 0] = 225 + 5e-13  # 2 min a unit + a 30-min setup: 480 min and round-off
+    plan = Plan("mrp", starts, SolveStatus.HEURISTIC)
+    evaluation = evaluate(problem, plan)
+    assert evaluation.load[0, 0] > 480
+    assert evaluation.overtime[0, 0] == 0.0
+    assert evaluation.kpis["overtime_cost"] == 0.0

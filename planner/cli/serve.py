@@ -44,6 +44,7 @@ def serve(
     database_url: Annotated[
         str | None,
         typer.Option(
+            "--database",
             "--database-url",
             help="The run store's database (default: $PLANNER_DATABASE_URL or the user's "
             "data folder, as for the other commands).",

@@ -134,9 +134,10 @@ def evaluate(problem: Problem, plan: Plan) -> Evaluation:
 
     load = _load(problem, starts, setups)
     capacity, extra = problem.capacity, problem.overtime_capacity
-    overtime = np.maximum(0.0, load - capacity)
-    excess = np.maximum(0.0, load - capacity - extra)
     scale = np.maximum(1.0, np.maximum(capacity + extra, load).max(axis=1, initial=0.0))
+    overtime = np.maximum(0.0, load - capacity)
+    overtime = np.where(overtime > RELATIVE_TOLERANCE * scale[:, None], overtime, 0.0)
+    excess = np.maximum(0.0, load - capacity - extra)
     overload = np.where(excess > RELATIVE_TOLERANCE * scale[:, None], excess, 0.0)
     violations += _overload_violations(problem, load, overload)
     violations += sequence_rule_violations(problem, plan, starts)
