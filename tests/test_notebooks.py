@@ -23,3 +23,14 @@ def test_notebook_runs(notebook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_there_are_notebooks() -> None:
     assert NOTEBOOKS
+
+
+def test_the_notebooks_extra_installs_jupyter_and_the_readme_says_how() -> None:
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extra = project["optional-dependencies"]["notebooks"]
+    assert any(requirement.startswith("jupyterlab") for requirement in extra)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "pip install '.[notebooks]' && .venv/bin/jupyter lab notebooks/" in readme
