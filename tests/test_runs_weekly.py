@@ -263,8 +263,8 @@ def test_history_and_diff_show_the_runs_and_their_changes(
 
     code, _, err = cli(["diff", "1", "9", *database], capsys)
     assert code == EXIT_FAILURE and "there is no run 9" in err
-    code, out, _ = cli(["history", "south", *database], capsys)
-    assert code == EXIT_OK and "No recorded runs of south. Plants with runs: north." in out
+    code, _, err = cli(["history", "south", *database], capsys)
+    assert code == EXIT_FAILURE and "No recorded runs of south. Plants with runs: north." in err
 
 
 def test_the_same_workbook_planned_twice_changes_no_order(

@@ -216,7 +216,11 @@ def history(
     database: DatabaseOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the runs as JSON.")] = False,
 ) -> None:
-    """List a plant's recorded runs, newest first, with their KPIs and nervousness."""
+    """List a plant's recorded runs, newest first, with their KPIs and nervousness.
+
+    Exit code 0 when runs are listed (or none are recorded at all), 1 for a
+    plant without recorded runs.
+    """
     from models import PlanningError
 
     with _open_store(database) as store:
@@ -225,12 +229,14 @@ def history(
             plants = store.plants() if not runs else []
         except PlanningError as failure:
             raise fail(str(failure)) from None
+    if not runs and plant is not None:
+        known = f" Plants with runs: {', '.join(plants)}." if plants else ""
+        raise fail(f"No recorded runs of {plant}.{known}")
     if as_json:
         print(json.dumps([r.to_dict() for r in runs], indent=2, ensure_ascii=False))
         return
     if not runs:
-        known = f" Plants with runs: {', '.join(plants)}." if plants else ""
-        console.print(f"No recorded runs{f' of {plant}' if plant else ''}.{known}")
+        console.print("No recorded runs.")
         return
     title = f"Runs of {plant}" if plant else "Recorded runs"
     table = Table(title=title, box=box.SIMPLE_HEAD)
