@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -564,3 +566,16 @@ def test_stopped_relaxation_still_returns_multipliers() -> None:
     exact = backend_from_name("highs").solve(model, QUICK)
     assert exact.objective is not None
     assert lagrangian_bound(model, relaxation.row_dual) <= exact.objective + 1e-6
+
+
+def test_a_time_limit_longer_than_a_thread_can_wait_still_solves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    failures: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda hook: failures.append(hook.exc_value))
+    model, best = knapsack()
+    result = HighsBackend().solve(model, SolverOptions(time_limit=1e11, threads=1))
+    time.sleep(0.2)
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.objective == pytest.approx(best)
+    assert failures == []

@@ -62,7 +62,8 @@ def _run_until(
 
     HiGHS checks its own time limit only now and then (not inside a long
     root cut round); past a small grace, ``stop_requested`` is set, which the
-    caller's interrupt callbacks pass on. Ctrl-C stops it the same way
+    caller's interrupt callbacks pass on (a limit longer than a thread can
+    wait, some 290 years, waits that long). Ctrl-C stops it the same way
     (:func:`~models.solvers.base.run_interruptibly`). Returns HiGHS' run status and whether the
     run was interrupted.
     """
@@ -77,7 +78,8 @@ def _run_until(
             # left behind by a finished thread can deadlock later solves).
             highspy.Highs.resetThreadScheduler(False)
 
-    overdue = threading.Timer(time_limit * 1.05 + 1.0, stop_requested.set)
+    grace = min(time_limit * 1.05 + 1.0, threading.TIMEOUT_MAX)
+    overdue = threading.Timer(grace, stop_requested.set)
     overdue.daemon = True
     overdue.start()
     try:
