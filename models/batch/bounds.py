@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from models.batch.formulation import BatchModel
+from models.plan import MessageLevel, PlanMessage
 from models.solvers.backends import HighsBackend
 from models.solvers.bounds import lagrangian_bound, repair_unbounded
 from models.solvers.milp import Milp, SolverOptions
@@ -33,6 +34,10 @@ class Bound:
 
     value: float
     source: str
+
+    def message(self) -> PlanMessage:
+        """The plan message that states the bound and its source."""
+        return PlanMessage(MessageLevel.INFO, f"lower bound {self.value:,.2f}: {self.source}")
 
 
 def relaxation_bounds(

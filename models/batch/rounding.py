@@ -44,7 +44,7 @@ BoolArray = npt.NDArray[np.bool_]
 ROUNDING_TOLERANCE = 1e-4
 """Solver noise the rounding absorbs: starts to date this close to a whole number are that one."""
 
-WHOLE_TOLERANCE = 1e-6
+NO_START = 1e-6
 """A start below this is no start."""
 
 ROUNDING_PASSES = 400
@@ -87,7 +87,7 @@ def rounded_up(
             first, last = by_parent.indptr[item], by_parent.indptr[item + 1]
             parents, per = by_parent.indices[first:last], by_parent.data[first:last]
             to_date = np.cumsum(rounded[parents, : day + 1], axis=1)[:, -1]
-            using = to_date > WHOLE_TOLERANCE
+            using = to_date > NO_START
             if not using.any():
                 return None
             lowered = parents[using]
@@ -167,7 +167,7 @@ def _rounding_pass(
                 step * np.ceil(needed / step - ROUNDING_TOLERANCE),
             )
             target = np.where(state.rounds_up[item], up, down)
-        target = np.maximum.accumulate(np.where(target > WHOLE_TOLERANCE, target, 0.0))
+        target = np.maximum.accumulate(np.where(target > NO_START, target, 0.0))
         target = np.minimum(target, np.minimum.accumulate(caps[item][::-1])[::-1])
         over = np.flatnonzero(target < needed - ROUNDING_TOLERANCE)
         if over.size:
@@ -179,7 +179,7 @@ def _rounding_pass(
                 np.flatnonzero(np.isfinite(caps[item])) + 1,
             ]
         )
-        rounded[item] = _placed(target, starts[item] > WHOLE_TOLERANCE, barriers)
+        rounded[item] = _placed(target, starts[item] > NO_START, barriers)
     return rounded, shorts
 
 
@@ -228,7 +228,7 @@ def _crowded(problem: Problem, starts: FloatArray, rounded: FloatArray) -> BoolA
     centers = problem.item_work_center
     load = np.zeros((len(problem.work_centers), problem.n_days))
     minutes = problem.run_time[made, None] * rounded[made] + problem.setup_time[made, None] * (
-        rounded[made] > WHOLE_TOLERANCE
+        rounded[made] > NO_START
     )
     np.add.at(load, centers[made], minutes)
     excess = load - problem.capacity - problem.overtime_capacity
@@ -236,7 +236,7 @@ def _crowded(problem: Problem, starts: FloatArray, rounded: FloatArray) -> BoolA
     crowded = np.zeros(rounded.shape, dtype=bool)
     for center, day in np.argwhere(excess > ROUNDING_TOLERANCE).tolist():
         raised = made[
-            (centers[made] == center) & (rounded[made, day] > starts[made, day] + WHOLE_TOLERANCE)
+            (centers[made] == center) & (rounded[made, day] > starts[made, day] + NO_START)
         ]
         left = excess[center, day]
         for item in raised[np.lexsort((-problem.run_time[raised], has_parents[raised]))].tolist():
@@ -269,7 +269,7 @@ def _placed(target: FloatArray, open_days: BoolArray, barriers: IntArray) -> Flo
             break
         base = float(target[low - 1]) if low > 0 else 0.0
         segment = target[low:high]
-        rises = segment > base + WHOLE_TOLERANCE
+        rises = segment > base + NO_START
         if not rises.any():
             continue
         opened = np.flatnonzero(open_days[low:high])

@@ -155,7 +155,7 @@ def plan_batch(
         first, whole, incumbent, objective, tuple(bounds), improvement, start_plan, rolling
     )
     completion = _whole_units(model, outcome, solver, limits, end)
-    pricing = (solver, _left(limits, end))
+    pricing = (solver, limits.until(end))
     return _plan_from_search(model, outcome, completion, time.perf_counter() - started, pricing)
 
 
@@ -216,7 +216,7 @@ def _plan_with_work(
     completion = _whole_units(model, outcome, solver, limits, end)
     if completion is not None:
         timed_out += completion.timed_out
-    pricing = (solver, _left(limits, end))
+    pricing = (solver, limits.until(end))
     plan = _plan_from_search(model, outcome, completion, time.perf_counter() - started, pricing)
     if incumbent is None:
         return plan
@@ -246,23 +246,21 @@ def _too_large(
     options = model.options
     deadline, end = deadlines
     share = options.relaxation_share * limits.time_limit
-    bound = _best(_separate_bound(model, min(deadline, time.perf_counter() + share)))
+    bounds = _separate_bound(model, min(deadline, time.perf_counter() + share))
     messages = [
         PlanMessage(
             MessageLevel.WARNING,
             f"the batch model of this plant has {model.milp.n_columns:,} variables, more than "
             f"the {options.optimise_limit:,} it optimises within its limits: the "
             "capacity-repaired MRP plan is used as it is",
-        )
+        ),
+        *(bound.message() for bound in bounds),
     ]
-    if bound is not None:
-        messages.append(
-            PlanMessage(MessageLevel.INFO, f"lower bound {bound.value:,.2f}: {bound.source}")
-        )
     starts = repair_capacity(model.problem).starts
     seconds = time.perf_counter() - started
-    pricing = (solver, _left(limits, end))
-    return _priced_plan(model, starts, SolveStatus.HEURISTIC, messages, bound, seconds, pricing)
+    pricing = (solver, limits.until(end))
+    best = _best(bounds)
+    return _priced_plan(model, starts, SolveStatus.HEURISTIC, messages, best, seconds, pricing)
 
 
 def _warm_quantities(
@@ -364,12 +362,7 @@ def _whole_units(
     starts = model.starts_from(outcome.incumbent)
     if not has_fractions(model, starts):
         return None
-    return whole_starts(model, starts, solver, _left(limits, deadline))
-
-
-def _left(limits: SolverOptions, deadline: float) -> SolverOptions:
-    """``limits`` with the time left before ``deadline`` (at least a second)."""
-    return dataclasses.replace(limits, time_limit=max(1.0, deadline - time.perf_counter()))
+    return whole_starts(model, starts, solver, limits.until(deadline))
 
 
 def _plan_from_search(
@@ -490,10 +483,7 @@ def _search_messages(model: BatchModel, outcome: _Outcome) -> list[PlanMessage]:
             + (" (interrupted)" if first.interrupted else ""),
         )
     ]
-    for bound in outcome.bounds:
-        messages.append(
-            PlanMessage(MessageLevel.INFO, f"lower bound {bound.value:,.2f}: {bound.source}")
-        )
+    messages += [bound.message() for bound in outcome.bounds]
     improvement = outcome.improvement
     if improvement is not None:
         messages.append(

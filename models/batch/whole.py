@@ -83,7 +83,7 @@ def whole_starts(
     found: list[tuple[float, FloatArray, str]] = []
     rounded = rounded_up(problem, starts, deadline=end)
     if rounded is not None:
-        cost = price(whole, rounded, solver, _until(limits, end))
+        cost = price(whole, rounded, solver, limits.until(end))
         if cost is not None:
             found.append((cost, rounded, "rounded by rules"))
     known = whole.solution_from(starts)
@@ -91,11 +91,11 @@ def whole_starts(
     kept = fixed(whole.milp, setups, np.round(known[setups]))
     search = solver.solve(
         kept,
-        dataclasses.replace(_until(limits, end), solution_limit=model.options.whole_solutions),
+        dataclasses.replace(limits.until(end), solution_limit=model.options.whole_solutions),
     )
     if search.x is not None:
         made = whole.starts_from(search.x)
-        cost = price(whole, made, solver, _until(limits, end))
+        cost = price(whole, made, solver, limits.until(end))
         if cost is not None:
             found.append((cost, made, "the MIP with the setups kept"))
     if not found:
@@ -104,18 +104,13 @@ def whole_starts(
     before = None
     if time.perf_counter() < end - 1.0:
         relaxed = dataclasses.replace(kept, integer=np.zeros_like(kept.integer))
-        fractions = solver.solve(relaxed, _until(limits, end))
+        fractions = solver.solve(relaxed, limits.until(end))
         if fractions.x is not None:
             x = whole.columns.item_day(whole.columns.x)
             snapped = _snapped(fractions.x[x] * whole.scale[:, None])
-            before = price(whole, snapped, solver, _until(limits, end))
+            before = price(whole, snapped, solver, limits.until(end))
     message = _message(problem, after, before, how)
     return WholeStarts(made, after, message, search.timed_out, whole)
-
-
-def _until(limits: SolverOptions, end: float) -> SolverOptions:
-    """``limits`` with the time left before ``end`` (at least a second)."""
-    return dataclasses.replace(limits, time_limit=max(1.0, end - time.perf_counter()))
 
 
 def _snapped(starts: FloatArray) -> FloatArray:

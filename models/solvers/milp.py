@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -92,6 +94,11 @@ class SolverOptions:
     verbose: bool = False
     node_limit: int | None = None
     solution_limit: int | None = None
+
+    def until(self, deadline: float) -> SolverOptions:
+        """These limits with the time left before ``deadline`` (a ``time.perf_counter()``
+        value), at least a second."""
+        return dataclasses.replace(self, time_limit=max(1.0, deadline - time.perf_counter()))
 
 
 @dataclass(frozen=True, eq=False)
