@@ -82,10 +82,3 @@ def test_validate_loads_only_the_workbook_reader() -> None:
     assert f"{EXAMPLE.name} is valid" in printed
     forbidden = ["xlsxwriter", "matplotlib", *STORE, *WEB, *SOLVERS, *PARALLEL]
     assert imported.isdisjoint(forbidden), sorted(imported.intersection(forbidden))
-
-
-def test_the_database_variable_is_the_run_stores() -> None:
-    from planner.cli.runs import DATABASE_URL_VARIABLE
-    from planner.runs.store import DATABASE_URL_VARIABLE as STORE_VARIABLE
-
-    assert DATABASE_URL_VARIABLE == STORE_VARIABLE

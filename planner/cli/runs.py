@@ -21,19 +21,13 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.cli.common import console, errors, fail
+from planner.runs import DATABASE_URL_VARIABLE
 
 if TYPE_CHECKING:
     from planner.runs.changes import OrderChange, RunDiff
     from planner.runs.config import RunConfig
     from planner.runs.store import RunRecord, RunStore
     from planner.runs.weekly import PlantResult, WeeklyReport
-
-DATABASE_URL_VARIABLE = "PLANNER_DATABASE_URL"
-"""The run store's database URL variable, as :mod:`planner.runs.store` names it.
-
-Repeated here because ``--database`` names it when the command line loads,
-before the store (and SQLAlchemy) is imported; a test keeps the two equal.
-"""
 
 DatabaseOption = Annotated[
     str | None,

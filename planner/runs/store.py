@@ -48,6 +48,7 @@ from planner.report.files import json_ready
 from planner.report.results_workbook import write_results_workbook
 from planner.report.summary_json import summary, write_summary_json
 from planner.results import Comparison
+from planner.runs import DATABASE_URL_VARIABLE
 from planner.runs.changes import (
     RunDiff,
     Starts,
@@ -72,9 +73,6 @@ __all__ = [
     "record_comparison",
     "settings_sha256",
 ]
-
-DATABASE_URL_VARIABLE = "PLANNER_DATABASE_URL"
-"""Environment variable naming the run store's database when no URL is given."""
 
 DATA_DIR_VARIABLE = "PLANNER_DATA_DIR"
 """Environment variable naming the folder of the default SQLite store."""
