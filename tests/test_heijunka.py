@@ -584,7 +584,7 @@ def test_the_level_heuristic_satisfies_the_level_model(problem: Problem) -> None
     for w in np.unique(problem.item_work_center[levelled]):
         items = levelled[problem.item_work_center[levelled] == w]
         model = LevelModel(problem, items, design, reserved)
-        solution = model.heuristic(seconds=0.5)
+        solution, _ = model.improved_start(seconds=0.5)
         milp = model.milp
         activity = milp.matrix @ solution
         assert np.all(activity >= milp.row_lower - 1e-6)

@@ -122,7 +122,7 @@ def level_schedule(
     The model falls apart by work center (items share nothing else), so each
     work center's items are solved on their own, with a share of the time
     limit in proportion to their number: 30 % of it builds and improves a
-    plan period by period (:meth:`LevelModel.heuristic`), the rest goes to
+    plan period by period (:meth:`LevelModel.improved_start`), the rest goes to
     the solver, warm-started with that plan, which is kept should the solver
     return none.
 
@@ -332,10 +332,6 @@ class LevelModel:
         fits = np.floor(room / np.where(run > 0, run, 1.0)[:, None])
         bounded: FloatArray = np.where(run[:, None] > 0, np.minimum(most, fits), most)
         return bounded
-
-    def heuristic(self, seconds: float = 5.0, *, sweeps: int | None = None) -> FloatArray:
-        """A plan of the model built period by period and improved (:meth:`improved_start`)."""
-        return self.improved_start(seconds, sweeps=sweeps)[0]
 
     def improved_start(
         self, seconds: float = 5.0, *, sweeps: int | None = None
