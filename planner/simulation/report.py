@@ -216,11 +216,12 @@ def write_simulation_workbook(study: SimulationStudy, path: str | Path) -> None:
     def fill(workbook: Any, bold: Any) -> None:
         _write_summary(workbook, study, bold)
         _write_charts(workbook, study, bold)
-        write_long_table(workbook, "Replications", study.kpis(), bold, _dates(workbook))
-        write_long_table(workbook, "Study", _study_frame(study), bold, _dates(workbook))
+        dates = _dates(workbook)
+        write_long_table(workbook, "Replications", study.kpis(), bold, dates)
+        write_long_table(workbook, "Study", _study_frame(study), bold, dates)
         failures = study.failures()
         if len(failures):
-            write_long_table(workbook, "Failures", failures, bold, _dates(workbook))
+            write_long_table(workbook, "Failures", failures, bold, dates)
 
     _write_workbook(path, fill)
 
@@ -481,11 +482,10 @@ def write_sweep_workbook(
     """
 
     def fill(workbook: Any, bold: Any) -> None:
-        write_long_table(workbook, "Sweep", sweep.frame(), bold, _dates(workbook))
-        write_long_table(workbook, "Winners", sweep.winners(), bold, _dates(workbook))
-        write_long_table(
-            workbook, "Frontier", sweep.frontier(cost, inventory), bold, _dates(workbook)
-        )
+        dates = _dates(workbook)
+        write_long_table(workbook, "Sweep", sweep.frame(), bold, dates)
+        write_long_table(workbook, "Winners", sweep.winners(), bold, dates)
+        write_long_table(workbook, "Frontier", sweep.frontier(cost, inventory), bold, dates)
         sheet = workbook.add_worksheet("Charts")
         sheet.write_string(0, 0, "Cost against inventory, and the winner at each grid point", bold)
         _insert_picture(
@@ -506,7 +506,7 @@ def write_sweep_workbook(
         )
         failures = sweep.failures()
         if len(failures):
-            write_long_table(workbook, "Failures", failures, bold, _dates(workbook))
+            write_long_table(workbook, "Failures", failures, bold, dates)
 
     _write_workbook(path, fill)
 
