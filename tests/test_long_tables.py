@@ -13,7 +13,7 @@ import pytest
 import xlsxwriter
 from pytest import approx
 
-from planner.cli import EXIT_OK
+from planner.cli import EXIT_FAILURE, EXIT_OK
 from planner.report import long_tables
 from planner.report.long_tables import continuation_note, sheet_titles, write_long_table
 from planner.report.results_workbook import write_results_workbook
@@ -143,3 +143,15 @@ def test_a_column_of_unhashable_values_is_written_as_text(tmp_path: Path) -> Non
     write(frame, tmp_path / "t.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "t.xlsx")["Table"]
     assert body(sheet) == [["[1, 2]"], [None], ["{'a': 1}"]]
+
+
+def test_tables_naming_a_file_stop_before_planning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "tables"
+    taken.write_text("not a folder")
+    workbook = str(DATA / "example_small.xlsx")
+    code, printed, err = run(["compare", workbook, "--tables", str(taken)], capsys)
+    assert code == EXIT_FAILURE
+    assert "is a file: give a folder" in " ".join(err.split())
+    assert "Traceback" not in err and "plans compared" not in printed

@@ -173,6 +173,9 @@ def compare(
     if not workbook.exists():
         errors.print(f"[red]{workbook} does not exist.[/]", highlight=False)
         raise typer.Exit(EXIT_FAILURE)
+    if tables is not None and tables.exists() and not tables.is_dir():
+        errors.print(f"[red]--tables {tables} is a file: give a folder.[/]", highlight=False)
+        raise typer.Exit(EXIT_FAILURE)
     result = read_workbook(workbook)
     if result.problem is None:
         raise typer.Exit(report_workbook(result, as_json=False, show_all=False))
