@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass
@@ -62,29 +63,28 @@ def run_child(code: str, path: Path | None) -> Run:
     assert process.stdout is not None
     output = process.stdout.read()
     process.stdout.close()
+    wall, peak = _finished(process, started, "the measured process")
+    return Run(output.strip(), wall, peak)
+
+
+def run_command(arguments: Sequence[str], cwd: Path | None = None) -> tuple[float, float]:
+    """Run a command; its wall seconds and peak resident MiB."""
+    started = time.perf_counter()
+    process = subprocess.Popen(list(arguments), cwd=cwd, stdout=subprocess.DEVNULL)
+    return _finished(process, started, " ".join(arguments))
+
+
+def _finished(process: subprocess.Popen[Any], started: float, what: str) -> tuple[float, float]:
+    """Wait for ``process``: its wall seconds since ``started`` and its peak resident MiB.
+
+    Raises if it failed (its own error output went to the terminal).
+    """
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
-        raise RuntimeError(f"the measured process failed with exit code {process.returncode}")
-    return Run(output.strip(), wall, mib(usage.ru_maxrss))
-
-
-def run_command(arguments: Sequence[str], cwd: Path | None = None) -> tuple[int, float, float]:
-    """Run a command; its exit code, wall seconds and peak resident MiB."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        list(arguments), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    assert process.stderr is not None
-    errors = process.stderr.read()
-    process.stderr.close()
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise RuntimeError(f"{' '.join(arguments)} failed with exit code {code}: {errors[-500:]}")
-    return code, wall, mib(usage.ru_maxrss)
+        raise RuntimeError(f"{what} failed with exit code {process.returncode}")
+    return wall, mib(usage.ru_maxrss)
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
