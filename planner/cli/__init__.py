@@ -28,11 +28,18 @@ import typer
 
 from planner import __version__
 from planner.cli import plan, runs, serve, simulate
-from planner.cli.common import EXIT_FAILURE, EXIT_INVALID_INPUT, EXIT_OK, console, errors
+from planner.cli.common import (
+    EXIT_FAILURE,
+    EXIT_INVALID_INPUT,
+    EXIT_OK,
+    Planner,
+    console,
+    errors,
+)
 
 __all__ = ["EXIT_FAILURE", "EXIT_INVALID_INPUT", "EXIT_OK", "app", "main"]
 
-app = typer.Typer(
+app = Planner(
     name="planner",
     help="Plan one plant's demand with MRP, optimised batches and level-loaded pull, "
     "and compare them.",

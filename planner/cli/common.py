@@ -2,7 +2,8 @@
 
 Commands report an invalid workbook the way ``planner validate`` does
 (:func:`report_workbook`), and stop with :func:`fail`: a red message on
-standard error and an exit code, never a traceback.
+standard error and an exit code, never a traceback. They are registered on a
+:class:`Planner` application, whose help shows a flag without a value type.
 
 The command modules import only typer, rich and the standard library when
 they load, so that ``planner --version`` and ``--help`` start at once: each
@@ -13,12 +14,15 @@ database or the web stack) when it runs.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperCommand, TyperGroup, TyperOption
+from typer.models import CommandFunctionType
 
 if TYPE_CHECKING:
     from models import Problem
@@ -31,6 +35,45 @@ EXIT_INVALID_INPUT = 2
 
 console = Console()
 errors = Console(stderr=True)
+
+
+def _hide_flag_types(params: Iterable[object]) -> None:
+    """Show each flag's help row without a value type: ``--force``, not ``--force <bool>``.
+
+    Typer's help names the type of every option, flags too, as if a flag
+    took a value; an empty metavar leaves the type column of a flag blank.
+    """
+    for param in params:
+        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+
+
+class HelpCommand(TyperCommand):
+    """A command whose ``--help`` shows flags without a value type."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _hide_flag_types(self.get_params(ctx))
+        super().format_help(ctx, formatter)
+
+
+class HelpGroup(TyperGroup):
+    """The command group whose ``--help`` shows flags without a value type."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _hide_flag_types(self.get_params(ctx))
+        super().format_help(ctx, formatter)
+
+
+class Planner(typer.Typer):
+    """A typer application whose commands' help shows flags without a value type."""
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(cls=HelpGroup, **settings)
+
+    def command(
+        self, name: str | None = None, *, cls: type[TyperCommand] | None = None, **settings: Any
+    ) -> Callable[[CommandFunctionType], CommandFunctionType]:
+        return super().command(name, cls=cls or HelpCommand, **settings)
 
 
 def fail(message: str, code: int = EXIT_FAILURE) -> typer.Exit:
