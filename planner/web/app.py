@@ -3,10 +3,13 @@
 Pages are rendered on the server with Jinja2 and enhanced by one small script
 (``static/app.js``: drag-and-drop, live progress, charts, table filters).
 Every page is backed by an API call under ``/api`` (described at
-``/api/openapi.json``), so anything the page does a program can do too.
+``/api/openapi.json``, and shown as an interactive page at ``/api/docs``), so
+anything the page does a program can do too.
 
 This module builds the application; the pages are in :mod:`planner.web.pages`,
-the API in :mod:`planner.web.api`, and what they share (the state kept in
+the API in :mod:`planner.web.api`, its documentation page (served with its
+files from an installed package, nothing from another site) in
+:mod:`planner.web.docs`, and what they share (the state kept in
 ``app.state``, read through the dependencies of :mod:`planner.web.dependencies`)
 is set up here.
 """
@@ -31,6 +34,7 @@ from planner.runs.store import RunStore
 from planner.web import api, pages
 from planner.web.dependencies import get_settings
 from planner.web.display import format_kpi, kpi_label
+from planner.web.docs import add_api_docs
 from planner.web.jobs import JobManager
 from planner.web.security import is_authorized, is_cross_site
 from planner.web.settings import WebSettings
@@ -67,6 +71,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.add_middleware(BaseHTTPMiddleware, dispatch=guard)
     app.include_router(pages.router)
     app.include_router(api.router)
+    add_api_docs(app)
     return app
 
 
