@@ -164,6 +164,14 @@ def test_an_invalid_configuration_lists_its_problems(
     assert code == EXIT_INVALID_CONFIG and "does not exist" in err
 
 
+def test_two_spellings_of_one_plant_in_a_configuration_are_refused(tmp_path: Path) -> None:
+    config = write_config(
+        tmp_path, {"North": "north.xlsx", "north": "north.xlsx", "south": "s.xlsx"}
+    )
+    with pytest.raises(ConfigError, match="North, north are one plant"):
+        load_config(config)
+
+
 def test_a_second_run_of_the_same_configuration_is_refused_while_one_runs(
     tmp_path: Path, small: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -265,6 +273,44 @@ def test_history_and_diff_show_the_runs_and_their_changes(
     assert code == EXIT_FAILURE and "there is no run 9" in err
     code, _, err = cli(["history", "south", *database], capsys)
     assert code == EXIT_FAILURE and "No recorded runs of south. Plants with runs: north." in err
+
+
+def test_history_takes_any_spelling_and_diff_refuses_runs_of_two_plants(
+    tmp_path: Path, small: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = ["--database", f"sqlite:///{tmp_path / 'runs.sqlite3'}"]
+    two = write_config(tmp_path, {"example_small": small, "south": small})
+    assert cli(["run", str(two)], capsys)[0] == EXIT_OK
+    renamed = write_config(tmp_path, {"Example-Small": small})
+    code, out, _ = cli(["run", str(renamed)], capsys)
+    assert code == EXIT_OK and "Example-Small: small.xlsx was already planned" in out
+    assert cli(["run", str(renamed), "--force"], capsys)[0] == EXIT_OK
+    with RunStore(database[1]) as store:
+        [south] = store.list_runs("south")
+        later, earlier = store.list_runs("example small")
+    assert (later.plant, earlier.plant) == ("Example-Small", "example_small")
+    assert later.previous_run_id == earlier.id and later.nervousness is not None
+
+    code, out, _ = cli(["history", "EXAMPLE SMALL", "--json", *database], capsys)
+    assert code == EXIT_OK
+    assert [(r["id"], r["plant"]) for r in json.loads(out)] == [
+        (later.id, "Example-Small"),
+        (earlier.id, "example_small"),
+    ]
+    code, out, _ = cli(["history", "example.small", *database], capsys)
+    assert code == EXIT_OK and "Runs of example.small" in out
+
+    code, out, err = cli(["diff", str(earlier.id), str(later.id), *database], capsys)
+    assert code == EXIT_OK and "different plants" not in out + err
+    code, out, err = cli(["diff", str(earlier.id), str(south.id), *database], capsys)
+    assert code == EXIT_FAILURE and out == "" and "Traceback" not in err
+    assert f"runs {earlier.id} and {south.id} are of different plants" in err
+    assert "example_small" in err and "south" in err and "--any-plants" in err
+    code, out, err = cli(
+        ["diff", str(earlier.id), str(south.id), "--any-plants", *database], capsys
+    )
+    assert code == EXIT_OK, err
+    assert "The runs are of different plants." in out and "Compared" in out
 
 
 def test_the_same_workbook_planned_twice_changes_no_order(

@@ -2,11 +2,15 @@
 
 ``run`` plans every plant of a weekly configuration and records the runs;
 ``history`` lists a plant's recorded runs with their KPIs and nervousness;
-``diff`` lists the orders that changed between two runs. Exit codes of
+``diff`` lists the orders that changed between two runs of one plant. Any
+spelling of a plant's name with the same :func:`planner.runs.plants.plant_key`
+names the same plant (``Example-Small`` is ``example_small``). Exit codes of
 ``run``: 0 every plant planned (or already planned), 3 some plants failed,
 4 every plant failed, 5 another run of the configuration is in progress,
 2 the configuration is invalid, 1 anything else. ``history`` and ``diff``:
-0, or 1 when the store cannot be read or a run is unknown.
+0, or 1 when the store cannot be read, a run is unknown, a plant has no
+recorded runs, or (``diff``) the runs are of two plants and
+``--any-plants`` is not given.
 """
 
 from __future__ import annotations
@@ -204,7 +208,11 @@ def _print_report(report: WeeklyReport, config: RunConfig, shown: Console) -> No
 
 def history(
     plant: Annotated[
-        str | None, typer.Argument(help="The plant's name (all plants when left out).")
+        str | None,
+        typer.Argument(
+            help="The plant's name, in any spelling: case, spaces, '-', '_' and '.' aside "
+            "(all plants when left out)."
+        ),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Newest runs shown.")] = 20,
     database: DatabaseOption = None,
@@ -212,8 +220,10 @@ def history(
 ) -> None:
     """List a plant's recorded runs, newest first, with their KPIs and nervousness.
 
-    Exit code 0 when runs are listed (or none are recorded at all), 1 for a
-    plant without recorded runs.
+    The runs recorded under any spelling of the plant's name are listed
+    ('Example-Small' finds the runs of 'example_small'). Exit code 0
+    when runs are listed (or none are recorded at all), 1 for a plant
+    without recorded runs.
     """
     from models import PlanningError
 
@@ -283,29 +293,41 @@ def diff(
     show_all: Annotated[
         bool, typer.Option("--all", help=f"List every change, not the first {_CHANGES_SHOWN}.")
     ] = False,
+    any_plants: Annotated[
+        bool, typer.Option("--any-plants", help="Diff runs of different plants anyway.")
+    ] = False,
     database: DatabaseOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the changes as JSON.")] = False,
 ) -> None:
     """List the orders that changed from run A's plans to run B's.
 
     New, cancelled, moved and resized orders per strategy, inside and
-    outside run B's frozen window, over the days both runs planned.
+    outside run B's frozen window, over the days both runs planned. Runs of
+    two different plants are refused (exit code 1) unless --any-plants is
+    given; names that differ only in case, spaces, '-', '_' or '.' are one
+    plant.
     """
     from models import PlanningError
     from planner.runs.changes import RunDiff
+    from planner.runs.plants import plant_key
 
     with _open_store(database) as store:
         try:
             before, after = store.get_run(run_a), store.get_run(run_b)
+            for record in (before, after):
+                if not record.ok:
+                    raise fail(
+                        f"run {record.id} of {record.plant} failed, so it has no plans to "
+                        f"compare: {_first_line(record.error)}"
+                    )
+            if not any_plants and plant_key(before.plant) != plant_key(after.plant):
+                raise fail(
+                    f"runs {before.id} and {after.id} are of different plants, {before.plant} "
+                    f"and {after.plant}; --any-plants compares them anyway"
+                )
             changes = store.diff_runs(run_a, run_b)
         except PlanningError as failure:
             raise fail(str(failure)) from None
-    for record in (before, after):
-        if not record.ok:
-            raise fail(
-                f"run {record.id} of {record.plant} failed, so it has no plans to compare: "
-                f"{_first_line(record.error)}"
-            )
     if strategy is not None:
         name = strategy.strip().lower()
         if name not in changes.strategies:
@@ -322,13 +344,14 @@ def diff(
 
 def _print_diff(before: RunRecord, after: RunRecord, changes: RunDiff, show_all: bool) -> None:
     from planner.runs.changes import ChangeKind
+    from planner.runs.plants import plant_key
 
     for record, label in ((before, "A"), (after, "B")):
         console.print(
             f"{label}: run {record.id} of {record.plant}, {_when(record)}, {record.input_name}",
             highlight=False,
         )
-    if before.plant != after.plant:
+    if plant_key(before.plant) != plant_key(after.plant):
         console.print("[yellow]The runs are of different plants.[/]")
     window = changes.window
     if window is None:

@@ -42,6 +42,7 @@ from models.heijunka import SequencingMethod
 from models.solvers.backends import backend_from_name
 from models.wording import counted
 from planner.comparison import parse_sequencing, parse_strategies
+from planner.runs.plants import plant_key
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -149,10 +150,15 @@ class RunConfig(BaseModel):
 
     @model_validator(mode="after")
     def _unique_plants(self) -> RunConfig:
-        names = [plant.name for plant in self.plants]
-        repeated = sorted({name for name in names if names.count(name) > 1})
+        keys = [plant_key(plant.name) for plant in self.plants]
+        repeated = sorted(
+            {p.name for p, key in zip(self.plants, keys, strict=True) if keys.count(key) > 1}
+        )
         if repeated:
-            raise ValueError(f"plant names must be unique: {', '.join(repeated)} repeated")
+            raise ValueError(
+                f"plant names must be unique: {', '.join(repeated)} are one plant "
+                "(names that differ only in case, spaces, -, _ or . are the same plant)"
+            )
         if self.scheduler is not None and self.workers is not None:
             raise ValueError(
                 "give either workers (this machine) or scheduler (a Dask cluster), not both"
