@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from planner.charts import ChartKey, ChartKind, chart_piece, figure
 from planner.evaluation.result import ComparedPlans, StrategyResult
-from planner.plots import plot_costs, plot_inventory, plot_load
 from planner.report.results_workbook import write_results_workbook
 from planner.report.summary_json import write_summary_json
 from planner.report.table_files import write_tables
@@ -32,7 +32,7 @@ from planner.tables import (
 )
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
+    from plotly.graph_objects import Figure
 
 __all__ = ["ComparedPlans", "Comparison", "StrategyResult"]
 
@@ -43,8 +43,9 @@ class Comparison(ComparedPlans):
 
     Every table of the output workbook is a method returning a pandas data
     frame (:meth:`kpis`, :meth:`build_plan`, :meth:`inventory`, ...), every
-    chart a method drawing it with matplotlib (:meth:`plot_inventory`,
-    :meth:`plot_load`, :meth:`plot_costs`), and :meth:`write` and
+    chart a method returning a Plotly figure (:meth:`plot_costs`,
+    :meth:`plot_inventory`, :meth:`plot_load`, :meth:`plot_gantt`,
+    :meth:`plot_box`: the web page's charts, see :mod:`planner.charts`), and :meth:`write` and
     :meth:`write_json` save the workbook and the summary JSON, :meth:`write_tables`
     the long sheets as Parquet files. Printing a
     comparison shows its main KPIs.
@@ -108,17 +109,36 @@ class Comparison(ComparedPlans):
         """The ``Violations`` sheet: where a plan breaks the contract."""
         return violations_frame(self)
 
-    def plot_inventory(self, ax: Axes | None = None) -> Axes:
-        """Inventory value per day, one line per strategy (:func:`planner.plots.plot_inventory`)."""
-        return plot_inventory(self, ax)
-
-    def plot_load(self, work_center: str, ax: Axes | None = None) -> Axes:
-        """One work center's daily load per strategy against its capacity."""
-        return plot_load(self, work_center, ax)
-
-    def plot_costs(self, ax: Axes | None = None) -> Axes:
+    def plot_costs(self) -> Figure:
         """Total cost per strategy, stacked by its six parts."""
-        return plot_costs(self, ax)
+        return self.plot(ChartKind.COSTS)
+
+    def plot_inventory(self) -> Figure:
+        """Inventory value per day, one line per strategy."""
+        return self.plot(ChartKind.INVENTORY)
+
+    def plot_load(self, work_center: str) -> Figure:
+        """One work center's daily load per strategy against its capacity."""
+        return self.plot(ChartKind.LOAD, work_center=work_center)
+
+    def plot_gantt(self, strategy: str, work_center: str) -> Figure:
+        """One strategy's build plan on one work center: a bar per campaign, a row per item."""
+        return self.plot(ChartKind.GANTT, strategy, work_center)
+
+    def plot_box(self, strategy: str, work_center: str) -> Figure:
+        """One strategy's heijunka box on one work center (plans that sequence their days)."""
+        return self.plot(ChartKind.BOX, strategy, work_center)
+
+    def plot(self, kind: ChartKind | str, strategy: str = "", work_center: str = "") -> Figure:
+        """Any chart of :mod:`planner.charts` by kind, e.g. ``plot("gantt", "batch", "ASM1")``.
+
+        Raises
+        ------
+        planner.charts.ChartError
+            When there is no such chart, strategy or work center.
+        """
+        key = ChartKey.of(kind, strategy, work_center)
+        return figure(key.kind, chart_piece(self, key))
 
     def write(self, path: str | Path) -> None:
         """Write the output workbook (every sheet of the contract) to ``path``."""

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
 import pytest
 
 from planner.comparison import RunOptions, compare
+from planner.evaluation.kpis import COST_PARTS
 from planner.instances import small_plant
-from planner.plots import COST_PARTS
 from planner.results import Comparison
 from planner.tables import FRAMES
-
-matplotlib.use("Agg")
 
 
 @pytest.fixture(scope="module")
@@ -48,17 +45,17 @@ def test_results_by_name_and_a_readable_summary(comparison: Comparison) -> None:
     assert "fill_rate" in text
 
 
-def test_plots_draw_one_line_or_bar_per_strategy(comparison: Comparison) -> None:
-    ax = comparison.plot_inventory()
-    assert [line.get_label() for line in ax.get_lines()] == ["mrp", "heijunka"]
+def test_plots_are_plotly_figures_of_the_evaluations(comparison: Comparison) -> None:
+    figure = comparison.plot_inventory()
+    assert [trace.name for trace in figure.data] == ["mrp", "heijunka"]
     center = comparison.problem.work_centers[0].code
-    ax = comparison.plot_load(center)
-    assert len(ax.get_lines()) == 2 + 2
-    ax = comparison.plot_costs()
-    heights = [patch.get_height() for patch in ax.patches]
-    assert len(heights) == len(COST_PARTS) * 2
-    total = sum(heights[k] for k in range(0, len(heights), 2))
-    assert total == pytest.approx(comparison["mrp"].evaluation.kpis["total_cost"])
+    assert len(comparison.plot_load(center).data) == 2 + 2
+    bars = [trace for trace in comparison.plot_costs().data if trace.type == "bar"]
+    assert [trace.name.replace(" ", "_") + "_cost" for trace in bars] == list(COST_PARTS)
+    mrp_total = sum(trace.y[0] for trace in bars)
+    assert mrp_total == pytest.approx(comparison["mrp"].evaluation.kpis["total_cost"])
+    assert comparison.plot_gantt("mrp", center).data[0].type == "bar"
+    assert comparison.plot("box", "heijunka", center).data
 
 
 def test_write_and_write_json(comparison: Comparison, tmp_path: Path) -> None:

@@ -10,14 +10,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
+import planner.runs.store
 from planner.comparison import RunOptions, compare
 from planner.instances import small_plant
 from planner.results import Comparison
-from planner.runs.schema import Base
+from planner.runs.schema import Base, UtcDateTime
 from planner.runs.store import (
     PreparedRun,
     RunStatus,
@@ -45,7 +49,9 @@ def database_url(
         pytest.skip("PLANNER_TEST_DATABASE_URL is not set")
     engine = create_engine(POSTGRES_URL)
     with engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS plan_starts, runs, alembic_version"))
+        connection.execute(
+            text("DROP TABLE IF EXISTS run_charts, plan_starts, runs, alembic_version")
+        )
     engine.dispose()
     yield POSTGRES_URL
 
@@ -191,6 +197,126 @@ def test_nervousness_is_measured_against_the_previous_run(
     diff = store.diff_runs(first.id, second.id)
     assert len(diff.changes) == doubled
     assert all(change.frozen for change in diff.changes)
+
+
+def test_runs_recorded_under_two_spellings_of_a_plant_are_one_history(
+    store: RunStore, workbook: Path, comparison: Comparison, tmp_path: Path
+) -> None:
+    first = record_comparison(
+        store, plant="example_small", workbook=workbook, comparison=comparison,
+        settings=SETTINGS, output_dir=tmp_path,
+    )  # fmt: skip
+    second = record_comparison(
+        store, plant="example-small", workbook=workbook, comparison=busier(comparison),
+        settings=SETTINGS, output_dir=tmp_path, force=True,
+    )  # fmt: skip
+    assert first.plant == "example_small" and second.plant == "example-small"
+    assert second.previous_run_id == first.id
+    assert second.nervousness is not None and second.nervousness["previous_run_id"] == first.id
+    assert second.nervousness["strategies"]["mrp"]["changed"] > 0
+    for name in ("example_small", "example-small", "Example Small"):
+        assert store.list_runs(name) == [second, first]
+        assert store.latest_run(name) == second
+        assert store.previous_run(name, second) == first
+        assert store.find_completed(name, file_sha256(workbook), SETTINGS) == second
+    assert store.list_runs("examplesmall") == [] and store.latest_run("example_small_2") is None
+    again = record_comparison(
+        store, plant="EXAMPLE.SMALL", workbook=workbook, comparison=comparison,
+        settings=SETTINGS, output_dir=tmp_path,
+    )  # fmt: skip
+    assert again == second
+    assert store.plants() == ["example-small"]
+    store.record_failure(
+        plant="north", input_name="north.xlsx", error="bad", settings=SETTINGS,
+        started_at=datetime.now(UTC),
+    )  # fmt: skip
+    store.record_failure(
+        plant="Example_Small", input_name="small.xlsx", error="bad", settings=SETTINGS,
+        started_at=datetime.now(UTC),
+    )  # fmt: skip
+    assert store.plants() == ["Example_Small", "north"]
+    assert store.latest_run("example small") == second
+
+
+def migrate(url: str, revision: str, *, down: bool = False) -> None:
+    """Bring the store at ``url`` to a revision of its migrations, as RunStore does."""
+    config = Config()
+    folder = Path(planner.runs.store.__file__).resolve().parent / "migrations"
+    config.set_main_option("script_location", str(folder))
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            (command.downgrade if down else command.upgrade)(config, revision)
+    finally:
+        engine.dispose()
+
+
+def test_the_upgrade_keys_the_runs_of_a_store_of_the_first_schema(database_url: str) -> None:
+    migrate(database_url, "0001")
+    runs = sa.table(
+        "runs", *(sa.column(name) for name in ("id", "plant", "status", "input_name")),
+        sa.column("started_at", UtcDateTime()), sa.column("finished_at", UtcDateTime()),
+        sa.column("settings", sa.JSON()), sa.column("settings_sha256"),
+        sa.column("versions", sa.JSON()), sa.column("kpis", sa.JSON()),
+        sa.column("horizon_start", sa.Date()), sa.column("horizon_end", sa.Date()),
+    )  # fmt: skip
+    starts = sa.table(
+        "plan_starts", sa.column("run_id"), sa.column("strategy"), sa.column("item"),
+        sa.column("day", sa.Date()), sa.column("qty"),
+    )  # fmt: skip
+    day, now = date(2026, 3, 2), datetime.now(UTC)
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.insert(runs),
+            [
+                {
+                    "id": number,
+                    "plant": plant,
+                    "status": "succeeded",
+                    "input_name": "a.xlsx",
+                    "started_at": now + timedelta(minutes=number),
+                    "finished_at": now + timedelta(minutes=number),
+                    "settings": SETTINGS,
+                    "settings_sha256": "0" * 64,
+                    "versions": {},
+                    "kpis": {"mrp": {}},
+                    "horizon_start": day,
+                    "horizon_end": day,
+                }
+                for number, plant in ((1, "Example_Small"), (2, "north"))
+            ],
+        )
+        connection.execute(
+            sa.insert(starts), {"run_id": 1, "strategy": "mrp", "item": "A", "day": day, "qty": 5}
+        )
+    engine.dispose()
+
+    with RunStore(database_url) as store:
+        [run] = store.list_runs("example-small")
+        assert run.id == 1 and run.plant == "Example_Small"
+        assert store.plans(1) == {"mrp": {("A", day): 5.0}}
+        assert store.plants() == ["Example_Small", "north"]
+        assert [r.id for r in store.list_runs("North")] == [2]
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+        keys = connection.execute(text("SELECT plant_key FROM runs ORDER BY id")).scalars()
+        assert list(keys) == ["example-small", "north"]
+    engine.dispose()
+
+    migrate(database_url, "0001", down=True)
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        assert "plant_key" not in {c["name"] for c in inspect(connection).get_columns("runs")}
+        assert {i["name"] for i in inspect(connection).get_indexes("runs")} == {
+            "ix_runs_plant",
+            "ix_runs_plant_input",
+        }
+        assert connection.execute(text("SELECT count(*) FROM plan_starts")).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM runs")).scalar() == 2
+    engine.dispose()
 
 
 def test_a_run_that_fails_to_record_leaves_nothing(

@@ -119,13 +119,19 @@ def test_a_valid_upload_is_planned_and_its_results_served(
         assert rows["total_cost"]["values"][name] == pytest.approx(cost)
     best = winners({n: r.evaluation.kpis for n, r in expected.results.items()})
     assert rows["total_cost"]["best"] == best["total_cost"]
-    assert set(results["load"]) == {"WC1"}
-    assert len(results["inventory_value"]["mrp"]) == len(results["days"])
-    assert "heijunka" in results["sequences"]
+
+    charts = client.get(f"/api/runs/{done['run_id']}/charts").json()
+    assert {"kind": "load", "strategy": "", "work_center": "WC1"} in charts
+    assert {"kind": "box", "strategy": "heijunka", "work_center": "WC1"} in charts
+    assert not any(chart["kind"] == "box" and chart["strategy"] == "mrp" for chart in charts)
+    costs = client.get(f"/api/runs/{done['run_id']}/charts/costs").json()
+    mrp_bars = [trace["y"][0] for trace in costs["figure"]["data"] if trace["type"] == "bar"]
+    assert sum(mrp_bars) == pytest.approx(expected["mrp"].evaluation.kpis["total_cost"])
 
     page = client.get(f"/jobs/{job['id']}")
     assert page.status_code == 200
     assert 'id="kpi-table"' in page.text and 'class="best"' in page.text
+    assert 'id="chart-gantt"' in page.text and "/vendor/plotly.min.js" in page.text
 
 
 def test_tables_are_filtered_and_paged(client: TestClient, workbook: Path) -> None:

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 
-from planner.plots import COST_PARTS
+from planner.evaluation.kpis import COST_PARTS
 from tests.conftest import BASE, write_sheets
 
 CHROMIUM = Path(os.environ.get("PLANNER_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -45,8 +47,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("web")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's folder: its data and its run store ``runs.sqlite3``."""
+    return tmp_path_factory.mktemp("web")
+
+
+@pytest.fixture(scope="module")
+def server(folder: Path) -> Iterator[str]:
     port = _free_port()
     environment = {k: v for k, v in os.environ.items() if k != "PLANNER_TOKEN"}
     command = [
@@ -122,12 +129,15 @@ def test_a_planner_uploads_watches_and_downloads(
     assert page.locator("#kpi-table tbody tr").count() > 20
     assert page.locator('#kpi-table tbody tr:has(th[title="total_cost"]) td.best').count() >= 1
 
-    assert page.locator("#chart-costs svg rect.bar").count() == 3 * len(COST_PARTS)
-    assert page.locator("#chart-inventory svg polyline.series").count() == 3
-    assert page.locator("#chart-load svg polyline.series").count() == 3 + 2
-    page.select_option("#load-center", index=1)
-    assert page.locator("#chart-load svg polyline.series").count() == 3 + 2
-    assert page.locator("#chart-sequence svg rect.slot").count() > 10
+    wait_for_charts(page)
+    assert page.locator("#chart-costs .barlayer .trace").count() == len(COST_PARTS)
+    assert page.locator("#chart-inventory .scatterlayer .trace").count() == 3
+    assert page.locator("#chart-load .scatterlayer .trace").count() == 3 + 2
+    page.select_option("#chart-load >> xpath=.. >> select", index=1)
+    page.wait_for_selector("#chart-load[data-state=drawn]")
+    assert page.locator("#chart-load .scatterlayer .trace").count() == 3 + 2
+    assert page.locator("#chart-box .barlayer .point").count() > 10
+    assert "units" in hover_text(page, "#chart-gantt .barlayer .point")
 
     late = page.locator("#late-demand tbody tr")
     late.first.wait_for()
@@ -149,6 +159,51 @@ def test_a_planner_uploads_watches_and_downloads(
     download.value.save_as(saved)
     book = openpyxl.load_workbook(saved, read_only=True)
     assert book.sheetnames[0] == "Summary" and "Inventory" in book.sheetnames
+    assert script_errors == []
+
+
+def wait_for_charts(page: Any) -> None:
+    """Wait until every chart of the page is drawn (or has said why it cannot be)."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.chart[data-kind]')]"
+        ".every(chart => ['drawn', 'failed'].includes(chart.dataset.state))",
+        timeout=30_000,
+    )
+    assert page.locator(".chart[data-state=failed]").count() == 0
+
+
+def hover_text(page: Any, points: str) -> str:
+    """The hover label shown over the first of ``points`` (a chart's bars or markers)."""
+    page.locator(points).first.hover(force=True)
+    label = page.locator(".hoverlayer .hovertext").first
+    label.wait_for(timeout=5_000)
+    return str(label.text_content())
+
+
+def test_a_run_made_from_the_command_line_shows_its_charts(
+    server: str, browser: object, folder: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "weekly.toml").write_text(
+        f'output = "out"\nstrategies = ["mrp", "heijunka"]\ntime_limit = 2\n\n'
+        f'[[plants]]\nname = "cli-plant"\ninput = "{EXAMPLE}"\n',
+        encoding="utf-8",
+    )
+    database = f"sqlite:///{folder / 'runs.sqlite3'}"
+    command = [sys.executable, "-m", "planner", "run", str(tmp_path / "weekly.toml")]
+    done = subprocess.run(
+        [*command, "--database", database], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    page = browser.new_page()  # type: ignore[attr-defined]
+    script_errors: list[str] = []
+    page.on("pageerror", lambda error: script_errors.append(str(error)))
+    page.goto(server + "/runs")
+    page.click("#store-runs tr:has(td:text-is('cli-plant')) a")
+    page.wait_for_url("**/runs/*")
+    wait_for_charts(page)
+    assert page.locator("#chart-gantt .barlayer .point").count() > 0
+    text = hover_text(page, "#chart-inventory .scatterlayer .trace path.js-line")
+    assert re.search(r"value [0-9,]+", text), text
     assert script_errors == []
 
 

@@ -250,6 +250,16 @@ KPIS: tuple[Kpi, ...] = (
 KPI = {kpi.name: kpi for kpi in KPIS}
 """The KPIs by name."""
 
+COST_PARTS = (
+    "setup_cost",
+    "holding_cost",
+    "backlog_cost",
+    "overtime_cost",
+    "safety_cost",
+    "end_backlog_cost",
+)
+"""The six parts of total cost, in the contract's order."""
+
 REQUIRED = tuple(kpi.name for kpi in KPIS if kpi.required)
 """The KPIs the contract requires of every strategy, in the evaluator's order."""
 

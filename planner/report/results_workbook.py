@@ -39,9 +39,8 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from planner.evaluation import ComparedPlans
-from planner.evaluation.kpis import EXCEL_FORMATS, KPI, excel_format
+from planner.evaluation.kpis import COST_PARTS, EXCEL_FORMATS, KPI, excel_format
 from planner.evaluation.winners import HIGHER_IS_BETTER, winners
-from planner.plots import COST_PARTS
 from planner.report.files import replaced_atomically
 from planner.report.long_tables import cell_value, continuation_note, write_long_table
 from planner.tables import BASELINE, FRAMES, infeasibility, infeasibility_text, kpi_changes

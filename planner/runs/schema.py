@@ -25,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from planner.runs.plants import MAX_KEY_LENGTH
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC timestamp on every backend (SQLite stores no zone)."""
@@ -52,12 +54,18 @@ class Base(DeclarativeBase):
 
 
 class RunRow(Base):
-    """One planning run of one plant: what went in, how it went and what came out."""
+    """One planning run of one plant: what went in, how it went and what came out.
+
+    ``plant`` is the name the run was given; ``plant_key`` is its
+    :func:`~planner.runs.plants.plant_key`, by which the store finds a
+    plant's runs.
+    """
 
     __tablename__ = "runs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    plant: Mapped[str] = mapped_column(String(200), index=True)
+    plant: Mapped[str] = mapped_column(String(200))
+    plant_key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH), index=True)
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20))
@@ -76,7 +84,9 @@ class RunRow(Base):
     nervousness: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (Index("ix_runs_plant_input", "plant", "input_sha256", "settings_sha256"),)
+    __table_args__ = (
+        Index("ix_runs_plant_key_input", "plant_key", "input_sha256", "settings_sha256"),
+    )
 
 
 class PlanStartRow(Base):
@@ -89,3 +99,21 @@ class PlanStartRow(Base):
     item: Mapped[str] = mapped_column(String(200), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     qty: Mapped[float] = mapped_column(Float)
+
+
+class RunChartRow(Base):
+    """One chart of a run: its kind, the strategy and work center it shows, and its series.
+
+    The series are :func:`planner.charts.chart_piece`'s, so any recorded run
+    can be charted again, whichever way it was planned; ``position`` keeps the
+    order of the comparison's strategies and work centers.
+    """
+
+    __tablename__ = "run_charts"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    strategy: Mapped[str] = mapped_column(String(40), primary_key=True)
+    work_center: Mapped[str] = mapped_column(String(200), primary_key=True)
+    position: Mapped[int]
+    data: Mapped[dict[str, Any]]

@@ -14,6 +14,10 @@ Typical use::
     record = record_comparison(store, plant="north", workbook=path, comparison=comparison,
                                settings={"strategies": ["mrp", "batch"]}, output_dir=folder)
     store.list_runs("north", limit=10)
+
+A plant is found by its :func:`~planner.runs.plants.plant_key`, not by the
+exact name: runs recorded as ``example_small`` and as ``Example-Small`` are
+one plant's history, and each run keeps the name it was given.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from sqlalchemy.orm import Session
 
 from models import PlanningError
 from planner import __version__
+from planner.charts import ChartKey, chart_pieces
 from planner.report.files import json_ready
 from planner.report.results_workbook import write_results_workbook
 from planner.report.summary_json import summary, write_summary_json
@@ -57,7 +62,8 @@ from planner.runs.changes import (
     starts_by_strategy,
     window_between,
 )
-from planner.runs.schema import PlanStartRow, RunRow
+from planner.runs.plants import plant_key
+from planner.runs.schema import PlanStartRow, RunChartRow, RunRow
 
 __all__ = [
     "DATABASE_URL_VARIABLE",
@@ -69,6 +75,7 @@ __all__ = [
     "UnknownRunError",
     "default_database_url",
     "file_sha256",
+    "plant_key",
     "prepare_run",
     "record_comparison",
     "settings_sha256",
@@ -110,7 +117,8 @@ class RunRecord:
     id
         The run's number in the store.
     plant
-        The plant's name.
+        The plant's name, as the run was given it (runs of one plant may
+        spell it differently: see :func:`~planner.runs.plants.plant_key`).
     started_at, finished_at
         When the run started and was recorded (UTC).
     status
@@ -230,6 +238,7 @@ class PreparedRun:
     staged_workbook: Path
     staged_json: Path
     versions: dict[str, Any] = field(default_factory=lambda: software_versions())
+    charts: tuple[tuple[ChartKey, dict[str, Any]], ...] = ()
 
     def discard(self) -> None:
         """Remove the staged output files (when the run will not be recorded)."""
@@ -354,19 +363,25 @@ class RunStore:
     # Reading -----------------------------------------------------------------------
 
     def list_runs(self, plant: str | None = None, limit: int | None = None) -> list[RunRecord]:
-        """Recorded runs, newest first, of one plant or of all."""
+        """Recorded runs, newest first, of one plant (under any spelling of its name) or of all."""
         query = select(RunRow).order_by(RunRow.started_at.desc(), RunRow.id.desc())
         if plant is not None:
-            query = query.where(RunRow.plant == plant)
+            query = query.where(RunRow.plant_key == plant_key(plant))
         if limit is not None:
             query = query.limit(limit)
         with self._reading() as session:
             return [RunRecord._from_row(row) for row in session.scalars(query)]
 
     def plants(self) -> list[str]:
-        """The plants with recorded runs, by name."""
+        """The plants with recorded runs, each once, under the name of its latest run."""
+        query = select(RunRow.plant_key, RunRow.plant).order_by(
+            RunRow.started_at.desc(), RunRow.id.desc()
+        )
+        latest: dict[str, str] = {}
         with self._reading() as session:
-            return list(session.scalars(select(RunRow.plant).distinct().order_by(RunRow.plant)))
+            for key, name in session.execute(query):
+                latest.setdefault(key, name)
+        return sorted(latest.values(), key=lambda name: (plant_key(name), name))
 
     def get_run(self, run_id: int) -> RunRecord:
         """The run numbered ``run_id``.
@@ -401,7 +416,7 @@ class RunStore:
         query = (
             select(RunRow)
             .where(
-                RunRow.plant == plant,
+                RunRow.plant_key == plant_key(plant),
                 RunRow.input_sha256 == input_sha256,
                 RunRow.settings_sha256 == settings_sha256(settings),
                 RunRow.status == RunStatus.SUCCEEDED.value,
@@ -424,6 +439,22 @@ class RunStore:
         self.get_run(run_id)
         with self._reading() as session:
             return _plans(session, run_id)
+
+    def chart_keys(self, run_id: int) -> list[ChartKey]:
+        """The charts a run keeps, in the order they were recorded (none for older runs)."""
+        query = (
+            select(RunChartRow.kind, RunChartRow.strategy, RunChartRow.work_center)
+            .where(RunChartRow.run_id == run_id)
+            .order_by(RunChartRow.position)
+        )
+        with self._reading() as session:
+            return [ChartKey.of(*row) for row in session.execute(query)]
+
+    def chart(self, run_id: int, key: ChartKey) -> dict[str, Any] | None:
+        """The series of one of a run's charts (:func:`planner.charts.figure` draws them)."""
+        with self._reading() as session:
+            row = session.get(RunChartRow, (run_id, *key.to_dict().values()))
+            return None if row is None else dict(row.data)
 
     def diff_runs(self, before_id: int, after_id: int) -> RunDiff:
         """The changes from run ``before_id``'s plans to run ``after_id``'s.
@@ -469,6 +500,7 @@ class RunStore:
                     measured = _nervousness(session, previous, prepared)
                 row = RunRow(
                     plant=prepared.plant,
+                    plant_key=plant_key(prepared.plant),
                     started_at=prepared.started_at,
                     finished_at=prepared.finished_at,
                     status=RunStatus.SUCCEEDED.value,
@@ -492,6 +524,14 @@ class RunStore:
                         [
                             {"run_id": row.id, "strategy": s, "item": i, "day": d, "qty": q}
                             for s, i, d, q in prepared.starts
+                        ],
+                    )
+                if prepared.charts:
+                    session.execute(
+                        insert(RunChartRow),
+                        [
+                            {"run_id": row.id, **key.to_dict(), "position": n, "data": data}
+                            for n, (key, data) in enumerate(prepared.charts)
                         ],
                     )
                 stem = f"{_slug(prepared.plant)}-run{row.id}"
@@ -530,6 +570,7 @@ class RunStore:
             with self._writing() as session:
                 row = RunRow(
                     plant=plant,
+                    plant_key=plant_key(plant),
                     started_at=started_at,
                     finished_at=datetime.now(UTC),
                     status=RunStatus.FAILED.value,
@@ -636,6 +677,7 @@ def prepare_run(
         finished_at=datetime.now(UTC),
         kpis=summary(comparison)["strategies"],
         starts=_starts(comparison),
+        charts=tuple(chart_pieces(comparison)),
         horizon_start=problem.days[0],
         horizon_end=problem.days[-1],
         frozen_until=problem.days[min(frozen_days, problem.n_days) - 1] if frozen_days else None,
@@ -723,7 +765,9 @@ def _starts(comparison: Comparison) -> tuple[tuple[str, str, date, float], ...]:
 def _latest_succeeded(
     session: Session, plant: str, started_before: datetime | None, other_than: int | None
 ) -> RunRow | None:
-    query = select(RunRow).where(RunRow.plant == plant, RunRow.status == RunStatus.SUCCEEDED.value)
+    query = select(RunRow).where(
+        RunRow.plant_key == plant_key(plant), RunRow.status == RunStatus.SUCCEEDED.value
+    )
     if started_before is not None:
         query = query.where(RunRow.started_at <= started_before)
     if other_than is not None:

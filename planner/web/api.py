@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from models.wording import counted
+from planner.charts import ChartKey, ChartKind
 from planner.comparison import STRATEGIES
 from planner.describe import describe
 from planner.report.files import json_ready
@@ -289,6 +290,42 @@ def run_summary(run_id: int, store: Store) -> FileResponse:
     if path is None:
         raise HTTPException(404, f"run {run_id} has no summary JSON on this machine")
     return FileResponse(path, media_type="application/json", filename=path.name)
+
+
+@router.get("/runs/{run_id}/charts", tags=["runs"])
+def run_charts(run_id: int, store: Store) -> list[dict[str, str]]:
+    """The charts of a recorded run: ``kind``, ``strategy`` and ``work_center`` of each.
+
+    Every run keeps its charts, whether planned from the web page, ``planner
+    run`` or a notebook; runs recorded before charts were kept have none.
+    """
+    run_or_404(store, run_id)
+    return [key.to_dict() for key in store.chart_keys(run_id)]
+
+
+@router.get(
+    "/runs/{run_id}/charts/{kind}",
+    tags=["runs"],
+    responses={200: {"content": {"application/json": {}}}},
+)
+def run_chart(
+    run_id: int,
+    kind: ChartKind,
+    store: Store,
+    strategy: Annotated[str, Query(max_length=40)] = "",
+    work_center: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """One chart of a recorded run as a Plotly figure, with the page's ``config``.
+
+    ``load`` needs a ``work_center``; ``gantt`` and ``box`` a ``strategy`` and a
+    ``work_center`` (see ``/api/runs/{run_id}/charts`` for the choices).
+    """
+    run_or_404(store, run_id)
+    key = ChartKey.of(kind, strategy, work_center)
+    piece = store.chart(run_id, key)
+    if piece is None:
+        raise HTTPException(404, f"run {run_id} has no such chart: {key.describe()}")
+    return Response(views.figure_json(key.kind, piece), media_type="application/json")
 
 
 def run_document(record: RunRecord) -> dict[str, Any]:

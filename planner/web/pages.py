@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from planner.runs.store import UnknownRunError
+from planner.runs.store import RunStore, UnknownRunError
 from planner.web import views
 from planner.web.dependencies import (
     Jobs,
@@ -92,9 +92,10 @@ def job_page(
             run = store.get_run(job.run_id)
         except UnknownRunError:
             run = None
-    return templates.TemplateResponse(
-        request, "job.html", {"job": job, "results": results, "run": run}
-    )
+    context = {"job": job, "results": results, "run": run}
+    if run is not None:
+        context.update(run_charts(store, run.id))
+    return templates.TemplateResponse(request, "job.html", context)
 
 
 @router.post("/jobs/{job_id}/cancel")
@@ -134,7 +135,31 @@ def run_page(
     return templates.TemplateResponse(
         request,
         "run.html",
-        {"run": record, "table": compared_runs([record]), "files": run_files(record)},
+        {
+            "run": record,
+            "table": compared_runs([record]),
+            "files": run_files(record),
+            **run_charts(store, run_id),
+        },
+    )
+
+
+def run_charts(store: RunStore, run_id: int) -> dict[str, Any]:
+    """What a page needs to show a run's charts (``templates/charts.html``)."""
+    return {
+        "chart_run": run_id,
+        "chart_menu": views.chart_menu(store.chart_keys(run_id)),
+        "plotly_script": views.PLOTLY_SCRIPT,
+    }
+
+
+@router.get("/vendor/plotly.min.js")
+def plotly_script() -> FileResponse:
+    """Plotly's JavaScript from the installed ``plotly`` package, cached for a day."""
+    return FileResponse(
+        views.PLOTLY_JS,
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=86400"},
     )
 
 

@@ -1,7 +1,7 @@
 """What the results page shows, computed once when a job ends and kept as files.
 
-A finished job's folder holds ``results.json`` (the KPI comparison, the
-winners and the series of every chart) and one JSON file per long table
+A finished job's folder holds ``results.json`` (the KPI comparison and the
+winners) and one JSON file per long table
 (build plan, inventory, load, sequences, messages, kanban, violations). The
 page reads them, so a job's results survive a restart of the server, and the
 tables are filtered and paged on the server however large the plant.
@@ -10,22 +10,24 @@ tables are filtered and paged on the server however large the plant.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
+from importlib.metadata import version
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from planner.charts import PLOTLY_CONFIG, ChartKey, ChartKind, figure
 from planner.evaluation.kpis import KPI
 from planner.evaluation.winners import winners
-from planner.plots import COST_PARTS
 from planner.report.files import json_ready, write_json_atomically
 from planner.results import Comparison
 from planner.tables import infeasibility, infeasibility_text, strategy_kpis
 
 RESULTS_FILE = "results.json"
-"""The chart and KPI data of a finished job, in its folder."""
+"""The KPI data of a finished job, in its folder (its charts are kept with its run)."""
 
 TABLES: dict[str, Callable[[Comparison], pd.DataFrame]] = {
     "build_plan": Comparison.build_plan,
@@ -44,9 +46,17 @@ FILTERS = ("strategy", "item", "work_center", "level")
 MAX_PAGE_ROWS = 1000
 """Most rows one table request returns."""
 
+PLOTLY_JS = (
+    Path(str(getattr(find_spec("plotly"), "origin", ""))).parent / "package_data" / "plotly.min.js"
+)
+"""Plotly's JavaScript, served from the installed Python package (no CDN)."""
+
+PLOTLY_SCRIPT = f"/vendor/plotly.min.js?v={version('plotly')}"
+"""Where the pages load :data:`PLOTLY_JS` from (the version makes a new release load anew)."""
+
 
 def results_view(comparison: Comparison) -> dict[str, Any]:
-    """The data of the results page: KPIs with their winners, and every chart's series.
+    """The data of the results page: KPIs with their winners, and the plans' checks.
 
     Returns
     -------
@@ -55,21 +65,14 @@ def results_view(comparison: Comparison) -> dict[str, Any]:
         ``work_centers`` (codes); ``infeasible`` (a line per plan that breaks
         a rule: it wins no row); ``kpis`` (rows of ``kpi``, its ``label``,
         ``values`` per strategy, ``best`` strategies); ``checks`` (per strategy: status,
-        violations, messages); ``costs`` (per strategy, the six cost
-        parts); ``inventory_value`` (per strategy, the value on hand per
-        day); ``load`` (per work center: ``capacity``, ``overtime`` and per
-        strategy ``load``, minutes per day); ``sequences`` (per strategy, work
-        center and date, the build order as ``[item, qty]`` pairs).
+        violations, messages). The charts are kept with the job's run
+        (:func:`chart_menu`, :func:`figure_json`).
     """
     problem = comparison.problem
     kpis = {name: strategy_kpis(result) for name, result in comparison.results.items()}
     best = winners(kpis) if len(kpis) > 1 else {}
     keys = list(dict.fromkeys(key for values in kpis.values() for key in values))
     centers = [center.code for center in problem.work_centers]
-    sequences: dict[str, dict[str, dict[str, list[list[Any]]]]] = {}
-    for row in comparison.sequences().itertuples(index=False):
-        day = sequences.setdefault(str(row.strategy), {}).setdefault(str(row.work_center), {})
-        day.setdefault(json_ready(row.date), []).append([row.item, json_ready(row.qty)])
     view = {
         "plant": problem.name,
         "days": list(problem.days),
@@ -96,27 +99,41 @@ def results_view(comparison: Comparison) -> dict[str, Any]:
             }
             for name, result in comparison.results.items()
         },
-        "costs": {
-            name: {part.removesuffix("_cost"): values.get(part) for part in COST_PARTS}
-            for name, values in kpis.items()
-        },
-        "inventory_value": {
-            name: problem.unit_cost @ result.evaluation.inventory
-            for name, result in comparison.results.items()
-        },
-        "load": {
-            code: {
-                "capacity": problem.capacity[w],
-                "overtime": problem.overtime_capacity[w],
-                "load": {
-                    name: result.evaluation.load[w] for name, result in comparison.results.items()
-                },
-            }
-            for w, code in enumerate(centers)
-        },
-        "sequences": sequences,
     }
     return json_ready(view)  # type: ignore[no-any-return]
+
+
+def chart_menu(keys: Iterable[ChartKey]) -> dict[str, Any]:
+    """What the charts' drop-downs offer, from a run's charts; empty when it has none.
+
+    Returns
+    -------
+    dict
+        ``load`` (work centers), ``gantt`` and ``box`` (each ``strategies``
+        and ``work_centers``, in the order the run has them).
+    """
+    keys = list(keys)
+    if not keys:
+        return {}
+
+    def chosen(kind: ChartKind, field: str) -> list[str]:
+        return list(dict.fromkeys(getattr(key, field) for key in keys if key.kind is kind))
+
+    return {
+        "load": chosen(ChartKind.LOAD, "work_center"),
+        **{
+            kind.value: {
+                "strategies": chosen(kind, "strategy"),
+                "work_centers": chosen(kind, "work_center"),
+            }
+            for kind in (ChartKind.GANTT, ChartKind.BOX)
+        },
+    }
+
+
+def figure_json(kind: ChartKind, piece: Mapping[str, Any]) -> str:
+    """A chart as the API returns it: ``{"figure": <Plotly figure>, "config": ...}`` as JSON."""
+    return f'{{"figure": {figure(kind, piece).to_json()}, "config": {json.dumps(PLOTLY_CONFIG)}}}'
 
 
 def write_result_files(comparison: Comparison, directory: Path) -> None:
