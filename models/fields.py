@@ -141,6 +141,7 @@ KINDS = ("make", "buy")
 LOT_RULES = ("LFL", "FOQ", "EOQ", "POQ", "WW", "SM")
 KANBAN_LOTS = ("economic", "container")
 MIXINGS = ("runs", "containers")
+BUFFER_CHOICES = ("yes", "no")
 
 ITEM_FIELDS: tuple[Field, ...] = (
     Field("item", FieldKind.TEXT, "Item code, unique.", required=True),
@@ -202,6 +203,13 @@ ITEM_FIELDS: tuple[Field, ...] = (
         FieldKind.YES_NO,
         "Whether the item is counted in whole units: every start of it is a whole number.",
         default="yes",
+    ),
+    Field(
+        "buffer",
+        FieldKind.CHOICE,
+        "ddmrp: yes = always a decoupling buffer, no = never; blank = the planner decides.",
+        default="blank",
+        choices=BUFFER_CHOICES,
     ),
     _number(
         "backlog_cost",
@@ -283,6 +291,136 @@ RECEIPT_FIELDS: tuple[Field, ...] = (
     Field("date", FieldKind.DATE, "Arrival, at the start of the day.", required=True),
     Field("qty", FieldKind.NUMBER, "Units arriving.", "units", required=True, positive=True),
 )
+
+DDMRP_SETTINGS_FIELDS: tuple[Field, ...] = (
+    Field(
+        "tolerance_days",
+        FieldKind.INTEGER,
+        "ddmrp: customer tolerance time, the working days of notice customers give; an item "
+        "with demand whose decoupled lead time is longer is buffered.",
+        "working days",
+        default="0",
+        minimum=0,
+        maximum=1000.0,
+    ),
+    Field(
+        "adu_window",
+        FieldKind.INTEGER,
+        "ddmrp: working days over which average daily usage is taken, back and ahead.",
+        "working days",
+        default="20",
+        minimum=1,
+        maximum=1000.0,
+    ),
+    _number(
+        "adu_past_weight",
+        "ddmrp: weight of past usage in average daily usage (the rest is forward demand).",
+        "share",
+        default="0.5",
+        maximum=1.0,
+    ),
+    Field(
+        "spike_horizon",
+        FieldKind.INTEGER,
+        "ddmrp: working days ahead in which demand spikes count in the net flow "
+        "(0 = each buffer's decoupled lead time).",
+        "working days",
+        default="0",
+        minimum=0,
+        maximum=1000.0,
+    ),
+    _number(
+        "spike_threshold",
+        "ddmrp: a day's demand above this share of the red zone is a spike.",
+        "share of the red zone",
+        default="0.5",
+    ),
+    _number(
+        "order_cycle",
+        "ddmrp: desired days between orders, for the green zone (0 = economic, from "
+        "setup_cost and holding_cost).",
+        "working days",
+        default="0",
+        maximum=1000.0,
+    ),
+    _number(
+        "short_lead_days",
+        "ddmrp: decoupled lead times up to this are short (lead time factor short).",
+        "working days",
+        default="5",
+    ),
+    _number(
+        "long_lead_days",
+        "ddmrp: decoupled lead times above this are long (lead time factor long).",
+        "working days",
+        default="15",
+    ),
+    _number(
+        "lead_time_factor_short",
+        "ddmrp: red base share for short lead times.",
+        "share",
+        default="0.7",
+        maximum=1.0,
+    ),
+    _number(
+        "lead_time_factor_medium",
+        "ddmrp: red base share for medium lead times.",
+        "share",
+        default="0.5",
+        maximum=1.0,
+    ),
+    _number(
+        "lead_time_factor_long",
+        "ddmrp: red base share for long lead times.",
+        "share",
+        default="0.3",
+        maximum=1.0,
+    ),
+    _number(
+        "low_variability_cv",
+        "ddmrp: usage with a coefficient of variation up to this has low variability.",
+        "coefficient of variation",
+        default="0.5",
+    ),
+    _number(
+        "high_variability_cv",
+        "ddmrp: usage with a coefficient of variation above this has high variability.",
+        "coefficient of variation",
+        default="1.0",
+    ),
+    _number(
+        "variability_factor_low",
+        "ddmrp: red safety share of red base, low variability.",
+        "share",
+        default="0.25",
+        maximum=2.0,
+    ),
+    _number(
+        "variability_factor_medium",
+        "ddmrp: red safety share of red base, medium variability.",
+        "share",
+        default="0.5",
+        maximum=2.0,
+    ),
+    _number(
+        "variability_factor_high",
+        "ddmrp: red safety share of red base, high variability.",
+        "share",
+        default="0.75",
+        maximum=2.0,
+    ),
+    Field(
+        "buffer_search_steps",
+        FieldKind.INTEGER,
+        "ddmrp: most buffer positionings tried when choosing where to buffer (each is planned "
+        "and priced); 0 = place buffers by the rules only.",
+        "positionings",
+        default="40",
+        minimum=0,
+        maximum=100000.0,
+    ),
+)
+"""The Settings of the ``ddmrp`` strategy: buffer positioning, sizing and net flow."""
 
 SETTINGS_FIELDS: tuple[Field, ...] = (
     Field("start_date", FieldKind.DATE, "First day of the horizon.", default="first demand date"),
@@ -423,6 +561,7 @@ SETTINGS_FIELDS: tuple[Field, ...] = (
         default="50000",
         minimum=0,
     ),
+    *DDMRP_SETTINGS_FIELDS,
 )
 
 ATTRIBUTE_FIELDS: tuple[Field, ...] = (

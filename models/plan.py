@@ -66,6 +66,55 @@ Position = tuple[int, float]
 
 
 @dataclass(frozen=True)
+class Buffer:
+    """One decoupling buffer of a demand-driven plan, with its zones and state per working day.
+
+    Parameters
+    ----------
+    item
+        Item index.
+    decoupled_lead_time
+        Working days from an order to its arrival, through the components
+        that are not buffered.
+    lead_time_factor, variability_factor
+        The buffer profile's factors (red base and red safety shares).
+    order_cycle
+        Desired working days between orders (green zone).
+    adu, red, yellow, green
+        ``[day]`` average daily usage and the zones' sizes in units.
+    on_hand, on_order, qualified, net_flow, ordered
+        ``[day]`` stock at the start of the day (after arrivals, none when
+        short), open supply, qualified demand, net flow position and the
+        quantity ordered.
+    """
+
+    item: int
+    decoupled_lead_time: int
+    lead_time_factor: float
+    variability_factor: float
+    order_cycle: float
+    adu: FloatArray
+    red: FloatArray
+    yellow: FloatArray
+    green: FloatArray
+    on_hand: FloatArray
+    on_order: FloatArray
+    qualified: FloatArray
+    net_flow: FloatArray
+    ordered: FloatArray
+
+    @property
+    def top_of_yellow(self) -> FloatArray:
+        """TOY per day: at or below it, the buffer orders."""
+        return self.red + self.yellow
+
+    @property
+    def top_of_green(self) -> FloatArray:
+        """TOG per day: what an order restores the net flow position to."""
+        return self.red + self.yellow + self.green
+
+
+@dataclass(frozen=True)
 class KanbanLoop:
     """One kanban loop of a pull plan: a supermarket of ``item`` and its cards.
 
@@ -173,6 +222,8 @@ class Plan:
         The strategy's exception messages.
     kanban, levelling
         A pull plan's kanban loops and work-center levelling (empty otherwise).
+    buffers
+        A demand-driven plan's decoupling buffers, day by day (empty otherwise).
     design
         What the shop floor needs to run the plan beyond its starts: a pull
         plan's design (:class:`models.heijunka.PullDesign`); ``None`` for
@@ -192,6 +243,7 @@ class Plan:
     messages: tuple[PlanMessage, ...] = ()
     kanban: tuple[KanbanLoop, ...] = ()
     levelling: tuple[LevelLoading, ...] = ()
+    buffers: tuple[Buffer, ...] = ()
     design: object | None = None
 
     def __post_init__(self) -> None:

@@ -3,17 +3,18 @@
 A :class:`Problem` is what every planning strategy reads: items with their
 costs and lot rules, the bill of materials, work centers, and arrays indexed
 by item (or work center) and working day. It is checked when built, never
-changes afterwards, and :meth:`Problem.replace` makes what-if variants.
+changes afterwards, and :meth:`Problem.replace` makes what-if variants. Its
+records (:class:`Item`, :class:`WorkCenter`, :class:`Settings`, ...) are in
+:mod:`models.records`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
@@ -25,216 +26,35 @@ import scipy.sparse.linalg as spla
 from models.bom import find_cycles, low_level_codes
 from models.calendar import Calendar, horizon_index
 from models.errors import PlanningWarning, ProblemError
-from models.fields import (
-    ITEM_FIELDS,
-    SEQUENCE_RULE_FIELDS,
-    SETTINGS_FIELDS,
-    WORK_CENTER_FIELDS,
-    Field,
-    field_map,
+from models.records import (
+    DAYS_PER_YEAR,
+    BomLine,
+    Item,
+    ItemAttribute,
+    ItemKind,
+    LotRule,
+    SequenceRule,
+    Settings,
+    WorkCenter,
 )
 from models.wording import counted
+
+__all__ = [
+    "DAYS_PER_YEAR",
+    "BomLine",
+    "Item",
+    "ItemAttribute",
+    "ItemKind",
+    "LotRule",
+    "Problem",
+    "SequenceRule",
+    "Settings",
+    "WorkCenter",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
-
-DAYS_PER_YEAR = 250
-
-
-class ItemKind(StrEnum):
-    """Whether an item is made in-house or purchased."""
-
-    MAKE = "make"
-    BUY = "buy"
-
-
-class LotRule(StrEnum):
-    """Lot-sizing rules of classic MRP."""
-
-    LFL = "LFL"
-    FOQ = "FOQ"
-    EOQ = "EOQ"
-    POQ = "POQ"
-    WW = "WW"
-    SM = "SM"
-
-
-def _check(fields: Mapping[str, Field], label: str, values: Mapping[str, object]) -> list[str]:
-    problems = []
-    for name, value in values.items():
-        expected = fields[name].violation(value)
-        if expected is not None:
-            problems.append(f"{label}: {name} is {value!r}, expected {expected}")
-    return problems
-
-
-_ITEM_FIELDS = field_map(ITEM_FIELDS)
-_NUMERIC_ITEM_FIELDS = tuple(f.name for f in ITEM_FIELDS if f.kind in ("number", "integer"))
-
-
-@dataclass(frozen=True)
-class Item:
-    """One item (part, sub-assembly or finished good) with its planning data.
-
-    The fields are the ``Items`` columns of the workbook contract, in the
-    units documented in :data:`models.fields.ITEM_FIELDS`. ``kind`` defaults
-    to ``make`` when a work center is given, else ``buy``; ``holding_cost``
-    and ``backlog_cost`` left as ``None`` take the plant's defaults (see
-    :attr:`Problem.holding_cost`).
-
-    Raises
-    ------
-    ProblemError
-        Listing every field of this item that breaks the contract.
-    """
-
-    code: str
-    description: str = ""
-    kind: ItemKind | None = None
-    work_center: str | None = None
-    run_time: float = 0.0
-    setup_time: float = 0.0
-    setup_cost: float = 0.0
-    unit_cost: float = 0.0
-    holding_cost: float | None = None
-    lead_time: int = 0
-    on_hand: float = 0.0
-    safety_stock: float = 0.0
-    lot_rule: LotRule = LotRule.LFL
-    lot_size: float | None = None
-    min_lot: float = 0.0
-    lot_multiple: float = 0.0
-    container_qty: float = 1.0
-    backlog_cost: float | None = None
-    whole_units: bool = True
-
-    def __post_init__(self) -> None:
-        label = f"item {self.code!r}"
-        problems = []
-        if not str(self.code).strip():
-            problems.append("an item has a blank code")
-        numbers = {name: getattr(self, name) for name in _NUMERIC_ITEM_FIELDS}
-        problems += _check(_ITEM_FIELDS, label, numbers)
-        try:
-            kind = ItemKind(str(self.kind).lower()) if self.kind is not None else None
-            object.__setattr__(self, "kind", kind)
-        except ValueError:
-            problems.append(f"{label}: kind is {self.kind!r}, expected make or buy")
-        try:
-            object.__setattr__(self, "lot_rule", LotRule(str(self.lot_rule).upper()))
-        except ValueError:
-            expected = ", ".join(LotRule)
-            problems.append(f"{label}: lot_rule is {self.lot_rule!r}, expected one of {expected}")
-        if not isinstance(self.whole_units, bool):
-            problems.append(f"{label}: whole_units is {self.whole_units!r}, expected yes or no")
-        if self.work_center is not None and not str(self.work_center).strip():
-            object.__setattr__(self, "work_center", None)
-        if self.kind is None:
-            kind = ItemKind.MAKE if self.work_center is not None else ItemKind.BUY
-            object.__setattr__(self, "kind", kind)
-        if self.kind is ItemKind.MAKE and self.work_center is None:
-            problems.append(f"{label}: a make item needs a work_center")
-        if self.kind is ItemKind.BUY and self.work_center is not None:
-            problems.append(f"{label}: a buy item has no work_center (got {self.work_center!r})")
-        if self.lot_rule in (LotRule.FOQ, LotRule.POQ) and self.lot_size is None:
-            problems.append(f"{label}: lot_rule {self.lot_rule} needs a lot_size")
-        if (
-            self.lot_rule is LotRule.POQ
-            and self.lot_size is not None
-            and self.lot_size != int(self.lot_size)
-        ):
-            problems.append(f"{label}: POQ lot_size is a number of days, got {self.lot_size}")
-        if problems:
-            raise ProblemError(problems)
-        object.__setattr__(self, "lead_time", int(self.lead_time))
-
-
-@dataclass(frozen=True)
-class WorkCenter:
-    """A resource where make items are produced, with its daily capacity in minutes."""
-
-    code: str
-    capacity: float
-    overtime_capacity: float = 0.0
-    overtime_cost: float = 0.0
-
-    def __post_init__(self) -> None:
-        values = {
-            "capacity": self.capacity,
-            "overtime_capacity": self.overtime_capacity,
-            "overtime_cost": self.overtime_cost,
-        }
-        problems = _check(field_map(WORK_CENTER_FIELDS), f"work center {self.code!r}", values)
-        if not str(self.code).strip():
-            problems.append("a work center has a blank code")
-        if problems:
-            raise ProblemError(problems)
-
-
-@dataclass(frozen=True)
-class BomLine:
-    """``qty_per`` units of ``child`` are consumed per unit of ``parent`` started."""
-
-    parent: str
-    child: str
-    qty_per: float
-
-
-@dataclass(frozen=True)
-class ItemAttribute:
-    """An item carries an attribute (e.g. ``sunroof``) that sequencing rules may limit."""
-
-    item: str
-    attribute: str
-
-
-@dataclass(frozen=True)
-class SequenceRule:
-    """At most ``max_in_window`` of any ``window`` consecutive positions carry ``attribute``.
-
-    ``work_center=None`` applies the rule on every work center.
-    """
-
-    attribute: str
-    max_in_window: int
-    window: int
-    work_center: str | None = None
-
-    def __post_init__(self) -> None:
-        values = {"max_in_window": self.max_in_window, "window": self.window}
-        label = f"sequence rule for {self.attribute!r}"
-        problems = _check(field_map(SEQUENCE_RULE_FIELDS), label, values)
-        if problems:
-            raise ProblemError(problems)
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Plant-wide parameters (the ``Settings`` sheet, less the calendar keys)."""
-
-    carrying_rate: float = 0.25
-    backlog_cost: float | None = None
-    time_limit: float = 60.0
-    mip_gap: float = 0.01
-    deterministic: bool = True
-    safety_stock_weight: float = 2.0
-    end_backlog_days: int = 20
-    level_period: int = 20
-    epei_days: int = 0
-    kanban_safety_factor: float = 0.0
-    kanban_lot: str = "container"
-    service_level: float = 0.95
-    runner_share: float = 0.8
-    stranger_cv: float = 2.0
-    mixing: str = "runs"
-    pegging_limit: int = 100_000
-    diagnosis_limit: int = 50_000
-
-    def __post_init__(self) -> None:
-        problems = _check(field_map(SETTINGS_FIELDS), "settings", dataclasses.asdict(self))
-        if problems:
-            raise ProblemError(problems)
 
 
 def _frozen_array(
@@ -693,6 +513,14 @@ class Problem:
     def safety_stock(self) -> FloatArray:
         """Target minimum projected inventory."""
         return self._item_values("safety_stock")
+
+    @cached_property
+    def buffer_choice(self) -> IntArray:
+        """Items ``buffer``: 1 yes (always buffered), -1 no (never), 0 the planner decides."""
+        chosen = {"yes": 1, "no": -1}
+        values = np.array([chosen.get(item.buffer or "", 0) for item in self.items], dtype=np.int64)
+        values.flags.writeable = False
+        return values
 
     @cached_property
     def min_lot(self) -> FloatArray:

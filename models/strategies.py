@@ -6,9 +6,10 @@ This is the one place a strategy is registered. To add one, write its wing
 """
 
 from models.batch.strategy import BATCH
+from models.ddmrp.strategy import DDMRP
 from models.heijunka.strategy import HEIJUNKA
 from models.mrp.strategy import MRP
 from models.strategy import StrategyRegistry
 
-STRATEGIES = StrategyRegistry(MRP, BATCH, HEIJUNKA)
+STRATEGIES = StrategyRegistry(MRP, BATCH, HEIJUNKA, DDMRP)
 """The strategies every caller plans with: compare, simulations, weekly runs, the web page."""

@@ -50,10 +50,15 @@ class Execution(StrEnum):
     capacity allow, and the strategy replans on a rolling horizon.
     ``pull``: the floor releases a level schedule and kanban loops refill
     every supermarket from actual consumption.
+    ``net_flow``: the floor starts what the plan says, as far as stock and
+    capacity allow, and the strategy replans every day from the real state
+    (:attr:`Strategy.replan`), keeping its design, as demand-driven buffers
+    are replenished.
     """
 
     PLAN = "plan"
     PULL = "pull"
+    NET_FLOW = "net_flow"
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,9 @@ class Strategy(Generic[OptionsT]):
         Plans a problem with those options.
     execution
         How its plan runs on a shop floor (:class:`Execution`).
+    replan
+        How a ``net_flow`` strategy plans again from the real state, given
+        its previous plan (whose design it keeps); ``None``: by planning anew.
     """
 
     name: str
@@ -157,6 +165,7 @@ class Strategy(Generic[OptionsT]):
     options: Callable[[Settings, RunOptions], OptionsT]
     plan: Callable[[Problem, OptionsT], Plan]
     execution: Execution = Execution.PLAN
+    replan: Callable[[Problem, Plan, RunOptions], Plan] | None = None
 
     def plan_problem(self, problem: Problem, run: RunOptions | None = None) -> Plan:
         """Plan ``problem`` with the options its Settings and ``run`` give."""

@@ -19,6 +19,7 @@ from planner.report.results_workbook import write_results_workbook
 from planner.report.summary_json import write_summary_json
 from planner.report.table_files import write_tables
 from planner.tables import (
+    buffer_frame,
     build_plan_frame,
     inventory_frame,
     kanban_frame,
@@ -92,6 +93,10 @@ class Comparison(ComparedPlans):
     def kanban(self) -> pd.DataFrame:
         """The ``Kanban`` sheet: the pull plan's loops."""
         return kanban_frame(self)
+
+    def buffers(self) -> pd.DataFrame:
+        """The ``Buffers`` sheet: the demand-driven plan's buffers, zones and status per day."""
+        return buffer_frame(self)
 
     def levelling(self) -> pd.DataFrame:
         """The ``Levelling`` sheet: takt time and EPEI per work center."""

@@ -34,6 +34,8 @@ from planner.evaluation.winners import finite_number
 
 __all__ = [
     "BASELINE",
+    "BUFFER_COLUMNS",
+    "BUFFER_STATUS_COLUMNS",
     "BUILD_PLAN_COLUMNS",
     "INVENTORY_COLUMNS",
     "KANBAN_COLUMNS",
@@ -44,6 +46,7 @@ __all__ = [
     "SEQUENCE_COLUMNS",
     "SPEC_KPIS",
     "VIOLATIONS_COLUMNS",
+    "buffer_frame",
     "build_plan_frame",
     "deltas_frame",
     "infeasibility",
@@ -62,11 +65,39 @@ __all__ = [
 ]
 
 ObjectArray = npt.NDArray[np.object_]
+FloatArray = npt.NDArray[np.float64]
 
 BUILD_PLAN_COLUMNS = ("strategy", "item", "work_center", "start_date", "due_date", "qty")
 INVENTORY_COLUMNS = ("strategy", "item", "date", "on_hand", "backlog")
 LOAD_COLUMNS = ("strategy", "work_center", "date", "load", "capacity", "overtime", "overload")
 SEQUENCE_COLUMNS = ("strategy", "date", "work_center", "position", "item", "qty")
+BUFFER_COLUMNS = (
+    "strategy",
+    "item",
+    "date",
+    "adu",
+    "decoupled_lead_time",
+    "red",
+    "yellow",
+    "green",
+    "top_of_yellow",
+    "top_of_green",
+    "on_hand",
+    "on_order",
+    "qualified_demand",
+    "net_flow",
+    "order_qty",
+    "planning_status",
+    "on_hand_status",
+)
+"""Columns of the ``Buffers`` sheet."""
+
+BUFFER_STATUS_COLUMNS = ("planning_status", "on_hand_status")
+"""The ``Buffers`` columns that name a zone (coloured in the workbook)."""
+
+BUFFER_ZONES = ("red", "yellow", "green", "over")
+"""A buffer's zones, low to high; ``stockout`` below them for stock on hand."""
+
 KANBAN_COLUMNS = (
     "item",
     "container_qty",
@@ -454,6 +485,82 @@ def kanban_frame(comparison: ComparedPlans) -> pd.DataFrame:
     return _empty(KANBAN_COLUMNS)
 
 
+def buffer_frame(comparison: ComparedPlans) -> pd.DataFrame:
+    """The decoupling buffers of demand-driven plans, day by day.
+
+    Parameters
+    ----------
+    comparison
+        The strategies to report, in their order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`BUFFER_COLUMNS`: per strategy with buffers
+        (``ddmrp``), buffered item and working day, the average daily usage,
+        decoupled lead time, the red, yellow and green zones and the tops of
+        yellow and green (units), stock on hand at the start of the day, open
+        supply, qualified demand, net flow position and the quantity
+        ordered; ``planning_status`` is the zone the net flow position is in
+        (at or below top of red: ``red``, of yellow: ``yellow``, of green:
+        ``green``, above: ``over``) and ``on_hand_status`` the zone of the
+        stock on hand (``stockout`` when none). Empty, with these columns,
+        when no plan has buffers.
+    """
+    problem = comparison.problem
+    frames = []
+    for name, result in comparison.results.items():
+        buffers = result.plan.buffers
+        if not buffers:
+            continue
+        n_days = problem.n_days
+        columns = {
+            column: np.concatenate([getattr(b, field) for b in buffers])
+            for column, field in _BUFFER_SERIES.items()
+        }
+        items = np.repeat(np.array([b.item for b in buffers], dtype=np.int64), n_days)
+        lead = np.repeat(np.array([b.decoupled_lead_time for b in buffers]), n_days)
+        zones = columns["red"], columns["top_of_yellow"], columns["top_of_green"]
+        on_hand_zone = _zones(columns["on_hand"], *zones)
+        columns.update(
+            strategy=_repeat(name, len(items)),
+            item=_item_codes(problem)[items],
+            date=np.tile(_dates(problem, np.arange(n_days)), len(buffers)),
+            decoupled_lead_time=lead,
+            planning_status=_zones(columns["net_flow"], *zones),
+            on_hand_status=np.where(columns["on_hand"] <= 0, "stockout", on_hand_zone),
+        )
+        frames.append(columns)
+    return _concat(frames, BUFFER_COLUMNS)
+
+
+_BUFFER_SERIES = {
+    "adu": "adu",
+    "red": "red",
+    "yellow": "yellow",
+    "green": "green",
+    "top_of_yellow": "top_of_yellow",
+    "top_of_green": "top_of_green",
+    "on_hand": "on_hand",
+    "on_order": "on_order",
+    "qualified_demand": "qualified",
+    "net_flow": "net_flow",
+    "order_qty": "ordered",
+}
+"""``Buffers`` columns taken from each :class:`models.plan.Buffer`'s daily series, by attribute."""
+
+
+def _zones(values: FloatArray, red: FloatArray, toy: FloatArray, tog: FloatArray) -> ObjectArray:
+    """The zone of :data:`BUFFER_ZONES` each value is in."""
+    tolerance = 1e-9
+    chosen = np.select(
+        [values <= red + tolerance, values <= toy + tolerance, values <= tog + tolerance],
+        list(BUFFER_ZONES[:3]),
+        default=BUFFER_ZONES[3],
+    )
+    return chosen.astype(object)
+
+
 def levelling_frame(comparison: ComparedPlans) -> pd.DataFrame:
     """Takt time and EPEI of every work center in each pull plan.
 
@@ -582,6 +689,7 @@ FRAMES: dict[str, Callable[[ComparedPlans], pd.DataFrame]] = {
     "Sequence": sequence_frame,
     "Kanban": kanban_frame,
     "Messages": messages_frame,
+    "Buffers": buffer_frame,
     "Levelling": levelling_frame,
     "Pegging": pegging_frame,
     "Violations": violations_frame,

@@ -26,6 +26,7 @@ def test_every_sheet_is_a_method_returning_the_same_frame(comparison: Comparison
         "Load": comparison.load,
         "Sequence": comparison.sequences,
         "Kanban": comparison.kanban,
+        "Buffers": comparison.buffers,
         "Messages": comparison.messages,
         "Levelling": comparison.levelling,
         "Pegging": comparison.pegging,

@@ -152,7 +152,7 @@ def test_compare_prints_the_kpi_table(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_parse_strategies() -> None:
     assert parse_strategies(" MRP ,mrp") == ["mrp"]
-    assert parse_strategies(None) == ["mrp", "batch", "heijunka"]
+    assert parse_strategies(None) == ["mrp", "batch", "heijunka", "ddmrp"]
     with pytest.raises(UnknownStrategyError, match="'kanban'"):
         parse_strategies(["batch", "kanban"])
 

@@ -319,12 +319,12 @@ def test_example_workbook_matches_its_generator(
 # Planning the plants --------------------------------------------------------
 #
 # Which strategy wins is measured in docs/benchmarks.md ("Home-turf plants"),
-# not asserted here: only that batch and heijunka plan within the rules (mrp
+# not asserted here: only that batch, heijunka and ddmrp plan within the rules (mrp
 # ignores capacity and may break them) and that planning again gives the same
 # figures (every strategy is deterministic by default).
 
-PLANNED = ("mrp", "batch", "heijunka")
-WITHIN_THE_RULES = ("batch", "heijunka")
+PLANNED = ("mrp", "batch", "heijunka", "ddmrp")
+WITHIN_THE_RULES = ("batch", "heijunka", "ddmrp")
 HOME_TURF = {
     "lean": (lean_plant, "example_lean.xlsx"),
     "batch": (batch_plant, "example_batch.xlsx"),

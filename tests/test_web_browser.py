@@ -119,23 +119,23 @@ def test_a_planner_uploads_watches_and_downloads(
     page.wait_for_url("**/jobs/*")
     steps = page.locator("#progress-steps li")
     if steps.count():
-        assert steps.all_inner_texts() == ["mrp", "batch", "heijunka"]
+        assert steps.all_inner_texts() == ["mrp", "batch", "heijunka", "ddmrp"]
         page.wait_for_selector("#progress-steps li.current, #progress-steps li.done, #kpi-table")
     page.wait_for_selector("#kpi-table", timeout=90_000)
     page.wait_for_selector("#download-workbook", timeout=90_000)
 
     header = page.locator("#kpi-table thead th").all_inner_texts()
-    assert header == ["kpi", "mrp", "batch", "heijunka"]
+    assert header == ["kpi", "mrp", "batch", "heijunka", "ddmrp"]
     assert page.locator("#kpi-table tbody tr").count() > 20
     assert page.locator('#kpi-table tbody tr:has(th[title="total_cost"]) td.best').count() >= 1
 
     wait_for_charts(page)
     assert page.locator("#chart-costs .barlayer .trace").count() == len(COST_PARTS)
-    assert page.locator("#chart-inventory .scatterlayer .trace").count() == 3
-    assert page.locator("#chart-load .scatterlayer .trace").count() == 3 + 2
+    assert page.locator("#chart-inventory .scatterlayer .trace").count() == 4
+    assert page.locator("#chart-load .scatterlayer .trace").count() == 4 + 2
     page.select_option("#chart-load >> xpath=.. >> select", index=1)
     page.wait_for_selector("#chart-load[data-state=drawn]")
-    assert page.locator("#chart-load .scatterlayer .trace").count() == 3 + 2
+    assert page.locator("#chart-load .scatterlayer .trace").count() == 4 + 2
     assert page.locator("#chart-box .barlayer .point").count() > 10
     assert "units" in hover_text(page, "#chart-gantt .barlayer .point")
 

@@ -5,7 +5,6 @@
 - :mod:`models.heijunka.options`: :class:`HeijunkaOptions`, from Settings;
 - :mod:`models.heijunka.design`: roles, the product wheel and economic cycles;
 - :mod:`models.heijunka.search`: step 1, the design chosen by cost;
-- :mod:`models.heijunka.pricing`: the contract's cost of a pull plan, the search's yardstick;
 - :mod:`models.heijunka.levelling`: the level-loading model;
 - :mod:`models.heijunka.kanban`: kanban loops and the day-by-day pull simulation;
 - :mod:`models.heijunka.mix`: a work-center day in build order;

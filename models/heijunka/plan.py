@@ -48,9 +48,9 @@ from models.heijunka.kanban import PullSimulation, simulate_pull
 from models.heijunka.levelling import LevelSchedule, level_schedule
 from models.heijunka.mix import sequence_days
 from models.heijunka.options import HEIJUNKA_NAME, HeijunkaOptions
-from models.heijunka.pricing import pull_cost
 from models.heijunka.search import Candidate, choose_design
 from models.plan import MessageLevel, Plan, PlanMessage, SolveStatus
+from models.pricing import plan_cost
 from models.problem import Problem
 from models.solvers.milp import SolverOptions
 from models.wording import counted
@@ -126,7 +126,7 @@ def _levelled(
     system = dataclasses.replace(candidate.design, schedule="levelled")
     schedule = level(problem, system, options, seconds)
     pull = simulate_pull(problem, schedule.starts, system)
-    return _Outcome(system, schedule, pull, pull_cost(problem, pull.starts, system.forced_setups))
+    return _Outcome(system, schedule, pull, plan_cost(problem, pull.starts, system.forced_setups))
 
 
 def _choice_message(outcomes: list[_Outcome], best: _Outcome) -> PlanMessage:

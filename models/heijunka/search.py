@@ -4,7 +4,7 @@ Every candidate design (:func:`models.heijunka.design.design_for`) is played
 through: a quick level schedule (each slot covers until the next,
 :meth:`~models.heijunka.levelling.LevelModel.cover`), then the day-by-day
 pull simulation, and the starts are priced by the contract's accounting
-(:func:`models.heijunka.pricing.pull_cost`). The search keeps the cheapest
+(:func:`models.pricing.plan_cost`). The search keeps the cheapest
 (its :data:`FINALISTS` cheapest designs, which the strategy then levels with
 the solver and prices again):
 
@@ -46,7 +46,7 @@ from models.heijunka.design import (
 from models.heijunka.kanban import PullSimulation, simulate_pull
 from models.heijunka.levelling import level_schedule
 from models.heijunka.options import HeijunkaOptions
-from models.heijunka.pricing import pull_cost
+from models.pricing import plan_cost
 from models.problem import Problem
 from models.solvers.milp import SolverOptions
 
@@ -139,7 +139,7 @@ class _Pricer:
             problem, design, options=SolverOptions(time_limit=1.0, threads=options.threads)
         )
         pull = simulate_pull(problem, schedule.starts, design)
-        candidate = Candidate(design, pull, pull_cost(problem, pull.starts, design.forced_setups))
+        candidate = Candidate(design, pull, plan_cost(problem, pull.starts, design.forced_setups))
         self.priced += 1
         self.seen[key] = candidate
         return candidate

@@ -41,7 +41,8 @@ __all__ = ["EXIT_FAILURE", "EXIT_INVALID_INPUT", "EXIT_OK", "app", "main"]
 
 app = Planner(
     name="planner",
-    help="Plan one plant's demand with MRP, optimised batches and level-loaded pull, "
+    help="Plan one plant's demand with MRP, optimised batches, level-loaded pull and "
+    "demand-driven MRP, "
     "and compare them.",
     no_args_is_help=True,
     add_completion=False,

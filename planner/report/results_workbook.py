@@ -1,8 +1,9 @@
 """Write a comparison as the output workbook of the contract.
 
 The workbook holds the sheets of ``spec/workbook.md`` ("Output workbook") in
-long form, so that other programs can read them back, plus ``Levelling``,
-``Pegging`` and ``Violations``, then, for a person: ``Plan <strategy>``
+long form, so that other programs can read them back, plus ``Buffers``
+(demand-driven buffers day by day, their status cells in their zone's
+colour), ``Levelling``, ``Pegging`` and ``Violations``, then, for a person: ``Plan <strategy>``
 (each strategy's starts as an item x day grid, shaded by quantity), ``Box
 <strategy>`` for sequenced plans (a heijunka box: the item in each slot of
 each work center's day, coloured by item) and ``ChartData`` (the series of
@@ -10,7 +11,7 @@ the charts). ``Summary`` comes first: the KPI table with the best value per
 row highlighted, each strategy's change against ``mrp``, and native charts
 of the cost breakdown, the inventory value per day and each work center's
 load against its capacity. The long sheets are ``BuildPlan``,
-``Inventory``, ``Load``, ``Sequence``, ``Kanban``, ``Messages``,
+``Inventory``, ``Load``, ``Sequence``, ``Kanban``, ``Messages``, ``Buffers``,
 ``Levelling``, ``Pegging`` and ``Violations``. Each such sheet has exactly
 the columns of the matching frame of :mod:`planner.tables`,
 a bold frozen header row and (all but ``Summary``) an autofilter. Dates are
@@ -42,8 +43,20 @@ from planner.evaluation import ComparedPlans
 from planner.evaluation.kpis import COST_PARTS, EXCEL_FORMATS, KPI, excel_format
 from planner.evaluation.winners import HIGHER_IS_BETTER, winners
 from planner.report.files import replaced_atomically
-from planner.report.long_tables import cell_value, continuation_note, write_long_table
-from planner.tables import BASELINE, FRAMES, infeasibility, infeasibility_text, kpi_changes
+from planner.report.long_tables import (
+    EXCEL_ROWS,
+    cell_value,
+    continuation_note,
+    write_long_table,
+)
+from planner.tables import (
+    BASELINE,
+    BUFFER_STATUS_COLUMNS,
+    FRAMES,
+    infeasibility,
+    infeasibility_text,
+    kpi_changes,
+)
 
 __all__ = ["SHEETS", "write_results_workbook"]
 
@@ -111,13 +124,47 @@ def _write_workbook(comparison: ComparedPlans, path: Path) -> None:
             _write_summary(workbook, sheet, frame, changes, infeasibility(comparison), bold)
             _add_charts(workbook, sheet, comparison, frame)
         else:
-            write_long_table(workbook, title, frame, bold, dates)
+            titles = write_long_table(workbook, title, frame, bold, dates)
+            if title == "Buffers":
+                _colour_zones(workbook, titles, frame)
     for name, result in comparison.results.items():
         _write_grid(workbook, comparison, name, bold)
         if result.plan.sequences:
             _write_box(workbook, comparison, name, bold)
     _write_chart_data(workbook, comparison, bold)
     workbook.close()
+
+
+ZONE_COLOURS = {
+    "stockout": "#7F0000",
+    "red": "#F4B6B6",
+    "yellow": "#FFF2A8",
+    "green": "#C6EFCE",
+    "over": "#BDD7EE",
+}
+"""The fill of each buffer zone on the ``Buffers`` sheet (DDMRP's usual colours)."""
+
+
+def _colour_zones(workbook: Any, titles: list[str], frame: pd.DataFrame) -> None:
+    """Fill the ``Buffers`` sheets' status cells with their zone's colour."""
+    columns = [list(frame.columns).index(name) for name in BUFFER_STATUS_COLUMNS]
+    fills = {
+        zone: workbook.add_format(
+            {"bg_color": colour, "font_color": "#FFFFFF" if zone == "stockout" else "#000000"}
+        )
+        for zone, colour in ZONE_COLOURS.items()
+    }
+    for title in titles:
+        sheet = workbook.get_worksheet_by_name(title)
+        for column in columns:
+            for zone, fill in fills.items():
+                sheet.conditional_format(
+                    1,
+                    column,
+                    EXCEL_ROWS - 1,
+                    column,
+                    {"type": "cell", "criteria": "==", "value": f'"{zone}"', "format": fill},
+                )
 
 
 def _with_notes(messages: pd.DataFrame, notes: list[str]) -> pd.DataFrame:

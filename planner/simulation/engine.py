@@ -20,6 +20,13 @@ carried day after day: the floor never runs beyond its capacity, and MRP's
 overloads become lateness. Every strategy may use the overtime the
 workbook allows, paid at its overtime cost.
 
+``ddmrp`` follows its plan the same way but replans every working day
+from the real state (its buffers stay where the plan put them; their
+zones are sized again on the usage ahead and the net flow orders what the
+day needs), with no frozen window: a buffer reacts to the day's usage as
+demand-driven replenishment does. ``replan_every`` and ``frozen_days`` do
+not apply to it.
+
 ``heijunka`` releases its level schedule and lets its kanban loops pull
 from actual consumption, through the strategy's own pull simulation
 (:mod:`planner.simulation.pull`). With ``relevel`` it re-levels before each
@@ -425,6 +432,8 @@ class _Run:
         self.planning_seconds = plan.seconds
         self.failed_replans: list[PlanMessage] = []
         self.timed_out = 0
+        self.daily = STRATEGIES[strategy].execution is Execution.NET_FLOW
+        self.frozen_days = 0 if self.daily else options.frozen_days
 
     def pull_options(self, problem: Problem, run: RunOptions) -> HeijunkaOptions:
         """The pull strategy's options for ``problem`` and ``run``."""
@@ -433,7 +442,9 @@ class _Run:
 
     def replan_days(self) -> set[int]:
         """The days on which the plan may be replanned."""
-        n_days, frozen = self.problem.n_days, self.options.frozen_days
+        n_days, frozen = self.problem.n_days, self.frozen_days
+        if self.daily:
+            return set(range(1, n_days))
         if self.design is None:
             every = self.options.replan_every
             return {day for day in range(every, n_days, every) if day + frozen < n_days}
@@ -475,13 +486,17 @@ class _Run:
         ``heijunka`` plan gets new level quantities from its level-loading
         model (:func:`~planner.simulation.pull.relevel`).
         """
-        end = min(day + self.options.frozen_days, self.problem.n_days)
+        end = min(day + self.frozen_days, self.problem.n_days)
         frozen = np.array(self.planned[:, day:end])
         if frozen.shape[1]:
             frozen[:, 0] += self.waiting
         if self.design is None:
             sub = remaining_problem(self.problem, self.floor, day, frozen)
-            new = plan_with(self.strategy, sub, self.options.replan_run)
+            replan = STRATEGIES[self.strategy].replan
+            if replan is not None:
+                new = replan(sub, self.plan, self.options.replan_run)
+            else:
+                new = plan_with(self.strategy, sub, self.options.replan_run)
             self.planning_seconds += new.seconds
             self.timed_out += new.status is SolveStatus.TIME_LIMIT
             if new.status is SolveStatus.INFEASIBLE:

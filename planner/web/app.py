@@ -55,7 +55,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app = FastAPI(
         title="planner",
         version=__version__,
-        description="Upload a planner workbook, plan it with mrp, batch and heijunka, "
+        description="Upload a planner workbook, plan it with mrp, batch, heijunka and ddmrp, "
         "and read the comparison.",
         docs_url=None,
         redoc_url=None,

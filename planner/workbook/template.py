@@ -21,8 +21,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from models.fields import Field, FieldKind
-from models.problem import ItemKind, LotRule
+from models.fields import DDMRP_SETTINGS_FIELDS, Field, FieldKind
+from models.problem import ItemKind, LotRule, Settings
 from planner.workbook.schema import SETTING_FIELDS, SHEETS, WORK_CENTERS, SheetSpec
 from planner.workbook.writer import save_atomically
 
@@ -102,6 +102,7 @@ EXAMPLE_ROWS: Mapping[str, Sequence[Mapping[str, Any]]] = {
         {"key": "mixing", "value": "runs"},
         {"key": "pegging_limit", "value": 100_000},
         {"key": "diagnosis_limit", "value": 50_000},
+        *({"key": f.name, "value": getattr(Settings(), f.name)} for f in DDMRP_SETTINGS_FIELDS),
     ),
     "Attributes": ({"item": "FG1", "attribute": "export"},),
     "SequenceRules": (

@@ -25,7 +25,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from models.calendar import format_workdays
-from models.fields import Field
+from models.fields import DDMRP_SETTINGS_FIELDS, Field
 from models.problem import Problem
 from models.wording import counted
 from planner.workbook.schema import (
@@ -173,6 +173,7 @@ def _settings_rows(problem: Problem) -> list[Row]:
         ["pegging_limit", settings.pegging_limit],
         ["diagnosis_limit", settings.diagnosis_limit],
     ]
+    rows += [[field.name, getattr(settings, field.name)] for field in DDMRP_SETTINGS_FIELDS]
     return rows
 
 

@@ -1,11 +1,12 @@
-"""What a pull plan costs, by the contract's accounting: the design search's yardstick.
+"""What daily starts cost, by the contract's accounting: the yardstick of the strategies' searches.
 
-:func:`pull_cost` prices daily starts with the six cost terms of the
+:func:`plan_cost` prices daily starts with the six cost terms of the
 workbook contract (setups, holding, backlog, overtime, safety-stock
-shortfall, backlog left at the end), so that the design search compares
-pull designs on the figure the evaluator will judge the plan by. It is the
-strategy's own estimate: the plan is still judged, from its starts and
-sequences, by :func:`planner.evaluation.evaluate`. Setups are counted one
+shortfall, backlog left at the end), so that a strategy's search (heijunka's
+pull designs, ddmrp's buffer positions) compares candidates on the figure
+the evaluator will judge the plan by. It is the strategies' own estimate:
+every plan is still judged, from its starts and sequences, by
+:func:`planner.evaluation.evaluate`. Setups are counted one
 per item and day, or, for an item under sequence rules, the runs the rules
 force on its containers.
 """
@@ -21,7 +22,7 @@ from models.problem import Problem
 FloatArray = npt.NDArray[np.float64]
 
 
-def pull_cost(problem: Problem, starts: FloatArray, forced_setups: FloatArray) -> float:
+def plan_cost(problem: Problem, starts: FloatArray, forced_setups: FloatArray) -> float:
     """The contract's total cost of ``starts`` (``[item, day]`` units), as estimated here."""
     n_days = problem.n_days
     if n_days == 0:

@@ -1,0 +1,318 @@
+"""Planning by net flow: each day, a buffer at or below top of yellow orders up to top of green.
+
+The day-by-day loop (formulas in ``docs/ddmrp.md``), on working day ``t``:
+
+1. What arrives today arrives: scheduled receipts and the starts whose lead
+   time ends today.
+2. Items whose demand is within their decoupled lead time and that are not
+   buffered are made to order: demand due on ``t + DLT`` is ordered today
+   (on the first day, every demand due within the decoupled lead time).
+3. Buffers, parents before components, compute their net flow position
+   ``NFP = on hand + on order - qualified demand`` (on order: what is
+   ordered and not yet arrived, scheduled receipts included), where qualified demand
+   is today's demand, past-due demand, the components the parents' open
+   orders still need, and the spikes ahead: days within the spike horizon
+   whose demand exceeds ``spike_threshold`` times the red zone. When
+   ``NFP <= TOY`` the buffer orders ``TOG - NFP``, raised to the item's
+   minimum lot and lot multiple, at most what a day of the work center
+   makes (each day started costs a setup, so a larger order saves none).
+4. An order of an item is exploded through its components that are not
+   buffered (decoupled explosion): each is ordered, net of its free stock,
+   to start so that it is ready when its parent starts; the parent starts
+   once its longest unbuffered component path is done. A buffered
+   component is not exploded: the parent's order is an allocation on it.
+5. The shop floor starts today's orders, deepest BOM level first, as far as
+   components on hand and the work center's regular and overtime minutes
+   allow (:class:`models.floor.ReleaseRule`); what does not fit waits, and
+   stays on order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from models.ddmrp.buffers import BufferZones
+from models.ddmrp.options import DdmrpOptions
+from models.floor import (
+    TOLERANCE,
+    ReleaseRule,
+    arrivals,
+    components,
+    deepest_first,
+    steps_up,
+    whole_up,
+)
+from models.plan import MessageLevel, PlanMessage
+from models.problem import Problem
+from models.sequencing import rule_abiding_starts, ruled_setup_minutes
+from models.wording import counted
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class NetFlowRun:
+    """The net flow loop's plan and its buffers' daily state (``[item, day]``).
+
+    ``on_hand`` is stock less backlog at the start of the day (after
+    arrivals); ``on_order`` what is ordered and not yet arrived (waiting,
+    scheduled and in transit); ``qualified`` the qualified demand;
+    ``net_flow`` the net flow position; ``ordered`` the buffer's orders.
+    """
+
+    starts: FloatArray
+    on_hand: FloatArray
+    on_order: FloatArray
+    qualified: FloatArray
+    net_flow: FloatArray
+    ordered: FloatArray
+    messages: tuple[PlanMessage, ...]
+
+
+def run_net_flow(
+    problem: Problem,
+    buffered: BoolArray,
+    zones: BufferZones,
+    options: DdmrpOptions,
+    days: int | None = None,
+) -> NetFlowRun:
+    """Plan ``problem`` by net flow, day by day, the ``buffered`` items sized by ``zones``.
+
+    ``days`` plans only the first days (a daily replan needs no more than
+    the longest decoupled lead time); the later days start nothing.
+    """
+    return _Loop(problem, buffered, zones, options).run(days)
+
+
+class _Loop:
+    """The state of one net flow run (see the module docstring for its steps)."""
+
+    def __init__(
+        self, problem: Problem, buffered: BoolArray, zones: BufferZones, options: DdmrpOptions
+    ) -> None:
+        self.problem, self.buffered, self.zones, self.options = problem, buffered, zones, options
+        n_items, n_days = problem.n_items, problem.n_days
+        self.lead = np.asarray(problem.lead_time, dtype=np.int64)
+        self.dlt = zones.decoupled_lead_time
+        self.offset = self.dlt - self.lead
+        self.horizon = n_days + int(self.dlt.max(initial=0)) + 1
+        self.scheduled = np.zeros((n_items, self.horizon))
+        self.starts = np.zeros((n_items, n_days))
+        self.waiting = np.zeros(n_items)
+        self.position = np.asarray(problem.on_hand, dtype=float).copy()
+        receipts = np.asarray(problem.receipts, dtype=float)
+        self.free = self.position + receipts.sum(axis=1)
+        later = np.cumsum(receipts[:, ::-1], axis=1)[:, ::-1]
+        self.receipts_after = np.concatenate([later[:, 1:], np.zeros((n_items, 1))], axis=1)
+        self.bom = problem.bom_matrix.tocsr()
+        self.parts = components(problem)
+        self.users = [
+            (
+                np.asarray(self.bom.indices[self.bom.indptr[i] : self.bom.indptr[i + 1]]),
+                np.asarray(self.bom.data[self.bom.indptr[i] : self.bom.indptr[i + 1]], dtype=float),
+            )
+            for i in range(n_items)
+        ]
+        forced = ruled_setup_minutes(problem)
+        self.rule = ReleaseRule(problem, forced)
+        self.day_lot = _day_lots(problem, self.rule.run_time)
+        self.top_down = [level[buffered[level]] for level in reversed(deepest_first(problem))]
+        self.to_order = np.flatnonzero(~buffered & (problem.demand.sum(axis=1) > 0))
+        self.trace = {name: np.zeros((n_items, n_days)) for name in _TRACES}
+        self.delayed = np.zeros(n_items)
+        self.first_delay = np.full(n_items, -1)
+        self.spike_days = np.where(
+            options.spike_horizon > 0, options.spike_horizon, np.maximum(self.dlt, 1)
+        )
+
+    def run(self, days: int | None) -> NetFlowRun:
+        problem = self.problem
+        for day in range(problem.n_days if days is None else min(days, problem.n_days)):
+            arriving = np.asarray(problem.receipts[:, day], dtype=float) + arrivals(
+                self.starts, day, self.lead
+            )
+            self._make_to_order(day)
+            for level in self.top_down:
+                for i in level.tolist():
+                    self._replenish(i, day, arriving)
+            self._work(day, arriving)
+        return NetFlowRun(
+            starts=self.starts,
+            messages=tuple(self._messages()),
+            **self.trace,
+        )
+
+    def _make_to_order(self, day: int) -> None:
+        demand = self.problem.demand
+        n_days = self.problem.n_days
+        for i in self.to_order.tolist():
+            due = [day + int(self.dlt[i])] if day else range(0, int(self.dlt[i]) + 1)
+            for d in due:
+                if d < n_days and demand[i, d] > TOLERANCE:
+                    start = max(d - int(self.lead[i]), day + int(self.offset[i]))
+                    self._order(i, float(demand[i, d]), start, net_of_free=True)
+
+    def _replenish(self, i: int, day: int, arriving: FloatArray) -> None:
+        """Step 3 for buffer ``i``: its net flow position, and an order when at or below TOY."""
+        zones, problem = self.zones, self.problem
+        stock = self.position[i] + arriving[i]
+        on_hand, past_due = max(stock, 0.0), max(-stock, 0.0)
+        pending = self.scheduled[i, day:].sum() + self.waiting[i]
+        in_transit = self._in_transit(i, day) + float(self.receipts_after[i, day])
+        demand = float(problem.demand[i, day])
+        qualified = demand + past_due + self._allocated(i, day) + self._spikes(i, day)
+        net_flow = on_hand + pending + in_transit - qualified
+        order = 0.0
+        if net_flow <= zones.top_of_yellow[i, day] + TOLERANCE and zones.top_of_green[i, day] > 0:
+            wanted = min(float(zones.top_of_green[i, day] - net_flow), float(self.day_lot[i]))
+            order = self._order_size(i, wanted)
+            if order > TOLERANCE:
+                self._order(i, order, day + int(self.offset[i]), net_of_free=False)
+        trace = self.trace
+        trace["on_hand"][i, day] = on_hand
+        trace["on_order"][i, day] = pending + in_transit
+        trace["qualified"][i, day] = qualified
+        trace["net_flow"][i, day] = net_flow
+        trace["ordered"][i, day] = order
+
+    def _in_transit(self, i: int, day: int) -> float:
+        lead = int(self.lead[i])
+        if lead == 0:
+            return 0.0
+        return float(self.starts[i, max(0, day - lead + 1) : day].sum())
+
+    def _allocated(self, i: int, day: int) -> float:
+        """Units of ``i`` its parents' open orders still need (today's included)."""
+        parents, per_unit = self.users[i]
+        if not parents.size:
+            return 0.0
+        open_orders = self.scheduled[parents, day:].sum(axis=1) + self.waiting[parents]
+        return float(per_unit @ open_orders)
+
+    def _spikes(self, i: int, day: int) -> float:
+        """Demand on the days ahead within the spike horizon that exceeds the spike threshold."""
+        end = min(day + 1 + int(self.spike_days[i]), self.problem.n_days)
+        ahead = np.asarray(self.problem.demand[i, day + 1 : end], dtype=float)
+        threshold = self.options.spike_threshold * float(self.zones.red[i, day])
+        return float(ahead[ahead > max(threshold, TOLERANCE)].sum())
+
+    def _order_size(self, i: int, quantity: float) -> float:
+        problem = self.problem
+        quantity = max(quantity, float(problem.min_lot[i]))
+        quantity = steps_up(quantity, float(problem.lot_multiple[i]))
+        return whole_up(problem, i, quantity)
+
+    def _order(self, i: int, quantity: float, start: int, *, net_of_free: bool) -> None:
+        """Order ``quantity`` of ``i`` to start on ``start``; explode it to the next buffers."""
+        if net_of_free:
+            taken = min(max(self.free[i], 0.0), quantity)
+            self.free[i] -= taken
+            quantity -= taken
+            if quantity <= TOLERANCE:
+                return
+            quantity = self._order_size(i, quantity)
+        self.scheduled[i, start] += quantity
+        children, per_units = self.parts[i]
+        for c, per_unit in zip(children.tolist(), per_units.tolist(), strict=True):
+            if not self.buffered[c]:
+                self._order(c, per_unit * quantity, start - int(self.lead[c]), net_of_free=True)
+
+    def _work(self, day: int, arriving: FloatArray) -> None:
+        """Step 5: start today's orders as far as stock and minutes allow; the rest waits.
+
+        A day under sequence rules takes what a rule-abiding sequence can
+        build (:func:`models.sequencing.rule_abiding_starts`, again after
+        stock and minutes cut the day), each container with the setups the
+        rules force. Regular minutes first, and an order of a buffer out of
+        the red is started whole or not at all (a split order costs a second
+        setup); overtime only for what is urgent: buffers in the red and the
+        components of orders, which their parents wait for.
+        """
+        problem = self.problem
+        ordered = self.scheduled[:, day] + self.waiting
+        stock = np.maximum(self.position, 0.0) + arriving
+        wanted = rule_abiding_starts(problem, ordered)
+        for _attempt in range(problem.n_items + 1):
+            left = stock.copy()
+            started = self._start(day, wanted, left)
+            abiding = rule_abiding_starts(problem, started)
+            if np.allclose(abiding, started, rtol=0.0, atol=TOLERANCE):
+                break
+            wanted = np.minimum(wanted, abiding)
+        self.starts[:, day] = started
+        self.waiting = ordered - started
+        self.waiting[self.waiting <= TOLERANCE * np.maximum(1.0, ordered)] = 0.0
+        late = self.waiting > 0
+        self.delayed[late] += self.waiting[late]
+        self.first_delay[late & (self.first_delay < 0)] = day
+        consumed = np.asarray(self.bom @ started, dtype=float)
+        immediate = np.where(self.lead == 0, started, 0.0)
+        self.position += arriving + immediate - problem.demand[:, day] - consumed
+
+    def _start(self, day: int, wanted: FloatArray, stock: FloatArray) -> FloatArray:
+        """What of ``wanted`` starts today (step 5's priorities); ``stock`` is used up in place."""
+        problem, rule = self.problem, self.rule
+        regular = np.asarray(problem.capacity[:, day], dtype=float).copy()
+        urgent = ~self.buffered | (self.trace["on_hand"][:, day] <= self.zones.red[:, day])
+        trial, _ = rule.start_what_fits(wanted, stock.copy(), regular.copy())
+        split = ~urgent & (trial > TOLERANCE) & (trial < wanted - TOLERANCE)
+        started, _ = rule.start_what_fits(np.where(split, 0.0, wanted), stock, regular)
+        rest = np.where(urgent, wanted - started, 0.0)
+        if rest.max(initial=0.0) > TOLERANCE:
+            room = regular + np.asarray(problem.overtime_capacity[:, day], dtype=float)
+            more, _ = rule.start_what_fits(rest, stock, room)
+            started += more
+        return started
+
+    def _messages(self) -> list[PlanMessage]:
+        problem = self.problem
+        messages = []
+        for i in np.flatnonzero(self.first_delay >= 0).tolist():
+            day = int(self.first_delay[i])
+            messages.append(
+                PlanMessage(
+                    MessageLevel.WARNING,
+                    f"orders of {problem.items[i].code} wait for components or capacity from "
+                    f"{problem.days[day]} on ({counted(self.delayed[i], 'unit-day')} of delay)",
+                    item=i,
+                    day=day,
+                )
+            )
+        if self.waiting.sum() > TOLERANCE:
+            never = int(np.count_nonzero(self.waiting > TOLERANCE))
+            messages.append(
+                PlanMessage(
+                    MessageLevel.WARNING,
+                    f"orders of {counted(never, 'item')} still wait at the end of the horizon",
+                )
+            )
+        return messages
+
+
+_TRACES = ("on_hand", "on_order", "qualified", "net_flow", "ordered")
+
+
+def _day_lots(problem: Problem, run_time: FloatArray) -> FloatArray:
+    """The most of each item one typical day of its work center's regular minutes makes.
+
+    The contract counts a setup for every day an item is started, so an
+    order larger than a day saves no setup: a buffer orders at most this
+    much at once, and orders again the next day if its net flow is still at
+    or below its top of yellow. Purchased items and items without run time
+    have no such limit.
+    """
+    lots = np.full(problem.n_items, np.inf)
+    for i in np.flatnonzero(problem.is_make & (run_time > 0)).tolist():
+        w = int(problem.item_work_center[i])
+        if w < 0:
+            continue
+        working = problem.capacity[w][problem.capacity[w] > 0]
+        if working.size:
+            minutes = float(np.median(working)) - float(problem.setup_time[i])
+            lots[i] = max(minutes / float(run_time[i]), 1.0)
+    return lots
