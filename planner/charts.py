@@ -1,4 +1,4 @@
-"""Charts of a comparison with Plotly: costs, inventory, load, build-plan Gantt, heijunka box.
+"""Charts of a comparison with Plotly: costs, inventory, load, Gantt, heijunka box, buffers.
 
 A chart is drawn in two steps, so that it can be drawn long after its plans
 are gone. :func:`chart_piece` reduces a comparison to the plain, JSON-ready
@@ -17,7 +17,10 @@ The charts, by :class:`ChartKind`:
 - ``gantt``: one strategy's build plan on one work center, one bar per
   campaign (consecutive working days building one item);
 - ``box``: one strategy's heijunka box on one work center: the item in each
-  slot of each day's sequence (plans that sequence their days).
+  slot of each day's sequence (plans that sequence their days);
+- ``buffer``: one decoupling buffer of a demand-driven plan: its red,
+  yellow and green zones as bands, its net flow position, stock on hand
+  and orders, day by day.
 
 Plotly is imported only when a figure is drawn.
 """
@@ -63,32 +66,41 @@ class ChartKind(StrEnum):
     LOAD = "load"
     GANTT = "gantt"
     BOX = "box"
+    BUFFER = "buffer"
 
     @property
     def per_strategy(self) -> bool:
         """Whether the chart shows one strategy (chosen) rather than all side by side."""
-        return self in (ChartKind.GANTT, ChartKind.BOX)
+        return self in (ChartKind.GANTT, ChartKind.BOX, ChartKind.BUFFER)
 
     @property
     def per_work_center(self) -> bool:
         """Whether the chart shows one work center (chosen)."""
         return self in (ChartKind.LOAD, ChartKind.GANTT, ChartKind.BOX)
 
+    @property
+    def per_item(self) -> bool:
+        """Whether the chart shows one item (chosen)."""
+        return self is ChartKind.BUFFER
+
 
 @dataclass(frozen=True)
 class ChartKey:
-    """Which chart a piece draws: its kind, and the strategy and work center it shows.
+    """Which chart a piece draws: its kind, and the strategy, work center and item it shows.
 
-    ``strategy`` and ``work_center`` are ``""`` where the kind does not
-    choose one (e.g. the costs of every strategy).
+    ``strategy``, ``work_center`` and ``item`` are ``""`` where the kind
+    does not choose one (e.g. the costs of every strategy).
     """
 
     kind: ChartKind
     strategy: str = ""
     work_center: str = ""
+    item: str = ""
 
     @classmethod
-    def of(cls, kind: ChartKind | str, strategy: str = "", work_center: str = "") -> ChartKey:
+    def of(
+        cls, kind: ChartKind | str, strategy: str = "", work_center: str = "", item: str = ""
+    ) -> ChartKey:
         """The key of a chart, keeping only the choices its kind makes.
 
         Raises
@@ -101,11 +113,17 @@ class ChartKey:
             kind,
             strategy if kind.per_strategy else "",
             work_center if kind.per_work_center else "",
+            item if kind.per_item else "",
         )
 
     def to_dict(self) -> dict[str, str]:
-        """The key as JSON: ``kind``, ``strategy``, ``work_center``."""
-        return {"kind": self.kind.value, "strategy": self.strategy, "work_center": self.work_center}
+        """The key as JSON: ``kind``, ``strategy``, ``work_center``, ``item``."""
+        return {
+            "kind": self.kind.value,
+            "strategy": self.strategy,
+            "work_center": self.work_center,
+            "item": self.item,
+        }
 
     def describe(self) -> str:
         """The chart in words, e.g. ``gantt of batch on ASM1``."""
@@ -114,6 +132,8 @@ class ChartKey:
             text += f" of {self.strategy or '(no strategy given)'}"
         if self.kind.per_work_center:
             text += f" on {self.work_center or '(no work center given)'}"
+        if self.kind.per_item:
+            text += f" for {self.item or '(no item given)'}"
         return text
 
 
@@ -125,7 +145,8 @@ class ChartError(KeyError):
 
 
 def chart_keys(comparison: ComparedPlans) -> list[ChartKey]:
-    """Every chart of a comparison; the box only for plans that sequence their days."""
+    """Every chart of a comparison; the box only for plans that sequence their days, the
+    buffers only for plans that have them."""
     problem = comparison.problem
     centers = [center.code for center in problem.work_centers]
     keys = [ChartKey(ChartKind.COSTS), ChartKey(ChartKind.INVENTORY)]
@@ -134,6 +155,8 @@ def chart_keys(comparison: ComparedPlans) -> list[ChartKey]:
         keys += [ChartKey(ChartKind.GANTT, name, code) for code in centers]
         sequenced = sorted({w for w, _t in result.plan.sequences})
         keys += [ChartKey(ChartKind.BOX, name, centers[w]) for w in sequenced]
+        codes = [problem.items[buffer.item].code for buffer in result.plan.buffers]
+        keys += [ChartKey(ChartKind.BUFFER, name, "", code) for code in codes]
     return keys
 
 
@@ -166,6 +189,8 @@ def chart_piece(comparison: ComparedPlans, key: ChartKey) -> dict[str, Any]:
             for name, result in comparison.results.items()
         }
         return json_ready({"plant": plant, "days": days, "value": value})  # type: ignore[no-any-return]
+    if key.kind is ChartKind.BUFFER:
+        return _buffer_piece(comparison, key)
     w = _work_center(comparison, key.work_center)
     if key.kind is ChartKind.LOAD:
         load = {name: result.evaluation.load[w] for name, result in comparison.results.items()}
@@ -190,6 +215,28 @@ def chart_piece(comparison: ComparedPlans, key: ChartKey) -> dict[str, Any]:
         if (w, t) in plan.sequences
     ]
     piece = {"strategy": key.strategy, "work_center": key.work_center, "days": slots}
+    return json_ready(piece)  # type: ignore[no-any-return]
+
+
+def _buffer_piece(comparison: ComparedPlans, key: ChartKey) -> dict[str, Any]:
+    problem = comparison.problem
+    if key.strategy not in comparison.results:
+        raise ChartError(f"the comparison has no strategy {key.strategy!r}")
+    buffers = comparison.results[key.strategy].plan.buffers
+    found = [b for b in buffers if problem.items[b.item].code == key.item]
+    if not found:
+        raise ChartError(f"{key.strategy} has no buffer of {key.item!r}")
+    (buffer,) = found
+    piece = {
+        "strategy": key.strategy,
+        "item": key.item,
+        "days": [day.isoformat() for day in problem.days],
+        "decoupled_lead_time": buffer.decoupled_lead_time,
+        **{
+            name: getattr(buffer, name)
+            for name in ("red", "yellow", "green", "net_flow", "on_hand", "ordered")
+        },
+    }
     return json_ready(piece)  # type: ignore[no-any-return]
 
 
@@ -242,6 +289,7 @@ def figure(kind: ChartKind | str, piece: Mapping[str, Any]) -> Figure:
         ChartKind.LOAD: load_figure,
         ChartKind.GANTT: gantt_figure,
         ChartKind.BOX: box_figure,
+        ChartKind.BUFFER: buffer_figure,
     }[chart_kind(kind)]
     return draw(piece)
 
@@ -415,6 +463,57 @@ def box_figure(piece: Mapping[str, Any]) -> Figure:
     if not rows:
         _empty(fig, "this plan does not sequence this work center")
     return fig
+
+
+ZONE_COLOURS = {"red": "#f4b6b6", "yellow": "#fff2a8", "green": "#c6efce"}
+"""The fill of each buffer zone (as on the workbook's ``Buffers`` sheet)."""
+
+
+def buffer_figure(piece: Mapping[str, Any]) -> Figure:
+    """One buffer day by day: its zones as bands, its net flow position, stock on hand, orders."""
+    go = _plotly()
+    days = piece["days"]
+    fig = go.Figure()
+    top = np.zeros(len(days))
+    for zone, colour in ZONE_COLOURS.items():
+        top = top + np.asarray(piece[zone], dtype=float)
+        fig.add_scatter(
+            name=f"{zone} zone",
+            x=days,
+            y=top.tolist(),
+            mode="lines",
+            line={"width": 0, "shape": "hv"},
+            fill="tozeroy" if zone == "red" else "tonexty",
+            fillcolor=colour,
+            hovertemplate=f"%{{x|%a %d %b %Y}}<br>top of {zone} %{{y:,.1f}}<extra></extra>",
+        )
+    for name, key, colour in (
+        ("net flow", "net_flow", "#1f4e79"),
+        ("on hand", "on_hand", "#7f7f7f"),
+    ):
+        fig.add_scatter(
+            name=name,
+            x=days,
+            y=piece[key],
+            mode="lines+markers",
+            marker_size=4,
+            line={"color": colour, "shape": "hv", "dash": "solid" if key == "net_flow" else "dot"},
+            hovertemplate=f"%{{x|%a %d %b %Y}}<br>{name} %{{y:,.1f}}<extra></extra>",
+        )
+    ordered = [(day, qty) for day, qty in zip(days, piece["ordered"], strict=True) if qty]
+    fig.add_bar(
+        name="ordered",
+        x=[day for day, _ in ordered],
+        y=[qty for _, qty in ordered],
+        marker_color="#2f5597",
+        opacity=0.5,
+        hovertemplate="%{x|%a %d %b %Y}<br>ordered %{y:,.1f}<extra></extra>",
+    )
+    title = (
+        f"{piece['item']}: buffer of {piece['strategy']} "
+        f"(decoupled lead time {piece['decoupled_lead_time']} days)"
+    )
+    return _layout(fig, title, "day", "units", height=420)
 
 
 def _plotly() -> Any:

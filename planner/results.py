@@ -46,9 +46,10 @@ class Comparison(ComparedPlans):
     frame (:meth:`kpis`, :meth:`build_plan`, :meth:`inventory`, ...), every
     chart a method returning a Plotly figure (:meth:`plot_costs`,
     :meth:`plot_inventory`, :meth:`plot_load`, :meth:`plot_gantt`,
-    :meth:`plot_box`: the web page's charts, see :mod:`planner.charts`), and :meth:`write` and
-    :meth:`write_json` save the workbook and the summary JSON, :meth:`write_tables`
-    the long sheets as Parquet files. Printing a
+    :meth:`plot_box`, :meth:`plot_buffer`: the web page's charts, see
+    :mod:`planner.charts`), and :meth:`write` and :meth:`write_json` save the
+    workbook and the summary JSON, :meth:`write_tables` the long sheets as
+    Parquet files. Printing a
     comparison shows its main KPIs.
     """
 
@@ -134,7 +135,13 @@ class Comparison(ComparedPlans):
         """One strategy's heijunka box on one work center (plans that sequence their days)."""
         return self.plot(ChartKind.BOX, strategy, work_center)
 
-    def plot(self, kind: ChartKind | str, strategy: str = "", work_center: str = "") -> Figure:
+    def plot_buffer(self, strategy: str, item: str) -> Figure:
+        """One decoupling buffer of a demand-driven plan: its zones, net flow and stock per day."""
+        return self.plot(ChartKind.BUFFER, strategy, item=item)
+
+    def plot(
+        self, kind: ChartKind | str, strategy: str = "", work_center: str = "", item: str = ""
+    ) -> Figure:
         """Any chart of :mod:`planner.charts` by kind, e.g. ``plot("gantt", "batch", "ASM1")``.
 
         Raises
@@ -142,7 +149,7 @@ class Comparison(ComparedPlans):
         planner.charts.ChartError
             When there is no such chart, strategy or work center.
         """
-        key = ChartKey.of(kind, strategy, work_center)
+        key = ChartKey.of(kind, strategy, work_center, item)
         return figure(key.kind, chart_piece(self, key))
 
     def write(self, path: str | Path) -> None:

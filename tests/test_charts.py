@@ -141,6 +141,29 @@ def test_a_chart_the_comparison_lacks_is_a_clear_error(comparison: Comparison) -
         figure("pie", {})
 
 
+def test_a_buffer_chart_shows_the_plans_zones_net_flow_and_orders() -> None:
+    comparison = compare(small_plant(), "ddmrp", run=RunOptions(time_limit=20))
+    plan = comparison["ddmrp"].plan
+    keys = [key for key in chart_keys(comparison) if key.kind is ChartKind.BUFFER]
+    assert [key.item for key in keys] == [
+        comparison.problem.items[b.item].code for b in plan.buffers
+    ]
+    buffer, key = plan.buffers[0], keys[0]
+    piece = chart_piece(comparison, key)
+    assert piece["net_flow"] == pytest.approx(buffer.net_flow.tolist())
+    assert piece["red"] == pytest.approx(buffer.red.tolist())
+    figure = comparison.plot_buffer("ddmrp", key.item)
+    names = [trace.name for trace in figure.data]
+    assert names == ["red zone", "yellow zone", "green zone", "net flow", "on hand", "ordered"]
+    assert list(figure.data[2].y) == pytest.approx(buffer.top_of_green.tolist())
+    assert sum(figure.data[-1].y) == pytest.approx(buffer.ordered.sum())
+    assert ChartKey.of("buffer", "ddmrp", "WC1", key.item) == ChartKey(
+        ChartKind.BUFFER, "ddmrp", "", key.item
+    )
+    with pytest.raises(ChartError, match="no buffer of 'NOPE'"):
+        comparison.plot_buffer("ddmrp", "NOPE")
+
+
 # A run made from the command line, in the web page ----------------------------------------
 
 
@@ -179,7 +202,7 @@ def test_a_run_made_from_the_command_line_keeps_its_charts(
     with TestClient(create_app(settings)) as client:
         charts = client.get(f"/api/runs/{run_id}/charts").json()
         kinds = {chart["kind"] for chart in charts}
-        assert kinds == {kind.value for kind in ChartKind}
+        assert kinds == {kind.value for kind in ChartKind} - {"buffer"}
         gantt = next(chart for chart in charts if chart["kind"] == "gantt")
         answer = client.get(f"/api/runs/{run_id}/charts/gantt", params=gantt).json()
         assert answer["figure"]["data"][0]["type"] == "bar"

@@ -1,4 +1,4 @@
-"""The ddmrp strategy: hand-computed zones, decoupled lead times, net flow orders, feasible plans."""
+"""The ddmrp strategy: zones by hand, decoupled lead times, net flow orders, feasible plans."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def working_days(n: int) -> list[date]:
 
 
 def two_level(n_days: int = 20, **settings: object) -> Problem:
-    """FG (made, lead time 2) from 2 x P (bought, lead time 3), FG demand 10 a day, both buffered."""
+    """FG (made, lead time 2) of 2 x P (bought, lead time 3), FG demand 10 a day; both buffered."""
     days = working_days(n_days)
     items = (
         Item("FG", work_center="WC", run_time=1, lead_time=2, on_hand=100, buffer="yes"),
@@ -82,7 +82,9 @@ def test_an_unbuffered_component_lengthens_its_parents_decoupled_lead_time() -> 
 
 
 def test_the_safety_stock_is_the_least_red_zone() -> None:
-    problem = two_level().replace_items(safety_stock=lambda item: 50.0 if item.code == "FG" else 0.0)
+    problem = two_level().replace_items(
+        safety_stock=lambda item: 50.0 if item.code == "FG" else 0.0
+    )
     zones = size_buffers(problem, np.array([True, True]), DdmrpOptions(), daily_usage(problem))
     assert zones.red[0] == pytest.approx(50.0)
 
@@ -101,7 +103,12 @@ def test_decoupled_lead_times_on_a_branching_bom() -> None:
         [("A", days[-1], 1.0)],
         calendar=Calendar(days[0], days[-1]),
         work_centers=(WorkCenter("WC", capacity=480),),
-        bom=(BomLine("A", "B", 1), BomLine("A", "C", 1), BomLine("B", "D", 1), BomLine("C", "E", 1)),
+        bom=(
+            BomLine("A", "B", 1),
+            BomLine("A", "C", 1),
+            BomLine("B", "D", 1),
+            BomLine("C", "E", 1),
+        ),
     )
 
     def dlt(*buffered: str) -> list[int]:
@@ -179,7 +186,9 @@ def test_the_same_workbook_gives_the_same_plan() -> None:
     assert np.array_equal(first.starts, second.starts)
 
 
-@pytest.mark.parametrize("name", ["example_small", "example_lean", "example_batch", "example_plant"])
+@pytest.mark.parametrize(
+    "name", ["example_small", "example_lean", "example_batch", "example_plant"]
+)
 def test_every_ddmrp_plan_on_the_examples_passes_the_plan_checker(name: str) -> None:
     problem = load_workbook(DATA / f"{name}.xlsx")
     plan = STRATEGIES["ddmrp"].plan_problem(problem, RunOptions(time_limit=120))

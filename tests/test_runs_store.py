@@ -50,7 +50,10 @@ def database_url(
     engine = create_engine(POSTGRES_URL)
     with engine.begin() as connection:
         connection.execute(
-            text("DROP TABLE IF EXISTS run_charts, plan_starts, runs, alembic_version")
+            text(
+                "DROP TABLE IF EXISTS run_charts, run_charts_new, plan_starts, runs, "
+                "alembic_version"
+            )
         )
     engine.dispose()
     yield POSTGRES_URL
@@ -317,6 +320,28 @@ def test_the_upgrade_keys_the_runs_of_a_store_of_the_first_schema(database_url: 
         assert connection.execute(text("SELECT count(*) FROM plan_starts")).scalar() == 1
         assert connection.execute(text("SELECT count(*) FROM runs")).scalar() == 2
     engine.dispose()
+
+
+def test_the_upgrade_keeps_the_charts_recorded_before_charts_had_items(
+    store: RunStore, database_url: str, workbook: Path, comparison: Comparison, tmp_path: Path
+) -> None:
+    record = record_comparison(
+        store, plant="north", workbook=workbook, comparison=comparison, settings=SETTINGS,
+        output_dir=tmp_path,
+    )  # fmt: skip
+    keys = store.chart_keys(record.id)
+    pieces = {key: store.chart(record.id, key) for key in keys}
+    store.close()
+    migrate(database_url, "0003", down=True)
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        assert "item" not in {c["name"] for c in inspect(connection).get_columns("run_charts")}
+        count = connection.execute(text("SELECT count(*) FROM run_charts")).scalar()
+        assert count == len(keys)
+    engine.dispose()
+    with RunStore(database_url) as upgraded:
+        assert upgraded.chart_keys(record.id) == keys
+        assert {key: upgraded.chart(record.id, key) for key in keys} == pieces
 
 
 def test_a_run_that_fails_to_record_leaves_nothing(

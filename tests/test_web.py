@@ -121,8 +121,8 @@ def test_a_valid_upload_is_planned_and_its_results_served(
     assert rows["total_cost"]["best"] == best["total_cost"]
 
     charts = client.get(f"/api/runs/{done['run_id']}/charts").json()
-    assert {"kind": "load", "strategy": "", "work_center": "WC1"} in charts
-    assert {"kind": "box", "strategy": "heijunka", "work_center": "WC1"} in charts
+    assert {"kind": "load", "strategy": "", "work_center": "WC1", "item": ""} in charts
+    assert {"kind": "box", "strategy": "heijunka", "work_center": "WC1", "item": ""} in charts
     assert not any(chart["kind"] == "box" and chart["strategy"] == "mrp" for chart in charts)
     costs = client.get(f"/api/runs/{done['run_id']}/charts/costs").json()
     mrp_bars = [trace["y"][0] for trace in costs["figure"]["data"] if trace["type"] == "bar"]

@@ -102,7 +102,7 @@ class PlanStartRow(Base):
 
 
 class RunChartRow(Base):
-    """One chart of a run: its kind, the strategy and work center it shows, and its series.
+    """One chart of a run: its kind, the strategy, work center and item it shows, its series.
 
     The series are :func:`planner.charts.chart_piece`'s, so any recorded run
     can be charted again, whichever way it was planned; ``position`` keeps the
@@ -115,5 +115,6 @@ class RunChartRow(Base):
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     strategy: Mapped[str] = mapped_column(String(40), primary_key=True)
     work_center: Mapped[str] = mapped_column(String(200), primary_key=True)
+    item: Mapped[str] = mapped_column(String(200), primary_key=True)
     position: Mapped[int]
     data: Mapped[dict[str, Any]]

@@ -388,7 +388,9 @@ class RunStore:
     def chart_keys(self, run_id: int) -> list[ChartKey]:
         """The charts a run keeps, in the order they were recorded (none for older runs)."""
         query = (
-            select(RunChartRow.kind, RunChartRow.strategy, RunChartRow.work_center)
+            select(
+                RunChartRow.kind, RunChartRow.strategy, RunChartRow.work_center, RunChartRow.item
+            )
             .where(RunChartRow.run_id == run_id)
             .order_by(RunChartRow.position)
         )

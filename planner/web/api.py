@@ -294,7 +294,7 @@ def run_summary(run_id: int, store: Store) -> FileResponse:
 
 @router.get("/runs/{run_id}/charts", tags=["runs"])
 def run_charts(run_id: int, store: Store) -> list[dict[str, str]]:
-    """The charts of a recorded run: ``kind``, ``strategy`` and ``work_center`` of each.
+    """The charts of a recorded run: ``kind``, ``strategy``, ``work_center`` and ``item`` of each.
 
     Every run keeps its charts, whether planned from the web page, ``planner
     run`` or a notebook; runs recorded before charts were kept have none.
@@ -314,14 +314,16 @@ def run_chart(
     store: Store,
     strategy: Annotated[str, Query(max_length=40)] = "",
     work_center: Annotated[str, Query(max_length=200)] = "",
+    item: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
     """One chart of a recorded run as a Plotly figure, with the page's ``config``.
 
     ``load`` needs a ``work_center``; ``gantt`` and ``box`` a ``strategy`` and a
-    ``work_center`` (see ``/api/runs/{run_id}/charts`` for the choices).
+    ``work_center``; ``buffer`` a ``strategy`` and an ``item`` (see
+    ``/api/runs/{run_id}/charts`` for the choices).
     """
     run_or_404(store, run_id)
-    key = ChartKey.of(kind, strategy, work_center)
+    key = ChartKey.of(kind, strategy, work_center, item)
     piece = store.chart(run_id, key)
     if piece is None:
         raise HTTPException(404, f"run {run_id} has no such chart: {key.describe()}")

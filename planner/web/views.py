@@ -110,7 +110,8 @@ def chart_menu(keys: Iterable[ChartKey]) -> dict[str, Any]:
     -------
     dict
         ``load`` (work centers), ``gantt`` and ``box`` (each ``strategies``
-        and ``work_centers``, in the order the run has them).
+        and ``work_centers``), ``buffer`` (``strategies`` and ``items``), in
+        the order the run has them.
     """
     keys = list(keys)
     if not keys:
@@ -127,6 +128,10 @@ def chart_menu(keys: Iterable[ChartKey]) -> dict[str, Any]:
                 "work_centers": chosen(kind, "work_center"),
             }
             for kind in (ChartKind.GANTT, ChartKind.BOX)
+        },
+        "buffer": {
+            "strategies": chosen(ChartKind.BUFFER, "strategy"),
+            "items": chosen(ChartKind.BUFFER, "item"),
         },
     }
 
