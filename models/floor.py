@@ -77,7 +77,9 @@ def material_limit(stock: FloatArray, per_unit: FloatArray) -> float:
     """
     if not per_unit.size:
         return math.inf
-    return float(np.min(np.maximum(stock, 0.0) / per_unit))
+    if per_unit.size == 1:
+        return max(float(stock[0]), 0.0) / float(per_unit[0])
+    return float((np.maximum(stock, 0.0) / per_unit).min())
 
 
 def capacity_limit(minutes: float, setup: float, run: float) -> float:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -99,22 +100,22 @@ class BufferZones:
     variability_factor: FloatArray
     order_cycle: FloatArray
 
-    @property
+    @cached_property
     def red(self) -> FloatArray:
         """The red zone: red base plus red safety."""
         return self.red_base + self.red_safety
 
-    @property
+    @cached_property
     def top_of_red(self) -> FloatArray:
         """TOR: the red zone."""
         return self.red
 
-    @property
+    @cached_property
     def top_of_yellow(self) -> FloatArray:
         """TOY: red plus yellow, the net flow at or below which an order is placed."""
         return self.red + self.yellow
 
-    @property
+    @cached_property
     def top_of_green(self) -> FloatArray:
         """TOG: red plus yellow plus green, the net flow an order restores."""
         return self.red + self.yellow + self.green

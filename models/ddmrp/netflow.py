@@ -30,6 +30,7 @@ The day-by-day loop (formulas in ``docs/ddmrp.md``), on working day ``t``:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -104,6 +105,8 @@ class _Loop:
         self.scheduled = np.zeros((n_items, self.horizon))
         self.starts = np.zeros((n_items, n_days))
         self.waiting = np.zeros(n_items)
+        self.pending = np.zeros(n_items)
+        self.in_transit = np.zeros(n_items)
         self.position = np.asarray(problem.on_hand, dtype=float).copy()
         receipts = np.asarray(problem.receipts, dtype=float)
         self.free = self.position + receipts.sum(axis=1)
@@ -111,17 +114,14 @@ class _Loop:
         self.receipts_after = np.concatenate([later[:, 1:], np.zeros((n_items, 1))], axis=1)
         self.bom = problem.bom_matrix.tocsr()
         self.parts = components(problem)
-        self.users = [
-            (
-                np.asarray(self.bom.indices[self.bom.indptr[i] : self.bom.indptr[i + 1]]),
-                np.asarray(self.bom.data[self.bom.indptr[i] : self.bom.indptr[i + 1]], dtype=float),
-            )
-            for i in range(n_items)
-        ]
         forced = ruled_setup_minutes(problem)
         self.rule = ReleaseRule(problem, forced)
         self.day_lot = _day_lots(problem, self.rule.run_time)
-        self.top_down = [level[buffered[level]] for level in reversed(deepest_first(problem))]
+        self.top_down = [
+            (level, self.bom[level])
+            for level in (level[buffered[level]] for level in reversed(deepest_first(problem)))
+            if level.size
+        ]
         self.to_order = np.flatnonzero(~buffered & (problem.demand.sum(axis=1) > 0))
         self.trace = {name: np.zeros((n_items, n_days)) for name in _TRACES}
         self.delayed = np.zeros(n_items)
@@ -133,13 +133,12 @@ class _Loop:
     def run(self, days: int | None) -> NetFlowRun:
         problem = self.problem
         for day in range(problem.n_days if days is None else min(days, problem.n_days)):
-            arriving = np.asarray(problem.receipts[:, day], dtype=float) + arrivals(
-                self.starts, day, self.lead
-            )
+            own = arrivals(self.starts, day, self.lead)
+            self.in_transit -= own
+            arriving = np.asarray(problem.receipts[:, day], dtype=float) + own
             self._make_to_order(day)
-            for level in self.top_down:
-                for i in level.tolist():
-                    self._replenish(i, day, arriving)
+            for level, uses in self.top_down:
+                self._replenish(level, uses, day, arriving)
             self._work(day, arriving)
         return NetFlowRun(
             starts=self.starts,
@@ -148,58 +147,60 @@ class _Loop:
         )
 
     def _make_to_order(self, day: int) -> None:
-        demand = self.problem.demand
-        n_days = self.problem.n_days
-        for i in self.to_order.tolist():
-            due = [day + int(self.dlt[i])] if day else range(0, int(self.dlt[i]) + 1)
-            for d in due:
-                if d < n_days and demand[i, d] > TOLERANCE:
-                    start = max(d - int(self.lead[i]), day + int(self.offset[i]))
-                    self._order(i, float(demand[i, d]), start, net_of_free=True)
+        """Step 2: order the demand of unbuffered items as it comes within their lead time."""
+        demand, n_days = self.problem.demand, self.problem.n_days
+        if day == 0:
+            due = [
+                (int(i), d)
+                for i in self.to_order.tolist()
+                for d in range(min(int(self.dlt[i]), n_days - 1) + 1)
+            ]
+        else:
+            reach = day + self.dlt[self.to_order]
+            inside = reach < n_days
+            due = list(zip(self.to_order[inside].tolist(), reach[inside].tolist(), strict=True))
+        for i, d in due:
+            if demand[i, d] > TOLERANCE:
+                start = max(d - int(self.lead[i]), day + int(self.offset[i]))
+                self._order(i, float(demand[i, d]), start, net_of_free=True)
 
-    def _replenish(self, i: int, day: int, arriving: FloatArray) -> None:
-        """Step 3 for buffer ``i``: its net flow position, and an order when at or below TOY."""
+    def _replenish(self, level: IntArray, uses: Any, day: int, arriving: FloatArray) -> None:
+        """Step 3 for one BOM level's buffers: net flow positions, and orders at or below TOY."""
         zones, problem = self.zones, self.problem
-        stock = self.position[i] + arriving[i]
-        on_hand, past_due = max(stock, 0.0), max(-stock, 0.0)
-        pending = self.scheduled[i, day:].sum() + self.waiting[i]
-        in_transit = self._in_transit(i, day) + float(self.receipts_after[i, day])
-        demand = float(problem.demand[i, day])
-        qualified = demand + past_due + self._allocated(i, day) + self._spikes(i, day)
-        net_flow = on_hand + pending + in_transit - qualified
-        order = 0.0
-        if net_flow <= zones.top_of_yellow[i, day] + TOLERANCE and zones.top_of_green[i, day] > 0:
-            wanted = min(float(zones.top_of_green[i, day] - net_flow), float(self.day_lot[i]))
-            order = self._order_size(i, wanted)
-            if order > TOLERANCE:
-                self._order(i, order, day + int(self.offset[i]), net_of_free=False)
+        stock = self.position[level] + arriving[level]
+        on_hand, past_due = np.maximum(stock, 0.0), np.maximum(-stock, 0.0)
+        on_order = self.pending[level] + self.in_transit[level] + self.receipts_after[level, day]
+        allocated = np.asarray(uses @ self.pending, dtype=float)
+        qualified = problem.demand[level, day] + past_due + allocated + self._spikes(level, day)
+        net_flow = on_hand + on_order - qualified
+        top_of_green = zones.top_of_green[level, day]
+        low = (net_flow <= zones.top_of_yellow[level, day] + TOLERANCE) & (top_of_green > 0)
+        ordered = np.zeros(level.size)
+        for k in np.flatnonzero(low).tolist():
+            i = int(level[k])
+            wanted = min(float(top_of_green[k] - net_flow[k]), float(self.day_lot[i]))
+            ordered[k] = self._order_size(i, wanted)
+            if ordered[k] > TOLERANCE:
+                self._order(i, float(ordered[k]), day + int(self.offset[i]), net_of_free=False)
         trace = self.trace
-        trace["on_hand"][i, day] = on_hand
-        trace["on_order"][i, day] = pending + in_transit
-        trace["qualified"][i, day] = qualified
-        trace["net_flow"][i, day] = net_flow
-        trace["ordered"][i, day] = order
+        trace["on_hand"][level, day] = on_hand
+        trace["on_order"][level, day] = on_order
+        trace["qualified"][level, day] = qualified
+        trace["net_flow"][level, day] = net_flow
+        trace["ordered"][level, day] = ordered
 
-    def _in_transit(self, i: int, day: int) -> float:
-        lead = int(self.lead[i])
-        if lead == 0:
-            return 0.0
-        return float(self.starts[i, max(0, day - lead + 1) : day].sum())
-
-    def _allocated(self, i: int, day: int) -> float:
-        """Units of ``i`` its parents' open orders still need (today's included)."""
-        parents, per_unit = self.users[i]
-        if not parents.size:
-            return 0.0
-        open_orders = self.scheduled[parents, day:].sum(axis=1) + self.waiting[parents]
-        return float(per_unit @ open_orders)
-
-    def _spikes(self, i: int, day: int) -> float:
+    def _spikes(self, level: IntArray, day: int) -> FloatArray:
         """Demand on the days ahead within the spike horizon that exceeds the spike threshold."""
-        end = min(day + 1 + int(self.spike_days[i]), self.problem.n_days)
-        ahead = np.asarray(self.problem.demand[i, day + 1 : end], dtype=float)
-        threshold = self.options.spike_threshold * float(self.zones.red[i, day])
-        return float(ahead[ahead > max(threshold, TOLERANCE)].sum())
+        demand = self.problem.demand
+        threshold = np.maximum(self.options.spike_threshold * self.zones.red[level, day], TOLERANCE)
+        horizon = self.spike_days[level]
+        total = np.zeros(level.size)
+        for ahead in range(1, int(horizon.max(initial=0)) + 1):
+            if day + ahead >= self.problem.n_days:
+                break
+            values = demand[level, day + ahead]
+            total += np.where((ahead <= horizon) & (values > threshold), values, 0.0)
+        return total
 
     def _order_size(self, i: int, quantity: float) -> float:
         problem = self.problem
@@ -217,6 +218,7 @@ class _Loop:
                 return
             quantity = self._order_size(i, quantity)
         self.scheduled[i, start] += quantity
+        self.pending[i] += quantity
         children, per_units = self.parts[i]
         for c, per_unit in zip(children.tolist(), per_units.tolist(), strict=True):
             if not self.buffered[c]:
@@ -245,6 +247,9 @@ class _Loop:
                 break
             wanted = np.minimum(wanted, abiding)
         self.starts[:, day] = started
+        self.pending -= started
+        self.pending[self.pending < TOLERANCE] = 0.0
+        self.in_transit += np.where(self.lead > 0, started, 0.0)
         self.waiting = ordered - started
         self.waiting[self.waiting <= TOLERANCE * np.maximum(1.0, ordered)] = 0.0
         late = self.waiting > 0
@@ -259,8 +264,10 @@ class _Loop:
         problem, rule = self.problem, self.rule
         regular = np.asarray(problem.capacity[:, day], dtype=float).copy()
         urgent = ~self.buffered | (self.trace["on_hand"][:, day] <= self.zones.red[:, day])
-        trial, _ = rule.start_what_fits(wanted, stock.copy(), regular.copy())
-        split = ~urgent & (trial > TOLERANCE) & (trial < wanted - TOLERANCE)
+        split = np.zeros(problem.n_items, dtype=bool)
+        if (wanted[~urgent] > TOLERANCE).any():
+            trial, _ = rule.start_what_fits(wanted, stock.copy(), regular.copy())
+            split = ~urgent & (trial > TOLERANCE) & (trial < wanted - TOLERANCE)
         started, _ = rule.start_what_fits(np.where(split, 0.0, wanted), stock, regular)
         rest = np.where(urgent, wanted - started, 0.0)
         if rest.max(initial=0.0) > TOLERANCE:
@@ -307,12 +314,12 @@ def _day_lots(problem: Problem, run_time: FloatArray) -> FloatArray:
     have no such limit.
     """
     lots = np.full(problem.n_items, np.inf)
-    for i in np.flatnonzero(problem.is_make & (run_time > 0)).tolist():
-        w = int(problem.item_work_center[i])
-        if w < 0:
-            continue
-        working = problem.capacity[w][problem.capacity[w] > 0]
-        if working.size:
-            minutes = float(np.median(working)) - float(problem.setup_time[i])
-            lots[i] = max(minutes / float(run_time[i]), 1.0)
+    typical = np.array(
+        [float(np.median(row[row > 0])) if (row > 0).any() else 0.0 for row in problem.capacity]
+    )
+    centers = problem.item_work_center
+    made = np.flatnonzero(problem.is_make & (run_time > 0) & (centers >= 0))
+    made = made[typical[centers[made]] > 0]
+    minutes = typical[centers[made]] - problem.setup_time[made]
+    lots[made] = np.maximum(minutes / run_time[made], 1.0)
     return lots
