@@ -241,7 +241,7 @@ def test_overloaded_mrp_plan_is_cut_to_capacity_and_carried() -> None:
     assert replication.replans >= 1
 
 
-@pytest.mark.parametrize("strategy", ["mrp", "heijunka"])
+@pytest.mark.parametrize("strategy", ["mrp", "heijunka", "ddmrp"])
 def test_the_line_builds_no_sequence_its_rules_forbid(strategy: str) -> None:
     problem = tiny_plant().replace(
         attributes=(ItemAttribute("A", "heavy"),),
@@ -255,6 +255,19 @@ def test_the_line_builds_no_sequence_its_rules_forbid(strategy: str) -> None:
         assert ViolationKind.SEQUENCE_RULE in {v.kind for v in broken}
     assert_executable(replication.actual, replication.executed)
     assert replication.executed.starts[0].sum() > 0
+
+
+def test_ddmrp_replans_every_day_reality_leaves_its_plan_keeping_its_buffers() -> None:
+    problem = tiny_plant()
+    plan = plan_strategy(problem, "ddmrp", FAST)
+    reality = draw_reality(problem, STORMY, 4)
+    replication = simulate(problem, "ddmrp", reality, FAST, plan=plan)
+    assert replication.replans >= problem.n_days // 2
+    assert replication.replans <= problem.n_days - 1
+    assert_executable(replication.actual, replication.executed)
+    calm = simulate(problem, "ddmrp", draw_reality(problem, Uncertainty(), 0), FAST, plan=plan)
+    assert calm.replans == 0
+    np.testing.assert_array_equal(calm.executed.starts, plan.starts)
 
 
 def test_regenerate_replans_even_when_nothing_happened() -> None:
