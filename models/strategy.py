@@ -156,8 +156,10 @@ class Strategy(Generic[OptionsT]):
     execution
         How its plan runs on a shop floor (:class:`Execution`).
     replan
-        How a ``net_flow`` strategy plans again from the real state, given
-        its previous plan (whose design it keeps); ``None``: by planning anew.
+        How a ``net_flow`` strategy plans again from the real state: given
+        the new problem, its latest plan, the working days since that plan
+        was made, and the ``[item]`` starts waiting to be made today;
+        ``None``: by planning anew.
     """
 
     name: str
@@ -165,7 +167,7 @@ class Strategy(Generic[OptionsT]):
     options: Callable[[Settings, RunOptions], OptionsT]
     plan: Callable[[Problem, OptionsT], Plan]
     execution: Execution = Execution.PLAN
-    replan: Callable[[Problem, Plan, RunOptions], Plan] | None = None
+    replan: Callable[[Problem, Plan, int, FloatArray, RunOptions], Plan] | None = None
 
     def plan_problem(self, problem: Problem, run: RunOptions | None = None) -> Plan:
         """Plan ``problem`` with the options its Settings and ``run`` give."""

@@ -127,14 +127,17 @@ def size_buffers(
     options: DdmrpOptions,
     usage: FloatArray,
     adjustment: float = 1.0,
+    adu: FloatArray | None = None,
 ) -> BufferZones:
     """The zones of every item's buffer, with ``buffered`` as the decoupling points.
 
     ``adjustment`` is a demand adjustment factor: the average daily usage
-    the zones are sized on is the usage's times it.
+    the zones are sized on is the usage's times it. ``adu`` gives that
+    average instead (already adjusted), e.g. a replan's share of its plan's.
     """
     dlt = decoupled_lead_times(problem, buffered)
-    adu = adjustment * average_daily_usage(usage, options.adu_window, options.adu_past_weight)
+    if adu is None:
+        adu = adjustment * average_daily_usage(usage, options.adu_window, options.adu_past_weight)
     profile = options.profile
     ltf = np.array([profile.lead_time_factor(float(d)) for d in dlt.tolist()])
     vf = np.array([profile.variability_factor(float(v)) for v in usage_variability(usage)])

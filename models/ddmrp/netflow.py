@@ -60,19 +60,52 @@ BoolArray = npt.NDArray[np.bool_]
 class NetFlowRun:
     """The net flow loop's plan and its buffers' daily state (``[item, day]``).
 
+    ``starts`` are what the loop's shop floor started (components, minutes
+    and rules allowing); ``scheduled`` the orders by the day they were to
+    start.
+
     ``on_hand`` is stock less backlog at the start of the day (after
     arrivals); ``on_order`` what is ordered and not yet arrived (waiting,
     scheduled and in transit); ``qualified`` the qualified demand;
     ``net_flow`` the net flow position; ``ordered`` the buffer's orders.
+    ``orders`` logs every order and exploded component order, as
+    :class:`OrderLog`.
     """
 
     starts: FloatArray
+    scheduled: FloatArray
     on_hand: FloatArray
     on_order: FloatArray
     qualified: FloatArray
     net_flow: FloatArray
     ordered: FloatArray
     messages: tuple[PlanMessage, ...]
+    orders: OrderLog
+
+
+@dataclass(frozen=True)
+class OrderLog:
+    """The orders a net flow run placed: on which day, of which item, to start when, how many.
+
+    Orders that were already released when the run began are logged on
+    day -1. A daily replan takes over the orders its previous plan had
+    released by then (:meth:`released`).
+    """
+
+    day: IntArray
+    item: IntArray
+    start: IntArray
+    qty: FloatArray
+
+    def released(self, elapsed: int, n_items: int, n_days: int) -> FloatArray:
+        """``[item, day]`` starts still to come ``elapsed`` days on, of orders placed before then.
+
+        Day 0 of the result is ``elapsed`` days after the run's first day.
+        """
+        matrix = np.zeros((n_items, n_days))
+        chosen = (self.day < elapsed) & (self.start >= elapsed) & (self.start - elapsed < n_days)
+        np.add.at(matrix, (self.item[chosen], self.start[chosen] - elapsed), self.qty[chosen])
+        return matrix
 
 
 def run_net_flow(
@@ -81,13 +114,32 @@ def run_net_flow(
     zones: BufferZones,
     options: DdmrpOptions,
     days: int | None = None,
+    released: FloatArray | None = None,
 ) -> NetFlowRun:
     """Plan ``problem`` by net flow, day by day, the ``buffered`` items sized by ``zones``.
 
     ``days`` plans only the first days (a daily replan needs no more than
-    the longest decoupled lead time); the later days start nothing.
+    the longest decoupled lead time); the later days start what is ordered
+    for them, unchecked.
+    ``released`` are orders placed before that have not started
+    (``[item, day]``): they are on order from the first day and start as
+    scheduled, the components they need are committed (an unbuffered
+    item's free stock is its stock and supply less its parents' released
+    orders' needs), and the demand they were made to order for is not
+    ordered again.
     """
-    return _Loop(problem, buffered, zones, options).run(days)
+    loop = _Loop(problem, buffered, zones, options)
+    if released is not None:
+        loop.scheduled[:, : problem.n_days] += released
+        loop.pending += released.sum(axis=1)
+        loop.free += loop.pending - np.asarray(loop.bom @ loop.pending, dtype=float)
+        loop.catch_up = False
+        items, starts = np.nonzero(released > TOLERANCE)
+        loop.log += [
+            (-1, i, s, float(released[i, s]))
+            for i, s in zip(items.tolist(), starts.tolist(), strict=True)
+        ]
+    return loop.run(days)
 
 
 class _Loop:
@@ -107,6 +159,9 @@ class _Loop:
         self.waiting = np.zeros(n_items)
         self.pending = np.zeros(n_items)
         self.in_transit = np.zeros(n_items)
+        self.catch_up = True
+        self.today = 0
+        self.log: list[tuple[int, int, int, float]] = []
         self.position = np.asarray(problem.on_hand, dtype=float).copy()
         receipts = np.asarray(problem.receipts, dtype=float)
         self.free = self.position + receipts.sum(axis=1)
@@ -132,7 +187,9 @@ class _Loop:
 
     def run(self, days: int | None) -> NetFlowRun:
         problem = self.problem
-        for day in range(problem.n_days if days is None else min(days, problem.n_days)):
+        planned = problem.n_days if days is None else min(days, problem.n_days)
+        for day in range(planned):
+            self.today = day
             own = arrivals(self.starts, day, self.lead)
             self.in_transit -= own
             arriving = np.asarray(problem.receipts[:, day], dtype=float) + own
@@ -140,15 +197,36 @@ class _Loop:
             for level, uses in self.top_down:
                 self._replenish(level, uses, day, arriving)
             self._work(day, arriving)
+        if planned < problem.n_days:
+            self.starts[:, planned:] = self.scheduled[:, planned : problem.n_days]
+            self.starts[:, planned] += self.waiting
+        log = np.array(self.log, dtype=float).reshape(-1, 4)
+        orders = OrderLog(
+            day=log[:, 0].astype(np.int64),
+            item=log[:, 1].astype(np.int64),
+            start=log[:, 2].astype(np.int64),
+            qty=log[:, 3],
+        )
         return NetFlowRun(
             starts=self.starts,
+            scheduled=self.scheduled[:, : problem.n_days].copy(),
             messages=tuple(self._messages()),
+            orders=orders,
             **self.trace,
         )
 
     def _make_to_order(self, day: int) -> None:
-        """Step 2: order the demand of unbuffered items as it comes within their lead time."""
+        """Step 2: order the demand of unbuffered items as it comes within their lead time.
+
+        On the first day of a plan, every demand due within reach; on the
+        first day of a replan, what that demand needs beyond the stock and
+        the orders already released (:meth:`_catch_up`); on every other day,
+        the demand that comes within reach.
+        """
         demand, n_days = self.problem.demand, self.problem.n_days
+        if day == 0 and not self.catch_up:
+            self._catch_up()
+            return
         if day == 0:
             due = [
                 (int(i), d)
@@ -163,6 +241,17 @@ class _Loop:
             if demand[i, d] > TOLERANCE:
                 start = max(d - int(self.lead[i]), day + int(self.offset[i]))
                 self._order(i, float(demand[i, d]), start, net_of_free=True)
+
+    def _catch_up(self) -> None:
+        """A replan's first day: order what the demand within reach needs beyond supply."""
+        problem = self.problem
+        receipts = np.asarray(problem.receipts, dtype=float)
+        for i in self.to_order.tolist():
+            reach = min(int(self.dlt[i]), problem.n_days - 1) + 1
+            supply = self.position[i] + receipts[i, :reach].sum() + self.pending[i]
+            short = float(problem.demand[i, :reach].sum()) - supply
+            if short > TOLERANCE:
+                self._order(i, self._order_size(i, short), int(self.offset[i]), net_of_free=False)
 
     def _replenish(self, level: IntArray, uses: Any, day: int, arriving: FloatArray) -> None:
         """Step 3 for one BOM level's buffers: net flow positions, and orders at or below TOY."""
@@ -219,6 +308,7 @@ class _Loop:
             quantity = self._order_size(i, quantity)
         self.scheduled[i, start] += quantity
         self.pending[i] += quantity
+        self.log.append((self.today, i, start, quantity))
         children, per_units = self.parts[i]
         for c, per_unit in zip(children.tolist(), per_units.tolist(), strict=True):
             if not self.buffered[c]:

@@ -16,13 +16,15 @@ The plan is made in three steps (every formula in ``docs/ddmrp.md``):
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from models.ddmrp.buffers import BufferZones, daily_usage, size_buffers
-from models.ddmrp.netflow import NetFlowRun, run_net_flow
+from models.ddmrp.netflow import NetFlowRun, OrderLog, run_net_flow
 from models.ddmrp.options import DDMRP_NAME, DdmrpOptions
 from models.ddmrp.positioning import PositioningSearch, search_positioning
 from models.plan import Buffer, MessageLevel, Plan, PlanMessage, SolveStatus
@@ -31,13 +33,21 @@ from models.sequencing import sequence_ruled_days
 from models.strategy import RunOptions
 from models.wording import counted
 
+FloatArray = npt.NDArray[np.float64]
+
 
 @dataclass(frozen=True)
 class BufferDesign:
-    """What a replan keeps of a plan: where its buffers are and the zones' adjustment factor."""
+    """What a replan takes over from a plan: where its buffers are, the zones' adjustment
+    factor, the orders the plan placed (the released ones stay on order), and the
+    average daily usage of the first plan from the horizon's first day (``adu``,
+    ``[item, day]``) with the day this plan starts on (``first_day``)."""
 
     buffered: frozenset[str]
     adjustment: float
+    orders: OrderLog
+    adu: FloatArray
+    first_day: int = 0
 
 
 def plan_ddmrp(problem: Problem, options: DdmrpOptions | None = None) -> Plan:
@@ -66,17 +76,25 @@ def plan_ddmrp(problem: Problem, options: DdmrpOptions | None = None) -> Plan:
         seconds=time.perf_counter() - started,
         messages=(*_positioning_messages(problem, search), *best.run.messages, *ruled.messages),
         buffers=_buffers(best.buffered, best.zones, best.run),
-        design=BufferDesign(codes, best.adjustment),
+        design=BufferDesign(codes, best.adjustment, best.run.orders, best.zones.adu),
     )
 
 
-def replan_ddmrp(problem: Problem, previous: Plan, run: RunOptions) -> Plan:
-    """Plan again from the state ``problem`` starts in, keeping ``previous``'s buffer design.
+def replan_ddmrp(
+    problem: Problem, previous: Plan, elapsed: int, waiting: FloatArray, run: RunOptions
+) -> Plan:
+    """Plan again from the state ``problem`` starts in, taking over ``previous``'s design.
 
-    A simulation's daily replan: the buffers stay where they are, their
-    zones are sized again on the usage from this day on, and the net flow
-    plans the days an order placed today can reach (the longest decoupled
-    lead time); the later days are planned again tomorrow.
+    A simulation's daily replan, ``elapsed`` working days after
+    ``previous`` was made: the buffers stay where they are, their zones are
+    sized again on the first plan's average daily usage from this day on
+    (the forecast's, not the backlog the new problem's first day carries),
+    the orders ``previous``
+    placed before this day that have not started (and the ``waiting``
+    starts) stay on order, and the net flow plans the days an order placed
+    today can reach (the longest decoupled lead time); the later days are
+    planned again tomorrow. The plan's starts are the orders by the day
+    they are to start: the real shop floor starts what it can of them.
     """
     design = previous.design
     if not isinstance(design, BufferDesign):
@@ -84,17 +102,21 @@ def replan_ddmrp(problem: Problem, previous: Plan, run: RunOptions) -> Plan:
     started = time.perf_counter()
     options = DdmrpOptions.resolve(problem.settings, run)
     buffered = np.array([item.code in design.buffered for item in problem.items], dtype=bool)
-    zones = size_buffers(problem, buffered, options, daily_usage(problem), design.adjustment)
+    first_day = design.first_day + elapsed
+    adu = design.adu[:, first_day : first_day + problem.n_days]
+    zones = size_buffers(problem, buffered, options, daily_usage(problem), adu=adu)
+    released = design.orders.released(elapsed, problem.n_items, problem.n_days)
+    released[:, 0] += waiting
     reach = int(zones.decoupled_lead_time.max(initial=0)) + 1
-    net_flow = run_net_flow(problem, buffered, zones, options, days=reach)
+    net_flow = run_net_flow(problem, buffered, zones, options, days=reach, released=released)
     return Plan(
         strategy=DDMRP_NAME,
-        starts=net_flow.starts,
+        starts=net_flow.scheduled,
         status=SolveStatus.HEURISTIC,
         seconds=time.perf_counter() - started,
         messages=net_flow.messages,
         buffers=_buffers(buffered, zones, net_flow),
-        design=design,
+        design=dataclasses.replace(design, orders=net_flow.orders, first_day=first_day),
     )
 
 

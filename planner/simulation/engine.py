@@ -22,8 +22,9 @@ workbook allows, paid at its overtime cost.
 
 ``ddmrp`` follows its plan the same way but replans every working day
 from the real state (its buffers stay where the plan put them; their
-zones are sized again on the usage ahead and the net flow orders what the
-day needs), with no frozen window: a buffer reacts to the day's usage as
+zones are sized again on the usage ahead, the orders its latest plan had
+released by then and that have not started stay on order, and the net
+flow orders what the day needs), with no frozen window: a buffer reacts to the day's usage as
 demand-driven replenishment does. ``replan_every`` and ``frozen_days`` do
 not apply to it.
 
@@ -433,6 +434,7 @@ class _Run:
         self.failed_replans: list[PlanMessage] = []
         self.timed_out = 0
         self.daily = STRATEGIES[strategy].execution is Execution.NET_FLOW
+        self.latest, self.latest_day = plan, 0
         self.frozen_days = 0 if self.daily else options.frozen_days
 
     def pull_options(self, problem: Problem, run: RunOptions) -> HeijunkaOptions:
@@ -494,7 +496,9 @@ class _Run:
             sub = remaining_problem(self.problem, self.floor, day, frozen)
             replan = STRATEGIES[self.strategy].replan
             if replan is not None:
-                new = replan(sub, self.plan, self.options.replan_run)
+                elapsed = day - self.latest_day
+                new = replan(sub, self.latest, elapsed, self.waiting, self.options.replan_run)
+                self.latest, self.latest_day = new, day
             else:
                 new = plan_with(self.strategy, sub, self.options.replan_run)
             self.planning_seconds += new.seconds
