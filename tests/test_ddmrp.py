@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -17,18 +16,9 @@ from models.strategies import STRATEGIES
 from planner.comparison import RunOptions, compare
 from planner.evaluation import evaluate
 from planner.workbook.reader import load_workbook
+from tests.test_mrp import working_days
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-MONDAY = date(2026, 3, 2)
-
-
-def working_days(n: int) -> list[date]:
-    days, day = [], MONDAY
-    while len(days) < n:
-        if day.weekday() < 5:
-            days.append(day)
-        day += timedelta(days=1)
-    return days
 
 
 def two_level(n_days: int = 20, **settings: object) -> Problem:
