@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from models.wording import counted
 from planner.evaluation.kpis import COST_PARTS
 from planner.evaluation.types import START_TOLERANCE
 from planner.report.files import json_ready
@@ -501,18 +502,16 @@ def buffer_figure(piece: Mapping[str, Any]) -> Figure:
             hovertemplate=f"%{{x|%a %d %b %Y}}<br>{name} %{{y:,.1f}}<extra></extra>",
         )
     ordered = [(day, qty) for day, qty in zip(days, piece["ordered"], strict=True) if qty]
-    fig.add_bar(
+    fig.add_scatter(
         name="ordered",
         x=[day for day, _ in ordered],
         y=[qty for _, qty in ordered],
-        marker_color="#2f5597",
-        opacity=0.5,
+        mode="markers",
+        marker={"symbol": "triangle-up", "size": 10, "color": "#c00000"},
         hovertemplate="%{x|%a %d %b %Y}<br>ordered %{y:,.1f}<extra></extra>",
     )
-    title = (
-        f"{piece['item']}: buffer of {piece['strategy']} "
-        f"(decoupled lead time {piece['decoupled_lead_time']} days)"
-    )
+    lead = counted(piece["decoupled_lead_time"], "day")
+    title = f"{piece['item']}: buffer of {piece['strategy']} (decoupled lead time {lead})"
     return _layout(fig, title, "day", "units", height=420)
 
 

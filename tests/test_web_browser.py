@@ -137,7 +137,7 @@ def test_a_planner_uploads_watches_and_downloads(
     page.wait_for_selector("#chart-load[data-state=drawn]")
     assert page.locator("#chart-load .scatterlayer .trace").count() == 4 + 2
     assert page.locator("#chart-box .barlayer .point").count() > 10
-    assert page.locator("#chart-buffer .scatterlayer .trace").count() == 3 + 2
+    assert page.locator("#chart-buffer .scatterlayer .trace").count() == 3 + 3
     assert "units" in hover_text(page, "#chart-gantt .barlayer .point")
 
     late = page.locator("#late-demand tbody tr")
