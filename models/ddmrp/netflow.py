@@ -37,17 +37,10 @@ import numpy.typing as npt
 
 from models.ddmrp.buffers import BufferZones
 from models.ddmrp.options import DdmrpOptions
-from models.floor import (
-    TOLERANCE,
-    ReleaseRule,
-    arrivals,
-    components,
-    deepest_first,
-    steps_up,
-    whole_up,
-)
+from models.floor import TOLERANCE, ReleaseRule, arrivals, components, deepest_first
 from models.plan import MessageLevel, PlanMessage
 from models.problem import Problem
+from models.requirements.explosion import order_lot
 from models.sequencing import rule_abiding_starts, ruled_setup_minutes
 from models.wording import counted
 
@@ -119,8 +112,8 @@ def run_net_flow(
     """Plan ``problem`` by net flow, day by day, the ``buffered`` items sized by ``zones``.
 
     ``days`` plans only the first days (a daily replan needs no more than
-    the longest decoupled lead time); the later days start what is ordered
-    for them, unchecked.
+    the longest decoupled lead time): the later days start nothing, and what
+    is ordered for them is in ``scheduled``.
     ``released`` are orders placed before that have not started
     (``[item, day]``): they are on order from the first day and start as
     scheduled, the components they need are committed (an unbuffered
@@ -130,15 +123,7 @@ def run_net_flow(
     """
     loop = _Loop(problem, buffered, zones, options)
     if released is not None:
-        loop.scheduled[:, : problem.n_days] += released
-        loop.pending += released.sum(axis=1)
-        loop.free += loop.pending - np.asarray(loop.bom @ loop.pending, dtype=float)
-        loop.catch_up = False
-        items, starts = np.nonzero(released > TOLERANCE)
-        loop.log += [
-            (-1, i, s, float(released[i, s]))
-            for i, s in zip(items.tolist(), starts.tolist(), strict=True)
-        ]
+        loop.take_over(released)
     return loop.run(days)
 
 
@@ -185,6 +170,18 @@ class _Loop:
             options.spike_horizon > 0, options.spike_horizon, np.maximum(self.dlt, 1)
         )
 
+    def take_over(self, released: FloatArray) -> None:
+        """Put orders placed before on order (see :func:`run_net_flow`), logged on day -1."""
+        self.scheduled[:, : self.problem.n_days] += released
+        self.pending += released.sum(axis=1)
+        self.free += self.pending - np.asarray(self.bom @ self.pending, dtype=float)
+        self.catch_up = False
+        items, starts = np.nonzero(released > TOLERANCE)
+        self.log += [
+            (-1, i, s, float(released[i, s]))
+            for i, s in zip(items.tolist(), starts.tolist(), strict=True)
+        ]
+
     def run(self, days: int | None) -> NetFlowRun:
         problem = self.problem
         planned = problem.n_days if days is None else min(days, problem.n_days)
@@ -197,9 +194,6 @@ class _Loop:
             for level, uses in self.top_down:
                 self._replenish(level, uses, day, arriving)
             self._work(day, arriving)
-        if planned < problem.n_days:
-            self.starts[:, planned:] = self.scheduled[:, planned : problem.n_days]
-            self.starts[:, planned] += self.waiting
         log = np.array(self.log, dtype=float).reshape(-1, 4)
         orders = OrderLog(
             day=log[:, 0].astype(np.int64),
@@ -251,7 +245,9 @@ class _Loop:
             supply = self.position[i] + receipts[i, :reach].sum() + self.pending[i]
             short = float(problem.demand[i, :reach].sum()) - supply
             if short > TOLERANCE:
-                self._order(i, self._order_size(i, short), int(self.offset[i]), net_of_free=False)
+                self._order(
+                    i, order_lot(self.problem, i, short), int(self.offset[i]), net_of_free=False
+                )
 
     def _replenish(self, level: IntArray, uses: Any, day: int, arriving: FloatArray) -> None:
         """Step 3 for one BOM level's buffers: net flow positions, and orders at or below TOY."""
@@ -268,7 +264,7 @@ class _Loop:
         for k in np.flatnonzero(low).tolist():
             i = int(level[k])
             wanted = min(float(top_of_green[k] - net_flow[k]), float(self.day_lot[i]))
-            ordered[k] = self._order_size(i, wanted)
+            ordered[k] = order_lot(problem, i, wanted)
             if ordered[k] > TOLERANCE:
                 self._order(i, float(ordered[k]), day + int(self.offset[i]), net_of_free=False)
         trace = self.trace
@@ -291,12 +287,6 @@ class _Loop:
             total += np.where((ahead <= horizon) & (values > threshold), values, 0.0)
         return total
 
-    def _order_size(self, i: int, quantity: float) -> float:
-        problem = self.problem
-        quantity = max(quantity, float(problem.min_lot[i]))
-        quantity = steps_up(quantity, float(problem.lot_multiple[i]))
-        return whole_up(problem, i, quantity)
-
     def _order(self, i: int, quantity: float, start: int, *, net_of_free: bool) -> None:
         """Order ``quantity`` of ``i`` to start on ``start``; explode it to the next buffers."""
         if net_of_free:
@@ -305,7 +295,7 @@ class _Loop:
             quantity -= taken
             if quantity <= TOLERANCE:
                 return
-            quantity = self._order_size(i, quantity)
+            quantity = order_lot(self.problem, i, quantity)
         self.scheduled[i, start] += quantity
         self.pending[i] += quantity
         self.log.append((self.today, i, start, quantity))

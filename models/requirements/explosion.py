@@ -115,11 +115,17 @@ def net_item(problem: Problem, i: int, gross: FloatArray, safety_stock: bool = T
                 quantity = max(shortfall, eoq)
         else:
             quantity = safety - min(projected[day : day + covering(day)]) - added
-        quantity = round_lot(max(quantity, shortfall), item.min_lot, item.lot_multiple)
-        quantity = whole_up(problem, i, quantity)
+        quantity = order_lot(problem, i, max(quantity, shortfall))
         receipts[day] = quantity
         added += quantity
     return np.array(receipts)
+
+
+def order_lot(problem: Problem, i: int, quantity: float) -> float:
+    """An order of ``quantity`` of item ``i`` as its lot rules allow it: raised to the
+    minimum lot, rounded up to the lot multiple and, for a whole-unit item, to whole units."""
+    item = problem.items[i]
+    return whole_up(problem, i, round_lot(quantity, item.min_lot, item.lot_multiple))
 
 
 def _cover_function(

@@ -400,7 +400,9 @@ class RunStore:
     def chart(self, run_id: int, key: ChartKey) -> dict[str, Any] | None:
         """The series of one of a run's charts (:func:`planner.charts.figure` draws them)."""
         with self._reading() as session:
-            row = session.get(RunChartRow, (run_id, *key.to_dict().values()))
+            row = session.get(
+                RunChartRow, (run_id, key.kind.value, key.strategy, key.work_center, key.item)
+            )
             return None if row is None else dict(row.data)
 
     def diff_runs(self, before_id: int, after_id: int) -> RunDiff:
