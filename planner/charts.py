@@ -39,6 +39,7 @@ from models.wording import counted
 from planner.evaluation.kpis import COST_PARTS
 from planner.evaluation.types import START_TOLERANCE
 from planner.report.files import json_ready
+from planner.tables import ZONE_COLOURS
 
 if TYPE_CHECKING:
     from plotly.graph_objects import Figure
@@ -466,17 +467,14 @@ def box_figure(piece: Mapping[str, Any]) -> Figure:
     return fig
 
 
-ZONE_COLOURS = {"red": "#f4b6b6", "yellow": "#fff2a8", "green": "#c6efce"}
-"""The fill of each buffer zone (as on the workbook's ``Buffers`` sheet)."""
-
-
 def buffer_figure(piece: Mapping[str, Any]) -> Figure:
     """One buffer day by day: its zones as bands, its net flow position, stock on hand, orders."""
     go = _plotly()
     days = piece["days"]
     fig = go.Figure()
     top = np.zeros(len(days))
-    for zone, colour in ZONE_COLOURS.items():
+    for zone in ("red", "yellow", "green"):
+        colour = ZONE_COLOURS[zone]
         top = top + np.asarray(piece[zone], dtype=float)
         fig.add_scatter(
             name=f"{zone} zone",

@@ -46,6 +46,7 @@ __all__ = [
     "SEQUENCE_COLUMNS",
     "SPEC_KPIS",
     "VIOLATIONS_COLUMNS",
+    "ZONE_COLOURS",
     "buffer_frame",
     "build_plan_frame",
     "deltas_frame",
@@ -97,6 +98,15 @@ BUFFER_STATUS_COLUMNS = ("planning_status", "on_hand_status")
 
 BUFFER_ZONES = ("red", "yellow", "green", "over")
 """A buffer's zones, low to high; ``stockout`` below them for stock on hand."""
+
+ZONE_COLOURS = {
+    "stockout": "#7F0000",
+    "red": "#F4B6B6",
+    "yellow": "#FFF2A8",
+    "green": "#C6EFCE",
+    "over": "#BDD7EE",
+}
+"""The colour of each buffer zone (DDMRP's usual ones): the ``Buffers`` sheet, the buffer chart."""
 
 KANBAN_COLUMNS = (
     "item",

@@ -102,13 +102,8 @@ class BufferZones:
 
     @cached_property
     def red(self) -> FloatArray:
-        """The red zone: red base plus red safety."""
+        """The red zone, red base plus red safety; its top is TOR."""
         return self.red_base + self.red_safety
-
-    @cached_property
-    def top_of_red(self) -> FloatArray:
-        """TOR: the red zone."""
-        return self.red
 
     @cached_property
     def top_of_yellow(self) -> FloatArray:

@@ -53,6 +53,7 @@ from planner.tables import (
     BASELINE,
     BUFFER_STATUS_COLUMNS,
     FRAMES,
+    ZONE_COLOURS,
     infeasibility,
     infeasibility_text,
     kpi_changes,
@@ -133,16 +134,6 @@ def _write_workbook(comparison: ComparedPlans, path: Path) -> None:
             _write_box(workbook, comparison, name, bold)
     _write_chart_data(workbook, comparison, bold)
     workbook.close()
-
-
-ZONE_COLOURS = {
-    "stockout": "#7F0000",
-    "red": "#F4B6B6",
-    "yellow": "#FFF2A8",
-    "green": "#C6EFCE",
-    "over": "#BDD7EE",
-}
-"""The fill of each buffer zone on the ``Buffers`` sheet (DDMRP's usual colours)."""
 
 
 def _colour_zones(workbook: Any, titles: list[str], frame: pd.DataFrame) -> None:
